@@ -1,0 +1,220 @@
+package dev.portafilter.core.metadata;
+
+import dev.portafilter.core.InvalidFilterException;
+import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.filter.FilterVisitor;
+import dev.portafilter.core.filter.JsonPath;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The declared metadata fields, their types and whether each is required. It checks filters and records
+ * with typed errors, and it is the only source of field names that adapters turn into columns or mappings.
+ */
+public final class MetadataSchema {
+    private final Map<String, FieldSpec> fields;
+
+    private MetadataSchema(Map<String, FieldSpec> fields) {
+        this.fields = fields;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static MetadataSchema of(Collection<FieldSpec> specs) {
+        Builder b = builder();
+        specs.forEach(b::field);
+        return b.build();
+    }
+
+    public Optional<FieldSpec> field(String name) {
+        return Optional.ofNullable(fields.get(name));
+    }
+
+    /** Fields in declaration order. */
+    public List<FieldSpec> fields() {
+        return List.copyOf(fields.values());
+    }
+
+    /** Checks a filter: every field declared, every value of the field's kind, ranges only on numbers. */
+    public void validate(Filter filter) {
+        filter.accept(new FilterCheck(JsonPath.ROOT));
+    }
+
+    /**
+     * Checks a record's metadata and returns it normalized (integers stored in a DOUBLE field become doubles).
+     * Throws {@link InvalidRecordException} on an unknown field, a missing required field or a wrong type.
+     */
+    public Metadata validateRecord(String recordId, Metadata metadata) {
+        for (FieldSpec spec : fields.values()) {
+            if (spec.required() && !metadata.has(spec.name())) {
+                throw new InvalidRecordException(recordId, spec.name(), "required field is missing");
+            }
+        }
+        Metadata normalized = metadata;
+        for (Map.Entry<String, MetadataValue> e : metadata.asMap().entrySet()) {
+            FieldSpec spec = fields.get(e.getKey());
+            if (spec == null) {
+                throw new InvalidRecordException(recordId, e.getKey(), "field is not declared in the schema");
+            }
+            MetadataValue value = e.getValue();
+            MetadataValue fitted = fit(spec, value);
+            if (fitted == null) {
+                throw new InvalidRecordException(recordId, e.getKey(), "expected " + spec.type() + ", found "
+                        + MetadataValue.describe(value.toJava()) + " " + value);
+            }
+            if (fitted != value) {
+                normalized = normalized.with(e.getKey(), fitted);
+            }
+        }
+        return normalized;
+    }
+
+    private static MetadataValue fit(FieldSpec spec, MetadataValue value) {
+        return switch (spec.type()) {
+            case STRING -> value instanceof StringValue ? value : null;
+            case LONG -> value instanceof LongValue ? value : null;
+            case DOUBLE -> value instanceof DoubleValue ? value
+                    : value instanceof LongValue l ? new DoubleValue(l.value()) : null;
+            case BOOLEAN -> value instanceof BooleanValue ? value : null;
+            case STRING_LIST -> value instanceof StringListValue ? value : null;
+        };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MetadataSchema s && fields.equals(s.fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return fields.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "MetadataSchema" + fields.values();
+    }
+
+    public static final class Builder {
+        private final Map<String, FieldSpec> fields = new LinkedHashMap<>();
+
+        public Builder required(String name, FieldType type) {
+            return field(new FieldSpec(name, type, true));
+        }
+
+        public Builder optional(String name, FieldType type) {
+            return field(new FieldSpec(name, type, false));
+        }
+
+        public Builder field(FieldSpec spec) {
+            if (fields.putIfAbsent(spec.name(), spec) != null) {
+                throw new IllegalArgumentException("field declared twice: " + spec.name());
+            }
+            return this;
+        }
+
+        public MetadataSchema build() {
+            return new MetadataSchema(new LinkedHashMap<>(fields));
+        }
+    }
+
+    /** Walks the filter with the path of each node in the canonical JSON form. */
+    private final class FilterCheck implements FilterVisitor<Void> {
+        private final String path;
+
+        FilterCheck(String path) {
+            this.path = path;
+        }
+
+        @Override
+        public Void eq(Filter.Eq eq) {
+            check(eq.field(), "$eq", List.of(eq.value()), false);
+            return null;
+        }
+
+        @Override
+        public Void ne(Filter.Ne ne) {
+            check(ne.field(), "$ne", List.of(ne.value()), false);
+            return null;
+        }
+
+        @Override
+        public Void range(Filter.Range range) {
+            check(range.field(), range.op().operator(), List.of(range.bound()), true);
+            return null;
+        }
+
+        @Override
+        public Void in(Filter.In in) {
+            check(in.field(), "$in", in.values(), false);
+            return null;
+        }
+
+        @Override
+        public Void nin(Filter.Nin nin) {
+            check(nin.field(), "$nin", nin.values(), false);
+            return null;
+        }
+
+        @Override
+        public Void exists(Filter.Exists exists) {
+            declared(exists.field(), JsonPath.key(JsonPath.key(path, exists.field()), "$exists"));
+            return null;
+        }
+
+        @Override
+        public Void and(Filter.And and) {
+            children("$and", and.filters());
+            return null;
+        }
+
+        @Override
+        public Void or(Filter.Or or) {
+            children("$or", or.filters());
+            return null;
+        }
+
+        @Override
+        public Void not(Filter.Not not) {
+            not.filter().accept(new FilterCheck(JsonPath.key(path, "$not")));
+            return null;
+        }
+
+        private void children(String op, List<Filter> filters) {
+            String base = JsonPath.key(path, op);
+            for (int i = 0; i < filters.size(); i++) {
+                filters.get(i).accept(new FilterCheck(JsonPath.index(base, i)));
+            }
+        }
+
+        private FieldSpec declared(String field, String opPath) {
+            FieldSpec spec = fields.get(field);
+            if (spec == null) {
+                throw new InvalidFilterException(opPath, "unknown field '" + field + "': not declared in the schema");
+            }
+            return spec;
+        }
+
+        private void check(String field, String op, List<? extends ScalarValue> values, boolean range) {
+            String opPath = JsonPath.key(JsonPath.key(path, field), op);
+            FieldSpec spec = declared(field, opPath);
+            if (range && !spec.type().isNumeric()) {
+                throw new InvalidFilterException(opPath, op + " needs a numeric field, but '" + field + "' is "
+                        + spec.type());
+            }
+            for (ScalarValue v : values) {
+                if (v.kind() != spec.type().valueKind()) {
+                    throw new InvalidFilterException(opPath, "field '" + field + "' is " + spec.type()
+                            + ", but the value " + v + " is a " + v.kind().name().toLowerCase());
+                }
+            }
+        }
+    }
+}

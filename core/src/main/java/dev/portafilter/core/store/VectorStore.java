@@ -1,0 +1,83 @@
+package dev.portafilter.core.store;
+
+import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.metadata.MetadataSchema;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The store API that every backend implements. Filters mean exactly what {@code docs/semantics.md} says on
+ * every implementation; the conformance suite proves it.
+ *
+ * <p>Implementations validate every filter against {@link #schema()} and every record with
+ * {@link MetadataSchema#validateRecord} before anything reaches the backend.
+ */
+public interface VectorStore extends AutoCloseable {
+
+    /** A short backend name for messages and reports, e.g. {@code pgvector}. */
+    String backend();
+
+    MetadataSchema schema();
+
+    /** The vector dimension this store holds. */
+    int dimension();
+
+    /** Optional operations this store offers. */
+    Set<Capability> capabilities();
+
+    /**
+     * Inserts or replaces records by id. The whole batch is validated first; a batch is all-or-nothing where
+     * the backend allows it (see the adapter's documentation where it does not).
+     */
+    void upsert(List<VectorRecord> records);
+
+    /** Top-k by cosine similarity, best first, among the records the request's filter matches. */
+    List<SearchHit> search(SearchRequest request);
+
+    /** How many records match, or all records when the filter is empty. */
+    long count(Optional<Filter> filter);
+
+    /** Deletes the records with these ids that also match the filter; returns how many were deleted. */
+    long delete(Collection<String> ids, Optional<Filter> filter);
+
+    /** Deletes every record the filter matches; returns how many were deleted. */
+    long deleteWhere(Filter filter);
+
+    /**
+     * The physical partition for one tenant, for backends that isolate tenants below the filter too
+     * (Pinecone namespaces, PostgreSQL row-level security, OpenSearch routing). {@link
+     * dev.portafilter.core.tenant.TenantScope} calls it and still ANDs the tenant filter onto everything.
+     * The default is this store itself.
+     */
+    default VectorStore partitionForTenant(String tenantField, String tenantId) {
+        return this;
+    }
+
+    default List<SearchHit> search(float[] vector, int topK) {
+        return search(SearchRequest.of(vector, topK));
+    }
+
+    default List<SearchHit> search(float[] vector, int topK, Filter filter) {
+        return search(SearchRequest.of(vector, topK, filter));
+    }
+
+    default long count() {
+        return count(Optional.empty());
+    }
+
+    default long count(Filter filter) {
+        return count(Optional.of(filter));
+    }
+
+    default long delete(Collection<String> ids) {
+        return delete(ids, Optional.empty());
+    }
+
+    /** Releases connections; never deletes data. */
+    @Override
+    default void close() {
+    }
+}
