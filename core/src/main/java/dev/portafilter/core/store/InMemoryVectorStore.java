@@ -1,5 +1,6 @@
 package dev.portafilter.core.store;
 
+import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.ReferenceEvaluator;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -60,10 +61,19 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     @Override
-    public void upsert(List<VectorRecord> batch) {
+    public void upsert(List<VectorRecord> batch, Optional<Filter> guard) {
         List<VectorRecord> valid = Vectors.validateBatch(batch, this);
+        Optional<Filter> g = validated(guard);
         lock.writeLock().lock();
         try {
+            List<String> conflicts = valid.stream()
+                    .map(r -> records.get(r.id()))
+                    .filter(existing -> existing != null && !matches(g, existing))
+                    .map(VectorRecord::id)
+                    .toList();
+            if (!conflicts.isEmpty()) {
+                throw new WriteConflictException(conflicts);
+            }
             valid.forEach(r -> records.put(r.id(), r));
         } finally {
             lock.writeLock().unlock();

@@ -31,8 +31,12 @@ public interface VectorStore extends AutoCloseable {
     /**
      * Inserts or replaces records by id. The whole batch is validated first; a batch is all-or-nothing where
      * the backend allows it (see the adapter's documentation where it does not).
+     *
+     * <p>With a guard, an existing record is replaced only if it matches the guard; if any does not, the call
+     * throws {@link dev.portafilter.core.WriteConflictException} and writes nothing. Tenant views use this so
+     * that a write can never overwrite another tenant's record that happens to share an id.
      */
-    void upsert(List<VectorRecord> records);
+    void upsert(List<VectorRecord> records, Optional<Filter> guard);
 
     /** Top-k by cosine similarity, best first, among the records the request's filter matches. */
     List<SearchHit> search(SearchRequest request);
@@ -54,6 +58,10 @@ public interface VectorStore extends AutoCloseable {
      */
     default VectorStore partitionForTenant(String tenantField, String tenantId) {
         return this;
+    }
+
+    default void upsert(List<VectorRecord> records) {
+        upsert(records, Optional.empty());
     }
 
     default List<SearchHit> search(float[] vector, int topK) {

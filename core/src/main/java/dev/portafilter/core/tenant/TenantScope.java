@@ -1,6 +1,7 @@
 package dev.portafilter.core.tenant;
 
 import dev.portafilter.core.TenantIsolationException;
+import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterVisitor;
 import dev.portafilter.core.metadata.FieldSpec;
@@ -115,7 +116,7 @@ public final class TenantScope {
         }
 
         @Override
-        public void upsert(List<VectorRecord> records) {
+        public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
             StringValue stamp = new StringValue(tenantId);
             List<VectorRecord> stamped = new ArrayList<>(records.size());
             for (VectorRecord r : records) {
@@ -127,7 +128,12 @@ public final class TenantScope {
                 }
                 stamped.add(r.withMetadata(r.metadata().with(tenantField, stamp)));
             }
-            partition.upsert(stamped);
+            try {
+                partition.upsert(stamped, Optional.of(scoped(guard)));
+            } catch (WriteConflictException e) {
+                throw new TenantIsolationException("ids " + e.conflictingIds() + " belong to records outside tenant '"
+                        + tenantId + "' (or outside the guard); nothing was written");
+            }
         }
 
         @Override

@@ -1,0 +1,42 @@
+package dev.portafilter.conformance;
+
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.VectorStore;
+
+import java.util.function.Consumer;
+
+/**
+ * What a backend supplies to run the contracts: fresh, empty stores in scratch space (a new table, index or
+ * namespace set each call), and their disposal.
+ */
+public interface StoreFixture {
+
+    /** The backend's name in reports, e.g. {@code pgvector}. */
+    String name();
+
+    /** A new, empty store for this schema and dimension, in scratch space no other store shares. */
+    VectorStore newStore(MetadataSchema schema, int dimension);
+
+    /** Removes what {@link #newStore} created. The default only closes the store. */
+    default void dispose(VectorStore store) {
+        store.close();
+    }
+
+    /** Runs the body on a new store of the scenario's schema, and disposes of it afterwards. */
+    default void withFreshStore(Consumer<VectorStore> body) {
+        VectorStore store = newStore(ScenarioDataset.SCHEMA, ScenarioDataset.DIMENSION);
+        try {
+            body.accept(store);
+        } finally {
+            dispose(store);
+        }
+    }
+
+    /** Runs the body on a new store loaded with the scenario, and disposes of it afterwards. */
+    default void withFreshScenario(Consumer<VectorStore> body) {
+        withFreshStore(store -> {
+            store.upsert(ScenarioDataset.records());
+            body.accept(store);
+        });
+    }
+}

@@ -1,0 +1,286 @@
+package dev.portafilter.conformance;
+
+import dev.portafilter.core.InvalidFilterException;
+import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.UnsupportedCapabilityException;
+import dev.portafilter.core.WriteConflictException;
+import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.Metadata;
+import dev.portafilter.core.metadata.StringValue;
+import dev.portafilter.core.store.Capability;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.core.store.Vectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The store contract: every semantics case by search and by count, deleteWhere, upsert, delete, scores,
+ * validation before writing, and declared capabilities. Extend it with a {@link StoreFixture} for your backend.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class VectorStoreContract implements ConformanceContract {
+    /** Bigger than the dataset, so search returns every match. */
+    protected static final int ALL_K = 100;
+
+    private StoreFixture fixture;
+    private VectorStore shared;
+
+    /** The backend under test. Called once per test class. */
+    protected abstract StoreFixture fixture();
+
+    @BeforeAll
+    void loadScenario() {
+        fixture = fixture();
+        shared = fixture.newStore(ScenarioDataset.SCHEMA, ScenarioDataset.DIMENSION);
+        shared.upsert(ScenarioDataset.records());
+    }
+
+    @AfterAll
+    void disposeScenario() {
+        if (shared != null) {
+            fixture.dispose(shared);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> semanticsBySearch() {
+        return SemanticsCases.all().stream().map(c -> DynamicTest.dynamicTest("search: " + c, () -> {
+            List<SearchHit> hits = shared.search(ScenarioDataset.vectorFor("query", ScenarioDataset.DIMENSION), ALL_K,
+                    c.filter());
+            assertThat(ids(hits)).as(c.filterJson()).containsExactlyInAnyOrderElementsOf(c.expectedIds());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> semanticsByCount() {
+        return SemanticsCases.all().stream().map(c -> DynamicTest.dynamicTest("count: " + c,
+                () -> ifSupported(shared, Capability.COUNT, () -> c.filter(), f -> shared.count(f),
+                        () -> assertThat(shared.count(c.filter())).as(c.filterJson())
+                                .isEqualTo(c.expectedIds().size()))));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> semanticsByDeleteWhere() {
+        // A representative subset: each needs a fresh store.
+        return SemanticsCases.all().stream()
+                .filter(c -> Set.of("ne keeps records missing the field", "nin on optional field",
+                        "list nin no element", "not range keeps missing", "De Morgan: not or").contains(c.name()))
+                .map(c -> DynamicTest.dynamicTest("deleteWhere: " + c, () -> fixture.withFreshScenario(store ->
+                        ifSupported(store, Capability.DELETE_WHERE, c::filter, store::deleteWhere, () -> {
+                            long deleted = store.deleteWhere(c.filter());
+                            assertThat(deleted).isEqualTo(c.expectedIds().size());
+                            Set<String> remaining = new HashSet<>(ScenarioDataset.ids());
+                            remaining.removeAll(c.expectedIds());
+                            assertThat(ids(store.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), ALL_K)))
+                                    .containsExactlyInAnyOrderElementsOf(remaining);
+                        }))));
+    }
+
+    @Test
+    void countWithoutFilterCountsEverything() {
+        if (shared.capabilities().contains(Capability.COUNT)) {
+            assertThat(shared.count()).isEqualTo(ScenarioDataset.records().size());
+        } else {
+            assertThatThrownBy(shared::count).isInstanceOf(UnsupportedCapabilityException.class);
+        }
+    }
+
+    @Test
+    void searchReturnsBestFirstWithCosineScores() {
+        VectorRecord target = ScenarioDataset.byId().get("A-C003");
+        List<SearchHit> hits = shared.search(target.vector(), 3);
+        assertThat(hits).hasSize(3);
+        assertThat(hits.get(0).id()).isEqualTo("A-C003");
+        assertThat(hits.get(0).score()).isCloseTo(1.0, within(1e-3));
+        for (int i = 1; i < hits.size(); i++) {
+            assertThat(hits.get(i).score()).isLessThanOrEqualTo(hits.get(i - 1).score());
+        }
+        for (SearchHit hit : hits) {
+            VectorRecord stored = ScenarioDataset.byId().get(hit.id());
+            double expected = Vectors.cosine(target.vector(), stored.vector());
+            assertThat(hit.score()).as("cosine score of " + hit.id()).isCloseTo(expected, within(1e-3));
+        }
+    }
+
+    @Test
+    void searchReturnsTextAndMetadataAsStored() {
+        for (VectorRecord r : ScenarioDataset.records()) {
+            List<SearchHit> hits = shared.search(r.vector(), 1);
+            assertThat(hits).hasSize(1);
+            SearchHit hit = hits.get(0);
+            assertThat(hit.id()).isEqualTo(r.id());
+            assertThat(hit.text()).isEqualTo(r.text());
+            assertThat(hit.metadata()).isEqualTo(ScenarioDataset.SCHEMA.validateRecord(r.id(), r.metadata()));
+        }
+    }
+
+    @Test
+    void searchHonoursTopK() {
+        float[] q = ScenarioDataset.vectorFor("query", ScenarioDataset.DIMENSION);
+        assertThat(shared.search(q, 5)).hasSize(5);
+        assertThat(shared.search(q, 2, Filters.eq("customer", "CustomerB"))).hasSize(2)
+                .allSatisfy(h -> assertThat(h.id()).startsWith("B-"));
+        // top-k equals the best k of the full filtered result
+        List<SearchHit> all = shared.search(q, ALL_K, Filters.eq("customer", "CustomerA"));
+        List<SearchHit> top3 = shared.search(q, 3, Filters.eq("customer", "CustomerA"));
+        assertThat(ids(top3)).containsExactlyElementsOf(ids(all.subList(0, 3)));
+    }
+
+    @Test
+    void invalidFiltersFailBeforeReachingTheBackend() {
+        float[] q = ScenarioDataset.vectorFor("query", ScenarioDataset.DIMENSION);
+        Filter unknownField = Filters.eq("colour", "red");
+        Filter wrongType = Filters.eq("publicationYear", "2023");
+        Filter rangeOnString = Filters.gt("region", 3);
+        for (Filter f : List.of(unknownField, wrongType, rangeOnString)) {
+            assertThatThrownBy(() -> shared.search(q, 5, f)).isInstanceOf(InvalidFilterException.class);
+            assertThatThrownBy(() -> shared.count(f)).isInstanceOf(InvalidFilterException.class);
+            assertThatThrownBy(() -> shared.deleteWhere(f)).isInstanceOf(InvalidFilterException.class);
+        }
+        if (shared.capabilities().contains(Capability.COUNT)) {
+            assertThat(shared.count()).isEqualTo(ScenarioDataset.records().size());
+        }
+    }
+
+    @Test
+    void upsertReplacesById() {
+        fixture.withFreshScenario(store -> {
+            VectorRecord old = ScenarioDataset.byId().get("B-S002");
+            VectorRecord changed = new VectorRecord(old.id(), old.vector(), "replaced",
+                    old.metadata().with("focus", new StringValue("oncology")));
+            store.upsert(List.of(changed));
+            assertThat(ids(store.search(old.vector(), ALL_K, Filters.eq("focus", "oncology"))))
+                    .containsExactlyInAnyOrder("A-C002", "B-S002");
+            assertThat(ids(store.search(old.vector(), ALL_K, Filters.eq("focus", "genomics"))))
+                    .containsExactly("B-S001");
+            assertThat(store.search(old.vector(), 1).get(0).text()).isEqualTo("replaced");
+            assertThat(ids(store.search(old.vector(), ALL_K))).hasSize(ScenarioDataset.records().size());
+        });
+    }
+
+    @Test
+    void aBatchWithOneBadRecordWritesNothing() {
+        fixture.withFreshStore(store -> {
+            List<VectorRecord> batch = new ArrayList<>(ScenarioDataset.records());
+            VectorRecord bad = new VectorRecord("BAD", ScenarioDataset.vectorFor("BAD", ScenarioDataset.DIMENSION),
+                    "bad", Metadata.of("customer", "CustomerA", "documentType", "note", "publicationYear", "2023"));
+            batch.add(bad);
+            assertThatThrownBy(() -> store.upsert(batch)).isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("BAD").hasMessageContaining("publicationYear");
+            VectorRecord missingRequired = new VectorRecord("NOTYPE", ScenarioDataset.vectorFor("x", ScenarioDataset.DIMENSION),
+                    "x", Metadata.of("customer", "CustomerA"));
+            assertThatThrownBy(() -> store.upsert(List.of(ScenarioDataset.records().get(0), missingRequired)))
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("documentType");
+            VectorRecord wrongDimension = new VectorRecord("DIM", new float[] {1, 0, 0}, "x",
+                    Metadata.of("customer", "CustomerA", "documentType", "note"));
+            assertThatThrownBy(() -> store.upsert(List.of(wrongDimension))).isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("dimension");
+            VectorRecord zero = new VectorRecord("ZERO", new float[ScenarioDataset.DIMENSION], "x",
+                    Metadata.of("customer", "CustomerA", "documentType", "note"));
+            assertThatThrownBy(() -> store.upsert(List.of(zero))).isInstanceOf(InvalidRecordException.class);
+            assertThat(store.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), ALL_K)).isEmpty();
+        });
+    }
+
+    @Test
+    void deleteByIdsRemovesExactlyThose() {
+        fixture.withFreshScenario(store -> {
+            long deleted = store.delete(List.of("A-C001", "B-S001", "does-not-exist"));
+            assertThat(deleted).isEqualTo(2);
+            Set<String> expected = new HashSet<>(ScenarioDataset.ids());
+            expected.removeAll(Set.of("A-C001", "B-S001"));
+            assertThat(ids(store.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), ALL_K)))
+                    .containsExactlyInAnyOrderElementsOf(expected);
+        });
+    }
+
+    @Test
+    void deleteByIdsWithAFilterRemovesOnlyMatches() {
+        fixture.withFreshScenario(store -> {
+            long deleted = store.delete(List.of("A-C001", "B-S001"), Optional.of(Filters.eq("customer", "CustomerB")));
+            assertThat(deleted).isEqualTo(1);
+            assertThat(ids(store.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), ALL_K)))
+                    .contains("A-C001").doesNotContain("B-S001");
+        });
+    }
+
+    @Test
+    void aGuardedUpsertNeverReplacesARecordOutsideTheGuard() {
+        fixture.withFreshScenario(store -> {
+            VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
+            VectorRecord mine = new VectorRecord(theirs.id(), theirs.vector(), "overwritten",
+                    Metadata.of("customer", "CustomerA", "documentType", "note"));
+            VectorRecord fresh = new VectorRecord("A-NEW", ScenarioDataset.vectorFor("A-NEW", ScenarioDataset.DIMENSION),
+                    "new", Metadata.of("customer", "CustomerA", "documentType", "note"));
+            assertThatThrownBy(() -> store.upsert(List.of(fresh, mine),
+                    Optional.of(Filters.eq("customer", "CustomerA"))))
+                    .isInstanceOf(WriteConflictException.class).hasMessageContaining("B-S001");
+            List<SearchHit> hit = store.search(theirs.vector(), 1);
+            assertThat(hit.get(0).id()).isEqualTo("B-S001");
+            assertThat(hit.get(0).text()).isEqualTo(theirs.text());
+            assertThat(ids(store.search(theirs.vector(), ALL_K))).doesNotContain("A-NEW");
+            // a guarded upsert may replace what the guard allows
+            VectorRecord own = ScenarioDataset.byId().get("A-C001");
+            store.upsert(List.of(new VectorRecord(own.id(), own.vector(), "mine", own.metadata())),
+                    Optional.of(Filters.eq("customer", "CustomerA")));
+            assertThat(store.search(own.vector(), 1).get(0).text()).isEqualTo("mine");
+        });
+    }
+
+    @Test
+    void capabilitiesAreHonest() {
+        fixture.withFreshScenario(store -> {
+            Filter f = Filters.eq("customer", "CustomerA");
+            if (!store.capabilities().contains(Capability.COUNT)) {
+                assertThatThrownBy(() -> store.count(f)).isInstanceOf(UnsupportedCapabilityException.class);
+            }
+            if (!store.capabilities().contains(Capability.DELETE_WHERE)) {
+                assertThatThrownBy(() -> store.deleteWhere(f)).isInstanceOf(UnsupportedCapabilityException.class);
+                assertThat(ids(store.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), ALL_K)))
+                        .hasSize(ScenarioDataset.records().size());
+            }
+        });
+    }
+
+    // ---- helpers for subclasses and the other contracts ----
+
+
+    static List<String> ids(List<SearchHit> hits) {
+        return hits.stream().map(SearchHit::id).toList();
+    }
+
+    /**
+     * Runs {@code check} when the store has the capability; otherwise asserts that the operation is refused
+     * with {@link UnsupportedCapabilityException} instead of passing silently.
+     */
+    static void ifSupported(VectorStore store, Capability capability, Supplier<Filter> filter,
+                            Consumer<Filter> operation, Runnable check) {
+        if (store.capabilities().contains(capability)) {
+            check.run();
+        } else {
+            assertThatThrownBy(() -> operation.accept(filter.get()))
+                    .isInstanceOf(UnsupportedCapabilityException.class);
+        }
+    }
+
+}
