@@ -16,7 +16,8 @@
 #
 # Must run as root (Debian bookworm, no Docker). The server itself runs as the
 # unprivileged system user "portafilter" and lives in /var/tmp/portafilter,
-# independent of where the repository is cloned. It listens on 127.0.0.1 only,
+# independent of where the repository is cloned (the folder may be shared with
+# other backend scripts; everything of ours in it is named postgres*/pg*). It listens on 127.0.0.1 only,
 # on a free port starting at 55432 (the previous port is reused when free).
 #
 # Environment overrides (optional):
@@ -40,9 +41,10 @@ BASE="${PORTAFILTER_PG_HOME:-/var/tmp/portafilter}"
 PGDATA="${BASE}/pgdata"
 SOCK_DIR="${BASE}/run"
 LOG_FILE="${BASE}/postgres.log"
-BUILD_DIR="${BASE}/build"
-APT_DIR="${BASE}/apt"
-LOCK_FILE="${BASE}/.lock"
+BUILD_DIR="${BASE}/pgvector-build"
+APT_DIR="${BASE}/pgvector-apt"
+INITDB_LOG="${BASE}/postgres-initdb.log"
+LOCK_FILE="${BASE}/postgres.lock"
 FIRST_PORT="${PORTAFILTER_PG_PORT:-55432}"
 
 export DEBIAN_FRONTEND=noninteractive
@@ -73,8 +75,9 @@ on_err() {
 trap 'on_err "$LINENO" "$BASH_COMMAND"' ERR
 
 # Run a command as the unprivileged server user, from a directory it can
-# read (the caller's cwd may be e.g. /root).
-as_pg() { (cd "$BASE" && runuser -u "$OS_USER" -- "$@"); }
+# read (the caller's cwd may be e.g. /root). fd 9 (our flock) is closed so the
+# postmaster that pg_ctl spawns does not inherit it and hold the lock forever.
+as_pg() { (cd "$BASE" && runuser -u "$OS_USER" -- "$@" 9>&-); }
 
 # ---------------------------------------------------------------- install ---
 
@@ -234,14 +237,14 @@ init_cluster() {
   fi
   rm -rf "$PGDATA"
   install -d -o "$OS_USER" -g "$OS_USER" -m 0700 "$PGDATA"
-  local pwfile="$BASE/.pwfile"
+  local pwfile="$BASE/postgres-pwfile"
   printf '%s\n' "$DB_PASSWORD" > "$pwfile"
   chown "$OS_USER:$OS_USER" "$pwfile"
   chmod 0600 "$pwfile"
   log "initdb $PGDATA"
   as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --pwfile="$pwfile" \
-    -E UTF8 --locale=C --auth-local=trust --auth-host=scram-sha-256 >"$BASE/initdb.log" 2>&1 \
-    || { rm -f "$pwfile"; cat "$BASE/initdb.log" >&2; die "initdb failed"; }
+    -E UTF8 --locale=C --auth-local=trust --auth-host=scram-sha-256 >"$INITDB_LOG" 2>&1 \
+    || { rm -f "$pwfile"; cat "$INITDB_LOG" >&2; die "initdb failed"; }
   rm -f "$pwfile"
   echo "include_if_exists = 'portafilter.conf'" >> "$PGDATA/postgresql.conf"
   # Only loopback TCP, password auth; unix socket (private dir) trusted.
@@ -321,7 +324,7 @@ start_server() {
 psql_local() {
   # psql as the bootstrap superuser over the private unix socket
   local db="$1"; shift
-  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCK_DIR" -p "$PORT" -U postgres -d "$db" "$@"
+  as_pg env PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$SOCK_DIR" -p "$PORT" -U postgres -d "$db" "$@"
 }
 
 ensure_database() {
@@ -364,6 +367,7 @@ prepare_base() {
 
 take_lock() {
   mkdir -p "$BASE"
+  # NB: every child that outlives this script must get 9>&- (see as_pg).
   exec 9>"$LOCK_FILE"
   if ! flock -w 900 9; then
     die "another scripts/postgres.sh is still running (lock $LOCK_FILE)"

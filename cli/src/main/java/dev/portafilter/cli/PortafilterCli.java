@@ -1,0 +1,29 @@
+package dev.portafilter.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code portafilter} command. */
+@Command(name = "portafilter",
+        mixinStandardHelpOptions = true,
+        version = "portafilter 0.1.0-SNAPSHOT",
+        description = "One portable metadata filter for multi-tenant vector search, proven on every backend.",
+        subcommands = {DemoCommand.class})
+public final class PortafilterCli implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests. */
+    public static CommandLine newCommandLine() {
+        return new CommandLine(new PortafilterCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
