@@ -75,11 +75,24 @@ ensure_packages() {
     [[ $(id -u) -eq 0 ]] || die "missing ${pkgs[*]} and not root to install them"
     log "installing Debian packages: ${pkgs[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null || die "apt-get update failed"
-    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null \
+    # other provisioning scripts may run apt-get at the same time: wait for dpkg's lock
+    local apt_opts=(-o DPkg::Lock::Timeout=300) i
+    for i in 1 2 3; do
+      apt-get "${apt_opts[@]}" update -qq >/dev/null && break
+      ((i < 3)) || die "apt-get update failed"
+      sleep 5
+    done
+    apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null \
       || die "apt-get install ${pkgs[*]} failed"
   fi
   [[ -x "$JAVA17_HOME/bin/java" ]] || die "no JDK 17 at $JAVA17_HOME"
+  # OpenSearch 2.x needs the Security Manager, which JDK 24+ no longer allows.
+  local major
+  major=$("$JAVA17_HOME/bin/java" -XshowSettings:properties -version 2>&1 \
+          | sed -n 's/^ *java\.specification\.version = //p')
+  if ! [[ "$major" =~ ^[0-9]+$ ]] || ((major < 11 || major > 23)); then
+    die "$JAVA17_HOME is Java '${major:-?}': OpenSearch $OS_VERSION needs Java 11..23 (17 recommended)"
+  fi
 }
 
 ensure_user() {
@@ -102,7 +115,6 @@ ensure_user() {
 
 ensure_state_dirs() {
   mkdir -p "$DATA_DIR" "$LOG_DIR" "$RUN_DIR" "$TMP_DIR"
-  chmod 755 /var/tmp/portafilter 2>/dev/null || true
   chown -R "$OS_USER:" "$STATE_DIR"
 }
 
@@ -175,6 +187,10 @@ EOF
 
   echo "recipe=$RECIPE" >"$home/.portafilter-installed"
   chown -R "$OS_USER:" "$home"
+  if node_pid >/dev/null; then
+    log "a node runs from the outdated install: stopping it first"
+    stop_node
+  fi
   rm -rf "$INSTALL_DIR"
   mv "$home" "$INSTALL_DIR"
   rm -rf "$stage"
@@ -242,9 +258,10 @@ healthy() {
 port_free() {
   local p=$1
   if command -v ss >/dev/null 2>&1; then
-    [[ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]]
+    # TIME-WAIT leftovers of earlier client connections do not block a listener
+    [[ -z "$(ss -Htan exclude time-wait "( sport = :$p )" 2>/dev/null)" ]]
   else
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then return 1; fi
   fi
 }
 
@@ -260,14 +277,25 @@ find_free_port() {
   return 1
 }
 
+# byte size of the server log when this start began: the failure report shows only what
+# this start attempt wrote
+SERVER_LOG_OFFSET=0
+
 log_tail() {
-  local f
-  for f in "$LOG_DIR/launcher.out" "$LOG_DIR/$CLUSTER_NAME.log"; do
-    if [[ -s "$f" ]]; then
-      echo "[opensearch] ---- last lines of $f ----" >&2
-      tail -n 60 "$f" >&2 || true
+  local f="$LOG_DIR/launcher.out" server_log="$LOG_DIR/$CLUSTER_NAME.log"
+  if [[ -s "$f" ]]; then
+    echo "[opensearch] ---- last lines of $f ----" >&2
+    tail -n 40 "$f" >&2 || true
+  fi
+  if [[ -s "$server_log" ]]; then
+    local size
+    size=$(stat -c %s "$server_log" 2>/dev/null || echo 0)
+    ((size >= SERVER_LOG_OFFSET)) || SERVER_LOG_OFFSET=0   # rotated meanwhile
+    if ((size > SERVER_LOG_OFFSET)); then
+      echo "[opensearch] ---- last lines of $server_log ----" >&2
+      tail -c +"$((SERVER_LOG_OFFSET + 1))" "$server_log" | tail -n 60 >&2 || true
     fi
-  done
+  fi
 }
 
 write_env() {
@@ -321,11 +349,13 @@ start_node() {
     || die "no free transport port in $TRANSPORT_PORT_BASE..$((TRANSPORT_PORT_BASE + 99))"
   write_config
   rm -f "$PID_FILE"
+  SERVER_LOG_OFFSET=$(stat -c %s "$LOG_DIR/$CLUSTER_NAME.log" 2>/dev/null || echo 0)
   : >"$LOG_DIR/launcher.out"
   chown "$OS_USER:" "$LOG_DIR/launcher.out"
   log "starting node on http://127.0.0.1:$http_port (transport $transport_port)"
   local t0=$SECONDS
   # Clean environment: nothing from the caller (JAVA_TOOL_OPTIONS, ...) leaks into the JVM.
+  # fd 9 (our flock) is closed for the daemon, or the node would hold the lock forever.
   if ! (cd "$INSTALL_DIR" && runuser -u "$OS_USER" -- env -i \
         PATH=/usr/local/bin:/usr/bin:/bin \
         HOME="$STATE_DIR" LANG=C.UTF-8 \
@@ -337,7 +367,7 @@ start_node() {
           -Enetwork.host=127.0.0.1 \
           -Ehttp.port="$http_port" \
           -Etransport.port="$transport_port" \
-        >>"$LOG_DIR/launcher.out" 2>&1 </dev/null); then
+        >>"$LOG_DIR/launcher.out" 2>&1 </dev/null 9>&-); then
     log_tail
     die "bin/opensearch failed to launch"
   fi

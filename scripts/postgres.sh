@@ -17,8 +17,9 @@
 # Must run as root (Debian bookworm, no Docker). The server itself runs as the
 # unprivileged system user "portafilter" and lives in /var/tmp/portafilter,
 # independent of where the repository is cloned (the folder may be shared with
-# other backend scripts; everything of ours in it is named postgres*/pg*). It listens on 127.0.0.1 only,
-# on a free port starting at 55432 (the previous port is reused when free).
+# other backend scripts; everything of ours in it is named postgres*/pg*).
+# It listens on 127.0.0.1 only, on a free port starting at 55432 (the
+# previous port is reused when free).
 #
 # Environment overrides (optional):
 #   PORTAFILTER_PG_HOME   private folder          (default /var/tmp/portafilter)
@@ -93,7 +94,7 @@ apt_update_once() {
 apt_install() {
   apt_update_once
   log "apt-get install $*"
-  apt-get install "${APT_OPTS[@]}" --no-install-recommends "$@" >&2 || die "apt-get install $* failed"
+  apt-get install "${APT_OPTS[@]}" --no-install-recommends --no-upgrade "$@" >&2 || die "apt-get install $* failed"
 }
 
 install_postgres() {
