@@ -1,0 +1,77 @@
+package dev.portafilter.conformance.audit;
+
+import dev.portafilter.conformance.StoreFixture;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.InMemoryVectorStore;
+import dev.portafilter.core.store.VectorStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CasesFileTest {
+    static final String DOC = """
+            {"schema": {"customer": {"type": "STRING", "required": true},
+                        "year": {"type": "LONG"},
+                        "tags": {"type": "STRING_LIST"}},
+             "records": [{"id": "r1", "text": "one", "metadata": {"customer": "A", "year": 2023, "tags": ["x", "y"]}},
+                         {"id": "r2", "metadata": {"customer": "B"}},
+                         {"id": "r3", "metadata": {"customer": "A", "year": 2020}}],
+             "cases": [{"name": "ne keeps missing", "filter": {"year": {"$ne": 2023}}, "expect": ["r2", "r3"]},
+                       {"name": "list any", "filter": {"tags": "y"}, "expect": ["r1"]},
+                       {"name": "wrong on purpose", "filter": {"customer": "A"}, "expect": ["r1", "r2"]}]}
+            """;
+
+    private static final StoreFixture MEMORY = new StoreFixture() {
+        @Override
+        public String name() {
+            return "memory";
+        }
+
+        @Override
+        public VectorStore newStore(MetadataSchema schema, int dimension) {
+            return new InMemoryVectorStore(schema, dimension);
+        }
+    };
+
+    @Test
+    void runsEachCaseBySearchAndCountAndReportsTheDifference() {
+        List<CaseRunner.CaseResult> results = CaseRunner.run(MEMORY, CasesFile.parse(DOC));
+        assertThat(results).extracting(CaseRunner.CaseResult::passed).containsExactly(true, true, false);
+        CaseRunner.CaseResult wrong = results.get(2);
+        assertThat(wrong.missing()).containsExactly("r2");
+        assertThat(wrong.unexpected()).containsExactly("r3");
+        assertThat(wrong.count()).hasValue(2);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            "records": [],                 | $.records                      | expected an array
+            "type": "LONG"},               | $.schema.year.type             | expected one of
+            "year": 2023,                  | $.records[0].metadata.year     | expected LONG
+            {"year": {"$ne": 2023}}        | $.cases[0].filter.year.$nex    | unknown operator $nex
+            "expect": ["r2", "r3"]         | $.cases[0].expect[1]           | no record has id 'r9'
+            {"tags": "y"}                  | $.cases[1].filter.colour.$eq   | unknown field 'colour'
+            "text": "one",                 | $.records[0].text              | expected a string
+            """)
+    void malformedFilesNameTheJsonPath(String original, String path, String reason) {
+        String broken = switch (path) {
+            case "$.records" -> DOC.replace("\"records\": [", "\"records\": {\"x\": [").replace("}}],\n \"cases\"", "}}]},\n \"cases\"");
+            case "$.schema.year.type" -> DOC.replace("\"year\": {\"type\": \"LONG\"}", "\"year\": {\"type\": \"INT\"}");
+            case "$.records[0].metadata.year" -> DOC.replace("\"year\": 2023,", "\"year\": 2023.5,");
+            case "$.cases[0].filter.year.$nex" -> DOC.replace("{\"year\": {\"$ne\": 2023}}", "{\"year\": {\"$nex\": 2023}}");
+            case "$.cases[0].expect[1]" -> DOC.replace("\"expect\": [\"r2\", \"r3\"]", "\"expect\": [\"r2\", \"r9\"]");
+            case "$.cases[1].filter.colour.$eq" -> DOC.replace("{\"tags\": \"y\"}", "{\"colour\": \"y\"}");
+            default -> DOC.replace("\"text\": \"one\",", "\"text\": 1,");
+        };
+        assertThat(broken).as("the test's own edit of " + original).isNotEqualTo(DOC);
+        assertThatThrownBy(() -> CasesFile.parse(broken)).isInstanceOfSatisfying(CasesFileException.class, e -> {
+            assertThat(e.path()).isEqualTo(path);
+            assertThat(e.getMessage()).contains(reason);
+        });
+    }
+}
