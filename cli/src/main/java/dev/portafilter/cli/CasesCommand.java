@@ -1,0 +1,102 @@
+package dev.portafilter.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portafilter.conformance.StoreFixture;
+import dev.portafilter.conformance.audit.CaseRunner;
+import dev.portafilter.conformance.audit.CasesFile;
+import dev.portafilter.conformance.audit.CasesFileException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Runs an auditor's own cases file against a backend. */
+@Command(name = "cases", mixinStandardHelpOptions = true,
+        description = "Load the records of FILE into scratch space on a backend and check that every case's filter "
+                + "returns exactly the expected ids, by search and by count.")
+final class CasesCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "The cases file: {\"schema\":..., \"records\":[...], \"cases\":[...]}")
+    Path file;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Option(names = "--json", paramLabel = "OUT", description = "Also write the results as JSON to OUT.")
+    Path json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CasesFile cases;
+        try {
+            cases = CasesFile.parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (CasesFileException e) {
+            err.println("portafilter: " + file + ": " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        StoreFixture fixture;
+        try {
+            fixture = backend.connect();
+        } catch (BackendOptions.BackendUnavailableException e) {
+            err.println("portafilter: " + e.getMessage());
+            return ExitCodes.BACKEND_UNAVAILABLE;
+        }
+        List<CaseRunner.CaseResult> results = CaseRunner.run(fixture, cases);
+        int failed = 0;
+        for (CaseRunner.CaseResult r : results) {
+            out.printf("%s  %s%n", r.passed() ? "PASS" : "FAIL", r.name());
+            if (!r.passed()) {
+                failed++;
+                out.printf("      missing: %s  unexpected: %s%s%n", r.missing(), r.unexpected(),
+                        r.count().isPresent() && r.count().getAsLong() != r.expected().size()
+                                ? "  count: " + r.count().getAsLong() + " (expected " + r.expected().size() + ")" : "");
+            }
+        }
+        out.printf("%d cases on %s: %d passed, %d failed%n", results.size(), fixture.name(), results.size() - failed, failed);
+        if (json != null) {
+            writeJson(fixture.name(), results);
+        }
+        return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private void writeJson(String backendName, List<CaseRunner.CaseResult> results) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("backend", backendName);
+        root.put("target", backend.target());
+        ArrayNode array = root.putArray("cases");
+        for (CaseRunner.CaseResult r : results) {
+            ObjectNode n = array.addObject();
+            n.put("name", r.name());
+            n.put("passed", r.passed());
+            r.expected().forEach(n.putArray("expected")::add);
+            r.missing().forEach(n.putArray("missing")::add);
+            r.unexpected().forEach(n.putArray("unexpected")::add);
+            if (r.count().isPresent()) {
+                n.put("count", r.count().getAsLong());
+            }
+        }
+        Path parent = json.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        mapper.writeValue(json.toFile(), root);
+    }
+}
