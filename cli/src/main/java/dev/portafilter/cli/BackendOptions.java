@@ -1,9 +1,6 @@
 package dev.portafilter.cli;
 
 import dev.portafilter.conformance.StoreFixture;
-import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.store.InMemoryVectorStore;
-import dev.portafilter.core.store.VectorStore;
 import picocli.CommandLine.Option;
 
 /** Which backend a command runs against, and how to reach it. Connection settings default to the environment. */
@@ -19,17 +16,7 @@ final class BackendOptions {
      */
     StoreFixture connect() {
         return switch (backend) {
-            case MEMORY -> new StoreFixture() {
-                @Override
-                public String name() {
-                    return "memory";
-                }
-
-                @Override
-                public VectorStore newStore(MetadataSchema schema, int dimension) {
-                    return new InMemoryVectorStore(schema, dimension);
-                }
-            };
+            case MEMORY -> StoreFixture.inMemory();
         };
     }
 

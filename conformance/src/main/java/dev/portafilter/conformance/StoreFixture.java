@@ -1,6 +1,7 @@
 package dev.portafilter.conformance;
 
 import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.InMemoryVectorStore;
 import dev.portafilter.core.store.VectorStore;
 
 import java.util.function.Consumer;
@@ -10,6 +11,21 @@ import java.util.function.Consumer;
  * namespace set each call), and their disposal.
  */
 public interface StoreFixture {
+
+    /** Fresh {@link InMemoryVectorStore}s: the embedded default, and the reference every backend is held to. */
+    static StoreFixture inMemory() {
+        return new StoreFixture() {
+            @Override
+            public String name() {
+                return "memory";
+            }
+
+            @Override
+            public VectorStore newStore(MetadataSchema schema, int dimension) {
+                return new InMemoryVectorStore(schema, dimension);
+            }
+        };
+    }
 
     /** The backend's name in reports, e.g. {@code pgvector}. */
     String name();

@@ -1,9 +1,6 @@
 package dev.portafilter.conformance.audit;
 
 import dev.portafilter.conformance.StoreFixture;
-import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.store.InMemoryVectorStore;
-import dev.portafilter.core.store.VectorStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,21 +23,10 @@ class CasesFileTest {
                        {"name": "wrong on purpose", "filter": {"customer": "A"}, "expect": ["r1", "r2"]}]}
             """;
 
-    private static final StoreFixture MEMORY = new StoreFixture() {
-        @Override
-        public String name() {
-            return "memory";
-        }
-
-        @Override
-        public VectorStore newStore(MetadataSchema schema, int dimension) {
-            return new InMemoryVectorStore(schema, dimension);
-        }
-    };
 
     @Test
     void runsEachCaseBySearchAndCountAndReportsTheDifference() {
-        List<CaseRunner.CaseResult> results = CaseRunner.run(MEMORY, CasesFile.parse(DOC));
+        List<CaseRunner.CaseResult> results = CaseRunner.run(StoreFixture.inMemory(), CasesFile.parse(DOC));
         assertThat(results).extracting(CaseRunner.CaseResult::passed).containsExactly(true, true, false);
         CaseRunner.CaseResult wrong = results.get(2);
         assertThat(wrong.missing()).containsExactly("r2");

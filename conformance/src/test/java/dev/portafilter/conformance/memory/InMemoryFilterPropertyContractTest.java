@@ -8,6 +8,6 @@ import dev.portafilter.conformance.StoreFixture;
 class InMemoryFilterPropertyContractTest extends FilterPropertyContract {
     @Override
     protected StoreFixture fixture() {
-        return InMemoryFixture.INSTANCE;
+        return StoreFixture.inMemory();
     }
 }

@@ -8,6 +8,6 @@ import dev.portafilter.conformance.StoreFixture;
 class InMemoryTenantIsolationContractTest extends TenantIsolationContract {
     @Override
     protected StoreFixture fixture() {
-        return InMemoryFixture.INSTANCE;
+        return StoreFixture.inMemory();
     }
 }

@@ -8,6 +8,6 @@ import dev.portafilter.conformance.StoreFixture;
 class InMemoryVectorStoreContractTest extends VectorStoreContract {
     @Override
     protected StoreFixture fixture() {
-        return InMemoryFixture.INSTANCE;
+        return StoreFixture.inMemory();
     }
 }
