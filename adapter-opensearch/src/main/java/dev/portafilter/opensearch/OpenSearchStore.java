@@ -1,0 +1,531 @@
+package dev.portafilter.opensearch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portafilter.core.StoreException;
+import dev.portafilter.core.WriteConflictException;
+import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.Capability;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
+import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.core.store.Vectors;
+import org.apache.hc.client5.http.auth.AuthScope;
+import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
+import org.apache.hc.core5.http.HttpHost;
+import org.opensearch.client.json.JsonData;
+import org.opensearch.client.json.jackson.JacksonJsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.OpenSearchException;
+import org.opensearch.client.opensearch._types.Refresh;
+import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.SearchResponse;
+import org.opensearch.client.opensearch.core.bulk.BulkOperation;
+import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
+import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link VectorStore} on OpenSearch with the k-NN plugin, through the official {@code opensearch-java} client.
+ *
+ * <pre>{@code
+ * OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder("docs", schema, 384).build();
+ * try (OpenSearchStore store = OpenSearchStore.builder(layout).url("http://127.0.0.1:9200").build()) {
+ *     store.createIndex();
+ *     store.upsert(records);
+ *     store.search(query, 5, Filters.eq("customer", "CustomerA"));
+ * }
+ * }</pre>
+ *
+ * <p>Search runs the {@code knn} query with the filter inside it (efficient filtering), so a selective tenant
+ * filter still fills k; {@link SearchMode#EXACT} scores every filtered document with the {@code knn_score}
+ * script instead. Scores are converted to cosine similarity.
+ *
+ * <p>Writes go through the bulk API in batches. A bulk is not atomic: when an item fails, the call throws
+ * {@link StoreException} whose {@link StoreException#failedIds()} names every record not written (the failed
+ * items and the batches not sent). Reads, counts and deletes see a write once the index has refreshed: with the
+ * default {@link Refresh#WaitFor} that is when {@code upsert} returns.
+ *
+ * <p>A guarded upsert first looks up the batch's ids and refuses, writing nothing, if an existing record does
+ * not match the guard. That look-up is a search, so it cannot see a record written by someone else after it, or
+ * not yet refreshed. To close that race the writes are conditional: an id the look-up found is replaced only
+ * if its sequence number is unchanged, and an id it did not find is only created. A record written in between
+ * makes its item fail with a version conflict, reported as a {@link StoreException}; it is never overwritten.
+ * (With {@link Refresh#False} that also refuses a guarded rewrite of a record not yet refreshed: safe, not blind.)
+ *
+ * <p>{@code delete} and {@code deleteWhere} search for the matches and delete them by id through the bulk API,
+ * in rounds, each deletion conditional on the record being unchanged since the search, then refresh. They do
+ * not use {@code _delete_by_query}, which needs the reindex module that minimal distributions lack. Like it,
+ * they are not atomic: a failure says how many records were deleted before it.
+ */
+public final class OpenSearchStore implements VectorStore {
+    /** The most hits OpenSearch returns for one search ({@code index.max_result_window}, the k-NN limit on k). */
+    public static final int MAX_TOP_K = 10_000;
+    private static final String OUTSIDE_GUARD = "portafilter_outside_guard";
+    /** Delete rounds in a row in which every match changed before it could be deleted; then the delete gives up. */
+    private static final int MAX_STALLED_ROUNDS = 3;
+
+    /** How {@link #search} finds neighbours. */
+    public enum SearchMode {
+        /** The HNSW {@code knn} query with the filter inside it: fast, approximate, fills k. */
+        APPROXIMATE,
+        /** The {@code knn_score} script over every filtered document: exact, for small or selective sets. */
+        EXACT
+    }
+
+    private final OpenSearchClient client;
+    private final OpenSearchTransport ownedTransport;
+    private final OpenSearchIndexLayout layout;
+    private final OpenSearchFilterTranslator translator;
+    private final DocumentCodec codec;
+    private final Refresh refresh;
+    private final int batchSize;
+    private final SearchMode searchMode;
+    private final int efSearch;
+    /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
+    private final String routing;
+
+    private OpenSearchStore(Builder b, OpenSearchClient client, OpenSearchTransport ownedTransport, ObjectMapper json) {
+        this.client = client;
+        this.ownedTransport = ownedTransport;
+        this.layout = b.layout;
+        this.translator = new OpenSearchFilterTranslator(b.layout, new JacksonJsonpMapper(json));
+        this.codec = new DocumentCodec(b.layout, json);
+        this.refresh = b.refresh;
+        this.batchSize = b.batchSize;
+        this.searchMode = b.searchMode;
+        this.efSearch = b.efSearch;
+        this.routing = null;
+    }
+
+    /** A tenant partition: the same client and settings, every read and delete routed to the tenant's shard. */
+    private OpenSearchStore(OpenSearchStore base, String routing) {
+        this.client = base.client;
+        this.ownedTransport = null;
+        this.layout = base.layout;
+        this.translator = base.translator;
+        this.codec = base.codec;
+        this.refresh = base.refresh;
+        this.batchSize = base.batchSize;
+        this.searchMode = base.searchMode;
+        this.efSearch = base.efSearch;
+        this.routing = routing;
+    }
+
+    public static Builder builder(OpenSearchIndexLayout layout) {
+        return new Builder(layout);
+    }
+
+    public OpenSearchIndexLayout layout() {
+        return layout;
+    }
+
+    /** The translator this store uses, e.g. to print a filter's query. */
+    public OpenSearchFilterTranslator translator() {
+        return translator;
+    }
+
+    /** Creates the index of the layout; a {@link StoreException} if it exists already. */
+    public void createIndex() {
+        call("create index " + layout.indexName(), () -> client.indices().create(layout.createIndexRequest()));
+    }
+
+    /** Deletes the index and all its data; returns false if there was none. Never called by {@link #close()}. */
+    public boolean deleteIndex() {
+        String name = layout.indexName();
+        boolean exists = call("check index " + name, () -> client.indices().exists(e -> e.index(name)).value());
+        if (exists) {
+            call("delete index " + name, () -> client.indices().delete(d -> d.index(name)));
+        }
+        return exists;
+    }
+
+    @Override
+    public String backend() {
+        return "opensearch";
+    }
+
+    @Override
+    public MetadataSchema schema() {
+        return layout.schema();
+    }
+
+    @Override
+    public int dimension() {
+        return layout.dimension();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.allOf(Capability.class);
+    }
+
+    @Override
+    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+        List<VectorRecord> batch = Vectors.validateBatch(records, this);
+        batch.forEach(DocumentCodec::checkLimits);
+        Optional<Query> guardQuery = guard.map(translator::translate);
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<String, Existing> existing = guardQuery.isPresent() || layout.routingField().isPresent()
+                ? existing(batch, guardQuery) : Map.of();
+        List<String> conflicts = batch.stream()
+                .filter(r -> existing.containsKey(r.id()) && !existing.get(r.id()).replaceableBy(routingOf(r)))
+                .map(VectorRecord::id)
+                .toList();
+        if (!conflicts.isEmpty()) {
+            throw new WriteConflictException(conflicts);
+        }
+        List<BulkOperation> operations = batch.stream()
+                .map(r -> operation(r, guardQuery.isPresent(), existing.get(r.id())))
+                .toList();
+        bulk(operations, batch.stream().map(VectorRecord::id).toList());
+    }
+
+    @Override
+    public List<SearchHit> search(SearchRequest request) {
+        float[] vector = request.vector();
+        Vectors.checkQuery(vector, dimension());
+        int k = request.topK();
+        if (k > MAX_TOP_K) {
+            throw new IllegalArgumentException("OpenSearch returns at most " + MAX_TOP_K + " hits, topK was " + k);
+        }
+        Optional<Query> filter = request.filter().map(translator::translate);
+        List<Float> query = new ArrayList<>(vector.length);
+        for (float f : codec.queryForm(vector)) {
+            query.add(f);
+        }
+        Query neighbours = searchMode == SearchMode.APPROXIMATE ? knn(query, k, filter) : exact(query, filter);
+        List<String> excluded = new ArrayList<>(List.of(layout.vectorField()));
+        layout.metadataField().ifPresent(excluded::add);
+        SearchResponse<ObjectNode> response = call("search " + layout.indexName(), () -> client.search(s -> s
+                .index(layout.indexName())
+                .size(k)
+                .query(neighbours)
+                .source(src -> src.filter(f -> f.excludes(excluded)))
+                .routing(routing), ObjectNode.class));
+        return response.hits().hits().stream()
+                .map(h -> new SearchHit(h.id(), layout.spaceType().cosineFromScore(h.score()),
+                        codec.textOf(h.source()), codec.metadataOf(h.id(), h.source())))
+                .toList();
+    }
+
+    @Override
+    public long count(Optional<Filter> filter) {
+        Optional<Query> query = filter.map(translator::translate);
+        return call("count " + layout.indexName(), () -> client.count(c -> {
+            c.index(layout.indexName()).query(query.orElse(null));
+            return routing == null ? c : c.routing(routing);
+        }).count());
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Optional<Filter> filter) {
+        Optional<Query> query = filter.map(translator::translate);
+        List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
+        long deleted = 0;
+        for (int from = 0; from < distinct.size(); from += batchSize) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + batchSize));
+            List<Query> clauses = new ArrayList<>(List.of(Query.of(q -> q.ids(i -> i.values(chunk)))));
+            query.ifPresent(clauses::add);
+            deleted += deleteMatching(Query.of(q -> q.bool(b -> b.filter(clauses))));
+        }
+        return deleted;
+    }
+
+    @Override
+    public long deleteWhere(Filter filter) {
+        return deleteMatching(translator.translate(filter));
+    }
+
+    /** With a layout routed by this tenant field, a partition whose reads and deletes touch only the tenant's shard. */
+    @Override
+    public VectorStore partitionForTenant(String tenantField, String tenantId) {
+        return layout.routingField().filter(tenantField::equals).isPresent()
+                ? new OpenSearchStore(this, Objects.requireNonNull(tenantId, "tenantId")) : this;
+    }
+
+    /** Closes the connection this store opened; a client passed to the builder stays open. */
+    @Override
+    public void close() {
+        if (ownedTransport != null) {
+            call("close the connection", () -> {
+                ownedTransport.close();
+                return null;
+            });
+        }
+    }
+
+    private Query knn(List<Float> vector, int k, Optional<Query> filter) {
+        // ef_search below k would cap the candidates at ef_search; Lucene's default gives poor recall
+        int ef = Math.max(efSearch, k);
+        return Query.of(q -> q.knn(n -> n.field(layout.vectorField()).vector(vector).k(k)
+                .filter(filter.orElse(null))
+                .methodParameters("ef_search", JsonData.of(ef))));
+    }
+
+    private Query exact(List<Float> vector, Optional<Query> filter) {
+        Query candidates = filter.orElseGet(() -> Query.of(q -> q.matchAll(m -> m)));
+        return Query.of(q -> q.scriptScore(ss -> ss.query(candidates).script(s -> s.inline(i -> i
+                .source("knn_score")
+                .lang(l -> l.custom("knn"))
+                .params("field", JsonData.of(layout.vectorField()))
+                .params("query_value", JsonData.of(vector))
+                .params("space_type", JsonData.of(layout.spaceType().wireName()))))));
+    }
+
+    /** The existing documents with the batch's ids: version, routing and whether each lies outside the guard. */
+    private Map<String, Existing> existing(List<VectorRecord> batch, Optional<Query> guard) {
+        Map<String, Existing> found = new HashMap<>();
+        List<String> ids = batch.stream().map(VectorRecord::id).toList();
+        for (int from = 0; from < ids.size(); from += batchSize) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + batchSize));
+            // one search: the ids filter selects, the named must_not(guard) clause marks the records outside it
+            Query lookup = Query.of(q -> q.bool(b -> {
+                b.filter(f -> f.ids(i -> i.values(chunk)));
+                guard.ifPresent(g -> b.should(s -> s.bool(n -> n.mustNot(g).queryName(OUTSIDE_GUARD))));
+                return b;
+            }));
+            SearchResponse<ObjectNode> response = call("look up existing records in " + layout.indexName(),
+                    () -> client.search(s -> s.index(layout.indexName()).size(chunk.size()).query(lookup)
+                            .seqNoPrimaryTerm(true).source(src -> src.fetch(false)), ObjectNode.class));
+            for (Hit<ObjectNode> hit : response.hits().hits()) {
+                found.put(hit.id(), new Existing(hit.seqNo(), hit.primaryTerm(), hit.routing(),
+                        hit.matchedQueries() != null && hit.matchedQueries().contains(OUTSIDE_GUARD)));
+            }
+        }
+        return found;
+    }
+
+    private BulkOperation operation(VectorRecord r, boolean guarded, Existing existing) {
+        ObjectNode doc = codec.encode(r);
+        String route = routingOf(r);
+        if (!guarded) {
+            return BulkOperation.of(o -> o.index(i -> i.index(layout.indexName()).id(r.id()).routing(route).document(doc)));
+        }
+        if (existing == null) {
+            return BulkOperation.of(o -> o.create(c -> c.index(layout.indexName()).id(r.id()).routing(route).document(doc)));
+        }
+        return BulkOperation.of(o -> o.index(i -> i.index(layout.indexName()).id(r.id()).routing(route).document(doc)
+                .ifSeqNo(existing.seqNo()).ifPrimaryTerm(existing.primaryTerm())));
+    }
+
+    private String routingOf(VectorRecord r) {
+        return layout.routingField().map(f -> (String) r.metadata().get(f).orElseThrow().toJava()).orElse(null);
+    }
+
+    /** Sends the operations in batches; stops at the first batch with a failed item and names every id not written. */
+    private void bulk(List<BulkOperation> operations, List<String> ids) {
+        for (int from = 0; from < operations.size(); from += batchSize) {
+            int to = Math.min(operations.size(), from + batchSize);
+            List<BulkOperation> chunk = operations.subList(from, to);
+            List<String> unsent = ids.subList(to, ids.size());
+            BulkResponse response;
+            try {
+                response = client.bulk(b -> b.operations(chunk).refresh(refresh));
+            } catch (IOException | OpenSearchException e) {
+                throw new StoreException("bulk write to " + layout.indexName() + " failed; the records of this call "
+                        + "from this batch on may not have been written", ids.subList(from, ids.size()), e);
+            }
+            if (response.errors()) {
+                List<String> failed = new ArrayList<>();
+                List<String> reasons = new ArrayList<>();
+                for (BulkResponseItem item : response.items()) {
+                    if (item.error() != null) {
+                        failed.add(item.id());
+                        if (reasons.size() < 3) {
+                            reasons.add(item.id() + ": " + item.error().type() + ": " + item.error().reason());
+                        }
+                    }
+                }
+                failed.addAll(unsent);
+                throw new StoreException("bulk write to " + layout.indexName() + ": " + failed.size()
+                        + " records were not written " + reasons + (unsent.isEmpty() ? "" : ", and "
+                        + unsent.size() + " of them were not sent"), failed, null);
+            }
+        }
+    }
+
+    /**
+     * Deletes every record the query matches, in rounds: search up to a batch of matches, delete them by id
+     * on condition that each is unchanged since the search, refresh, repeat. Not {@code _delete_by_query}: it
+     * needs the reindex module, which minimal distributions (the integ-test one used here) lack. A record
+     * rewritten during a round is not deleted blindly: the next round deletes it if it still matches.
+     */
+    private long deleteMatching(Query query) {
+        long deleted = 0;
+        int stalled = 0;
+        while (true) {
+            SearchResponse<ObjectNode> matches = call("find records to delete in " + layout.indexName(),
+                    () -> client.search(s -> s.index(layout.indexName()).size(batchSize).query(query)
+                            .seqNoPrimaryTerm(true).source(src -> src.fetch(false)).routing(routing), ObjectNode.class));
+            List<Hit<ObjectNode>> hits = matches.hits().hits();
+            if (hits.isEmpty()) {
+                return deleted;
+            }
+            List<BulkOperation> deletes = hits.stream().map(h -> BulkOperation.of(o -> o.delete(d -> d
+                    .index(layout.indexName()).id(h.id()).routing(h.routing())
+                    .ifSeqNo(h.seqNo()).ifPrimaryTerm(h.primaryTerm())))).toList();
+            BulkResponse response = call("delete from " + layout.indexName(),
+                    () -> client.bulk(b -> b.operations(deletes).refresh(Refresh.True)));
+            long round = 0;
+            List<String> changed = new ArrayList<>();
+            for (BulkResponseItem item : response.items()) {
+                if (item.error() == null) {
+                    round += "deleted".equals(item.result()) ? 1 : 0;
+                } else if (item.status() == 409) {
+                    changed.add(item.id());
+                } else {
+                    throw new StoreException("delete from " + layout.indexName() + " failed after deleting "
+                            + (deleted + round) + " records: " + item.id() + ": " + item.error().type() + ": "
+                            + item.error().reason(), null);
+                }
+            }
+            stalled = round == 0 && !changed.isEmpty() ? stalled + 1 : 0;
+            if (stalled == MAX_STALLED_ROUNDS) {
+                throw new StoreException("delete from " + layout.indexName() + " deleted " + deleted
+                        + " records, then stopped: records " + changed + " kept changing during the delete", null);
+            }
+            deleted += round;
+        }
+    }
+
+    private <T> T call(String what, ClientCall<T> call) {
+        try {
+            return call.run();
+        } catch (IOException | OpenSearchException e) {
+            throw new StoreException("OpenSearch: " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface ClientCall<T> {
+        T run() throws IOException;
+    }
+
+    /** A stored record with a batch's id, as the pre-write look-up saw it. */
+    private record Existing(long seqNo, long primaryTerm, String routing, boolean outsideGuard) {
+        /** Whether a write may replace it: inside the guard, and not moving it to another tenant's routing. */
+        boolean replaceableBy(String newRouting) {
+            return !outsideGuard && Objects.equals(routing, newRouting);
+        }
+    }
+
+    public static final class Builder {
+        private final OpenSearchIndexLayout layout;
+        private String url;
+        private String username;
+        private String password;
+        private OpenSearchClient client;
+        private Refresh refresh = Refresh.WaitFor;
+        private int batchSize = 500;
+        private SearchMode searchMode = SearchMode.APPROXIMATE;
+        private int efSearch = 100;
+
+        private Builder(OpenSearchIndexLayout layout) {
+            this.layout = Objects.requireNonNull(layout, "layout");
+        }
+
+        /** The server, e.g. {@code http://127.0.0.1:9200}; the store opens and closes its own connection. */
+        public Builder url(String url) {
+            this.url = url;
+            return this;
+        }
+
+        /** Basic authentication for clusters with the security plugin. */
+        public Builder basicAuth(String username, String password) {
+            this.username = Objects.requireNonNull(username, "username");
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** An existing client (instead of {@link #url}); the caller keeps and closes it. */
+        public Builder client(OpenSearchClient client) {
+            this.client = client;
+            return this;
+        }
+
+        /** When writes become visible: {@link Refresh#WaitFor} (default), {@link Refresh#True} or {@link Refresh#False}. */
+        public Builder refresh(Refresh refresh) {
+            this.refresh = Objects.requireNonNull(refresh, "refresh");
+            return this;
+        }
+
+        /** Records per bulk request, and ids per look-up or delete request; 500 by default. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1 || batchSize > MAX_TOP_K) {
+                throw new IllegalArgumentException("batchSize must be between 1 and " + MAX_TOP_K + ", was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder searchMode(SearchMode searchMode) {
+            this.searchMode = Objects.requireNonNull(searchMode, "searchMode");
+            return this;
+        }
+
+        /** HNSW candidates per approximate search ({@code method_parameters.ef_search}), at least k; 100 by default. */
+        public Builder efSearch(int efSearch) {
+            if (efSearch < 1) {
+                throw new IllegalArgumentException("efSearch must be positive, was " + efSearch);
+            }
+            this.efSearch = efSearch;
+            return this;
+        }
+
+        public OpenSearchStore build() {
+            ObjectMapper json = new ObjectMapper();
+            if (client != null) {
+                if (url != null || username != null) {
+                    throw new IllegalStateException("give either a client or a url (with credentials), not both");
+                }
+                return new OpenSearchStore(this, client, null, json);
+            }
+            if (url == null) {
+                throw new IllegalStateException("a url or a client is required");
+            }
+            OpenSearchTransport transport = transport(json);
+            return new OpenSearchStore(this, new OpenSearchClient(transport), transport, json);
+        }
+
+        private OpenSearchTransport transport(ObjectMapper json) {
+            URI uri = URI.create(url);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException("not an http(s) url: " + url);
+            }
+            HttpHost host = new HttpHost(uri.getScheme(), uri.getHost(), uri.getPort());
+            ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(host)
+                    .setMapper(new JacksonJsonpMapper(json));
+            if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
+                transport.setPathPrefix(uri.getPath());
+            }
+            if (username != null) {
+                BasicCredentialsProvider credentials = new BasicCredentialsProvider();
+                credentials.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(username,
+                        password.toCharArray()));
+                transport.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(credentials));
+            }
+            return transport.build();
+        }
+    }
+}
