@@ -292,6 +292,16 @@ public final class PineconeStore implements VectorStore {
                 .orElse(this);
     }
 
+    /**
+     * Deletes every namespace this store reads (for a tenant partition: its one namespace), with all their records.
+     * For scratch stores, such as an audit's; it never touches namespaces outside this store's layout.
+     */
+    public void dropNamespaces() {
+        for (String namespace : readNamespaces()) {
+            retry.call("delete_all", List.of(), () -> orIfNamespaceMissing(() -> index.deleteAll(namespace), null));
+        }
+    }
+
     /** Does nothing: the caller owns the {@link Index}. */
     @Override
     public void close() {

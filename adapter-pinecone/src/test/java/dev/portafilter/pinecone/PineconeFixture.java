@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * customer when the schema has the scenario's tenant field. Disposal deletes those namespaces.
  */
 abstract class PineconeFixture implements StoreFixture {
-    private final AtomicInteger stores = new AtomicInteger();
-    private final Map<VectorStore, String> prefixes = new ConcurrentHashMap<>();
+    private final AtomicInteger created = new AtomicInteger();
+    private final Map<VectorStore, PineconeStore> stores = new ConcurrentHashMap<>();
 
     /** The index the stores live in. */
     abstract Index index();
@@ -34,22 +34,22 @@ abstract class PineconeFixture implements StoreFixture {
 
     @Override
     public VectorStore newStore(MetadataSchema schema, int dimension) {
-        String prefix = runPrefix() + "-" + stores.incrementAndGet();
+        String prefix = runPrefix() + "-" + created.incrementAndGet();
         PineconeStore.Builder builder = PineconeStore.builder(index(), schema, dimension).retryPolicy(retryPolicy());
         boolean tenants = schema.field(ScenarioDataset.TENANT_FIELD)
                 .filter(f -> f.required() && f.type() == FieldType.STRING).isPresent();
         PineconeStore store = (tenants ? builder.namespacePerTenant(ScenarioDataset.TENANT_FIELD, prefix)
                 : builder.namespace(prefix)).build();
         VectorStore handed = handOut(store);
-        prefixes.put(handed, prefix);
+        this.stores.put(handed, store);
         return handed;
     }
 
     @Override
     public void dispose(VectorStore store) {
-        String prefix = prefixes.remove(store);
-        if (prefix != null) {
-            dropNamespaces(prefix);
+        PineconeStore pinecone = stores.remove(store);
+        if (pinecone != null) {
+            pinecone.dropNamespaces();
         }
         store.close();
     }
