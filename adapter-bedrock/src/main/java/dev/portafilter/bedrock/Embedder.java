@@ -1,0 +1,7 @@
+package dev.portafilter.bedrock;
+
+/** Turns chunk text into a vector of the store's dimension; supplied by the caller (a local model, an API, ...). */
+@FunctionalInterface
+public interface Embedder {
+    float[] embed(String text);
+}

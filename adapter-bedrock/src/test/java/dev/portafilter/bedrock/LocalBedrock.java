@@ -1,0 +1,265 @@
+package dev.portafilter.bedrock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.portafilter.core.store.VectorRecord;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A local stand-in for one Bedrock knowledge base's {@code Retrieve} operation, on a JDK HttpServer bound to
+ * 127.0.0.1, for the real AWS SDK client to talk to through {@code endpointOverride}.
+ *
+ * <p>It proves that the adapter speaks the wire format the SDK produces (REST-JSON, SigV4 for service
+ * {@code bedrock}), that filters the codec sends mean under Bedrock's documented semantics ({@link BedrockSemantics},
+ * written independently of Portafilter's evaluator) what they mean in Portafilter, and that responses (text,
+ * metadata, location, score, errors) are read correctly. It does not prove what Bedrock does where its
+ * documentation is silent, how Bedrock chunks, parses or embeds documents, its scores, limits or quotas, or that
+ * signatures verify: only a real knowledge base can (see {@code AwsKnowledgeBaseContractTest}).
+ */
+final class LocalBedrock implements AutoCloseable {
+    static final String BUCKET = "portafilter-scenario";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern RETRIEVE = Pattern.compile("/knowledgebases/([^/]+)/retrieve");
+
+    /** One chunk of the knowledge base: a whole document, as Bedrock would hold a short one. */
+    record Chunk(String uri, String text, ObjectNode attributes, float[] vector) {
+        String chunkId() {
+            return UUID.nameUUIDFromBytes(uri.getBytes(StandardCharsets.UTF_8)).toString();
+        }
+    }
+
+    private record Failure(int status, String type, String message) {
+    }
+
+    private final HttpServer server;
+    private final String knowledgeBaseId;
+    private final List<Chunk> chunks;
+    private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicReference<JsonNode> lastRequest = new AtomicReference<>();
+    private final AtomicReference<Failure> nextFailure = new AtomicReference<>();
+
+    private LocalBedrock(String knowledgeBaseId, List<Chunk> chunks) {
+        this.knowledgeBaseId = knowledgeBaseId;
+        this.chunks = List.copyOf(chunks);
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /**
+     * Serves the documents of a folder laid out for a Bedrock S3 data source, read by this class's own reader of
+     * both sidecar forms (not by {@link SidecarIngestor}), as {@code s3://portafilter-scenario/<relative path>}.
+     */
+    static LocalBedrock serveFolder(String knowledgeBaseId, Path folder) {
+        List<Chunk> chunks = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                String name = file.getFileName().toString();
+                if (!name.endsWith(".txt") && !name.endsWith(".md")) {
+                    continue;
+                }
+                String relative = folder.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                Path sidecar = file.resolveSibling(name + ".metadata.json");
+                ObjectNode attributes = Files.exists(sidecar) ? attributes(JSON.readTree(sidecar.toFile()))
+                        : JSON.createObjectNode();
+                String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+                chunks.add(new Chunk("s3://" + BUCKET + "/" + relative, text, attributes, ToyEmbedding.INSTANCE.embed(text)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new LocalBedrock(knowledgeBaseId, chunks);
+    }
+
+    /** Serves records directly, each as {@code s3://portafilter-scenario/<id>.txt}. */
+    static LocalBedrock serveRecords(String knowledgeBaseId, List<VectorRecord> records) {
+        List<Chunk> chunks = new ArrayList<>();
+        for (VectorRecord r : records) {
+            ObjectNode attributes = JSON.valueToTree(r.metadata().toJava());
+            chunks.add(new Chunk("s3://" + BUCKET + "/" + r.id() + ".txt", r.text(), attributes,
+                    ToyEmbedding.INSTANCE.embed(r.text())));
+        }
+        return new LocalBedrock(knowledgeBaseId, chunks);
+    }
+
+    /** Both of Bedrock's sidecar forms: plain values, or {"value": {"type": ..., "<type>Value": ...}}. */
+    private static ObjectNode attributes(JsonNode sidecar) {
+        ObjectNode out = JSON.createObjectNode();
+        for (Map.Entry<String, JsonNode> e : sidecar.get("metadataAttributes").properties()) {
+            JsonNode v = e.getValue();
+            if (v.isObject()) {
+                JsonNode typed = v.get("value");
+                String member = switch (typed.get("type").asText()) {
+                    case "STRING" -> "stringValue";
+                    case "NUMBER" -> "numberValue";
+                    case "BOOLEAN" -> "booleanValue";
+                    case "STRING_LIST" -> "stringListValue";
+                    default -> throw new IllegalArgumentException("unknown type in " + typed);
+                };
+                v = typed.get(member);
+            }
+            out.set(e.getKey(), v);
+        }
+        return out;
+    }
+
+    BedrockAgentRuntimeClient client() {
+        return BedrockAgentRuntimeClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build();
+    }
+
+    String knowledgeBaseId() {
+        return knowledgeBaseId;
+    }
+
+    List<Chunk> chunks() {
+        return chunks;
+    }
+
+    /** Retrieve calls received so far. */
+    int requests() {
+        return requests.get();
+    }
+
+    /** The body of the last Retrieve call. */
+    JsonNode lastRequest() {
+        return lastRequest.get();
+    }
+
+    /** Answers the next call with this error, as Bedrock's REST-JSON protocol does. */
+    void failNext(int status, String errorType, String message) {
+        nextFailure.set(new Failure(status, errorType, message));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            requests.incrementAndGet();
+            Failure failure = nextFailure.getAndSet(null);
+            if (failure != null) {
+                error(exchange, failure.status, failure.type, failure.message);
+                return;
+            }
+            Matcher m = RETRIEVE.matcher(exchange.getRequestURI().getRawPath());
+            if (!exchange.getRequestMethod().equals("POST") || !m.matches()) {
+                error(exchange, 404, "ResourceNotFoundException", "no such operation: " + exchange.getRequestURI());
+                return;
+            }
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            if (auth == null || !auth.startsWith("AWS4-HMAC-SHA256") || !auth.contains("/bedrock/aws4_request")) {
+                error(exchange, 403, "AccessDeniedException", "expected a SigV4 signature for service bedrock");
+                return;
+            }
+            if (!URLDecoder.decode(m.group(1), StandardCharsets.UTF_8).equals(knowledgeBaseId)) {
+                error(exchange, 404, "ResourceNotFoundException", "no knowledge base " + m.group(1));
+                return;
+            }
+            JsonNode body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = JSON.readTree(in);
+            }
+            lastRequest.set(body);
+            try {
+                respond(exchange, 200, retrieve(body));
+            } catch (BedrockSemantics.ValidationException e) {
+                error(exchange, 400, "ValidationException", e.getMessage());
+            }
+        }
+    }
+
+    private ObjectNode retrieve(JsonNode body) {
+        String text = body.path("retrievalQuery").path("text").asText("");
+        if (text.isBlank()) {
+            throw new BedrockSemantics.ValidationException("retrievalQuery.text is required");
+        }
+        JsonNode config = body.path("retrievalConfiguration").path("vectorSearchConfiguration");
+        int k = config.path("numberOfResults").asInt(5);
+        if (k < 1 || k > 100) {
+            throw new BedrockSemantics.ValidationException("numberOfResults must be between 1 and 100");
+        }
+        JsonNode filter = config.get("filter");
+        float[] query = ToyEmbedding.INSTANCE.embed(text);
+        record Scored(Chunk chunk, double score) {
+        }
+        List<Scored> matches = new ArrayList<>();
+        for (Chunk c : chunks) {
+            if (filter == null || BedrockSemantics.matches(filter, c.attributes())) {
+                matches.add(new Scored(c, ToyEmbedding.cosine(query, c.vector())));
+            }
+        }
+        matches.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparing(s -> s.chunk().uri()));
+        ObjectNode response = JSON.createObjectNode();
+        ArrayNode results = response.putArray("retrievalResults");
+        for (Scored s : matches.subList(0, Math.min(k, matches.size()))) {
+            ObjectNode result = results.addObject();
+            result.putObject("content").put("type", "TEXT").put("text", s.chunk().text());
+            ObjectNode location = result.putObject("location").put("type", "S3");
+            location.putObject("s3Location").put("uri", s.chunk().uri());
+            ObjectNode metadata = result.putObject("metadata");
+            // Bedrock's NUMBER is a double; integers come back as 2023.0.
+            s.chunk().attributes().properties().forEach(e -> metadata.set(e.getKey(),
+                    e.getValue().isIntegralNumber() ? JSON.getNodeFactory().numberNode(e.getValue().doubleValue())
+                            : e.getValue()));
+            metadata.put(BedrockKnowledgeBaseStore.SOURCE_URI_KEY, s.chunk().uri());
+            metadata.put(BedrockKnowledgeBaseStore.CHUNK_ID_KEY, s.chunk().chunkId());
+            metadata.put("x-amz-bedrock-kb-data-source-id", "LOCALDS001");
+            result.put("score", s.score());
+        }
+        return response;
+    }
+
+    private static void error(HttpExchange exchange, int status, String type, String message) throws IOException {
+        exchange.getResponseHeaders().set("x-amzn-ErrorType", type);
+        respond(exchange, status, JSON.createObjectNode().put("message", message));
+    }
+
+    private static void respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+}
