@@ -1,0 +1,323 @@
+package dev.portafilter.pgvector;
+
+import dev.portafilter.core.metadata.FieldSpec;
+import dev.portafilter.core.metadata.FieldType;
+import dev.portafilter.core.metadata.MetadataSchema;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where a store's records live in PostgreSQL: a schema-qualified table with an id, a text and an embedding
+ * column, an optional JSON copy of the metadata, and one typed column per declared metadata field. It is the
+ * only source of identifiers that reach SQL, and every identifier is quoted.
+ *
+ * <pre>{@code
+ * PgvectorTableLayout layout = PgvectorTableLayout.builder("rag", "chunks", schema, 1024).build();
+ * PgvectorTableLayout bedrock = PgvectorTableLayout.bedrockKnowledgeBase(schema, 1024).build();
+ * }</pre>
+ */
+public final class PgvectorTableLayout {
+    /** PostgreSQL silently truncates longer identifiers, which could make two columns one. */
+    private static final int MAX_IDENTIFIER_BYTES = 63;
+
+    /** The SQL type of a metadata column. */
+    public enum ColumnType {
+        TEXT("text"),
+        BIGINT("bigint"),
+        /** 32-bit; values of a LONG field outside its range are rejected before writing. */
+        INTEGER("integer"),
+        DOUBLE_PRECISION("double precision"),
+        BOOLEAN("boolean"),
+        TEXT_ARRAY("text[]");
+
+        private final String sql;
+
+        ColumnType(String sql) {
+            this.sql = sql;
+        }
+
+        public String sql() {
+            return sql;
+        }
+
+        /** The column type a field gets unless the layout says otherwise. */
+        public static ColumnType defaultFor(FieldType type) {
+            return switch (type) {
+                case STRING -> TEXT;
+                case LONG -> BIGINT;
+                case DOUBLE -> DOUBLE_PRECISION;
+                case BOOLEAN -> BOOLEAN;
+                case STRING_LIST -> TEXT_ARRAY;
+            };
+        }
+
+        boolean holds(FieldType type) {
+            return this == defaultFor(type) || (this == INTEGER && type == FieldType.LONG);
+        }
+
+        boolean isScalar() {
+            return this != TEXT_ARRAY;
+        }
+    }
+
+    /** The SQL type of the id column. */
+    public enum IdType {
+        TEXT("text"),
+        /** Ids must then be UUIDs in canonical lowercase form, so that they read back exactly as written. */
+        UUID("uuid");
+
+        private final String sql;
+
+        IdType(String sql) {
+            this.sql = sql;
+        }
+
+        public String sql() {
+            return sql;
+        }
+    }
+
+    /** The column that holds one metadata field. */
+    public record MetadataColumn(FieldSpec field, String name, ColumnType type) {
+        public MetadataColumn {
+            Objects.requireNonNull(field, "field");
+            checkIdentifier(name, "column for field '" + field.name() + "'");
+            Objects.requireNonNull(type, "type");
+            if (!type.holds(field.type())) {
+                throw new IllegalArgumentException("field '" + field.name() + "' is " + field.type()
+                        + " and cannot live in a " + type.sql() + " column");
+            }
+        }
+
+        /** The quoted identifier, ready for SQL. */
+        public String sqlName() {
+            return quote(name);
+        }
+    }
+
+    private final String schemaName;
+    private final String tableName;
+    private final String idColumn;
+    private final IdType idType;
+    private final String textColumn;
+    private final String embeddingColumn;
+    private final String metadataJsonColumn;
+    private final int dimension;
+    private final MetadataSchema metadataSchema;
+    private final Map<String, MetadataColumn> columns;
+
+    private PgvectorTableLayout(Builder b) {
+        this.schemaName = b.schemaName;
+        this.tableName = b.tableName;
+        this.idColumn = b.idColumn;
+        this.idType = b.idType;
+        this.textColumn = b.textColumn;
+        this.embeddingColumn = b.embeddingColumn;
+        this.metadataJsonColumn = b.metadataJsonColumn;
+        this.dimension = b.dimension;
+        this.metadataSchema = b.metadataSchema;
+        Map<String, MetadataColumn> cols = new LinkedHashMap<>();
+        for (FieldSpec spec : b.metadataSchema.fields()) {
+            ColumnOverride o = b.overrides.getOrDefault(spec.name(),
+                    new ColumnOverride(spec.name(), ColumnType.defaultFor(spec.type())));
+            cols.put(spec.name(), new MetadataColumn(spec, o.name(), o.type()));
+        }
+        this.columns = Collections.unmodifiableMap(cols);
+    }
+
+    /** A layout with columns {@code id text}, {@code text text}, {@code embedding vector(n)} and one per field. */
+    public static Builder builder(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
+        return new Builder(schemaName, tableName, metadataSchema, dimension);
+    }
+
+    /**
+     * The table an Amazon Bedrock knowledge base syncs into on Aurora PostgreSQL, as AWS's setup guide creates it:
+     * {@code bedrock_integration.bedrock_kb (id uuid PRIMARY KEY, embedding vector(n), chunks text, metadata json)}
+     * plus one column per filterable metadata attribute, named like the attribute, with 32-bit {@code integer}
+     * columns for LONG fields (as in AWS's examples). Ids must then be UUIDs. Override single columns on the
+     * returned builder, e.g. where the DDL left a camelCase attribute unquoted and PostgreSQL folded it to lower case.
+     */
+    public static Builder bedrockKnowledgeBase(MetadataSchema metadataSchema, int dimension) {
+        return bedrockKnowledgeBase("bedrock_integration", "bedrock_kb", metadataSchema, dimension);
+    }
+
+    /** The Bedrock knowledge-base layout in a table of another name (the knowledge base names its table). */
+    public static Builder bedrockKnowledgeBase(String schemaName, String tableName, MetadataSchema metadataSchema,
+                                               int dimension) {
+        Builder b = builder(schemaName, tableName, metadataSchema, dimension)
+                .idColumn("id", IdType.UUID)
+                .textColumn("chunks")
+                .embeddingColumn("embedding")
+                .metadataJsonColumn("metadata");
+        for (FieldSpec spec : metadataSchema.fields()) {
+            if (spec.type() == FieldType.LONG) {
+                b.column(spec.name(), spec.name(), ColumnType.INTEGER);
+            }
+        }
+        return b;
+    }
+
+    public String schemaName() {
+        return schemaName;
+    }
+
+    public String tableName() {
+        return tableName;
+    }
+
+    /** {@code "schema"."table"}, quoted. */
+    public String qualifiedTable() {
+        return quote(schemaName) + "." + quote(tableName);
+    }
+
+    public String idColumn() {
+        return idColumn;
+    }
+
+    public IdType idType() {
+        return idType;
+    }
+
+    public String textColumn() {
+        return textColumn;
+    }
+
+    public String embeddingColumn() {
+        return embeddingColumn;
+    }
+
+    /** The {@code json} column that also receives the metadata as one object, if the table has one. */
+    public Optional<String> metadataJsonColumn() {
+        return Optional.ofNullable(metadataJsonColumn);
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    public MetadataSchema metadataSchema() {
+        return metadataSchema;
+    }
+
+    /** Metadata columns in the schema's field order. */
+    public Collection<MetadataColumn> columns() {
+        return columns.values();
+    }
+
+    /** The column of a declared field. */
+    public MetadataColumn column(String field) {
+        MetadataColumn c = columns.get(field);
+        if (c == null) {
+            throw new IllegalArgumentException("field '" + field + "' is not declared in the layout's schema");
+        }
+        return c;
+    }
+
+    /** A PostgreSQL quoted identifier: double quotes, inner double quotes doubled. */
+    public static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    @Override
+    public String toString() {
+        return "PgvectorTableLayout[" + qualifiedTable() + ", dimension " + dimension + ", columns "
+                + columns.values().stream().map(c -> c.sqlName() + " " + c.type().sql()).toList() + "]";
+    }
+
+    private static String checkIdentifier(String name, String what) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException(what + ": an identifier cannot be empty");
+        }
+        if (name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(what + ": an identifier cannot contain NUL");
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+            throw new IllegalArgumentException(what + ": '" + name + "' is longer than PostgreSQL's "
+                    + MAX_IDENTIFIER_BYTES + "-byte identifier limit");
+        }
+        return name;
+    }
+
+    private record ColumnOverride(String name, ColumnType type) {
+    }
+
+    public static final class Builder {
+        private final String schemaName;
+        private final String tableName;
+        private final MetadataSchema metadataSchema;
+        private final int dimension;
+        private final Map<String, ColumnOverride> overrides = new LinkedHashMap<>();
+        private String idColumn = "id";
+        private IdType idType = IdType.TEXT;
+        private String textColumn = "text";
+        private String embeddingColumn = "embedding";
+        private String metadataJsonColumn;
+
+        private Builder(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
+            this.schemaName = checkIdentifier(schemaName, "schema");
+            this.tableName = checkIdentifier(tableName, "table");
+            this.metadataSchema = Objects.requireNonNull(metadataSchema, "metadataSchema");
+            if (dimension < 1 || dimension > 16_000) {
+                throw new IllegalArgumentException("a pgvector vector has 1 to 16,000 dimensions, not " + dimension);
+            }
+            this.dimension = dimension;
+        }
+
+        public Builder idColumn(String name, IdType type) {
+            this.idColumn = checkIdentifier(name, "id column");
+            this.idType = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        public Builder textColumn(String name) {
+            this.textColumn = checkIdentifier(name, "text column");
+            return this;
+        }
+
+        public Builder embeddingColumn(String name) {
+            this.embeddingColumn = checkIdentifier(name, "embedding column");
+            return this;
+        }
+
+        /** Also write the metadata as one {@code json} object into this column (reads use the typed columns). */
+        public Builder metadataJsonColumn(String name) {
+            this.metadataJsonColumn = checkIdentifier(name, "metadata json column");
+            return this;
+        }
+
+        /** Puts a declared field in a column of another name or type. */
+        public Builder column(String field, String columnName, ColumnType type) {
+            if (metadataSchema.field(field).isEmpty()) {
+                throw new IllegalArgumentException("field '" + field + "' is not declared in the schema");
+            }
+            overrides.put(field, new ColumnOverride(checkIdentifier(columnName, "column for field '" + field + "'"),
+                    Objects.requireNonNull(type, "type")));
+            return this;
+        }
+
+        public PgvectorTableLayout build() {
+            PgvectorTableLayout layout = new PgvectorTableLayout(this);
+            Set<String> names = new HashSet<>();
+            for (String fixed : new String[] {idColumn, textColumn, embeddingColumn, metadataJsonColumn}) {
+                if (fixed != null && !names.add(fixed)) {
+                    throw new IllegalArgumentException("column '" + fixed + "' is used twice in the layout");
+                }
+            }
+            for (MetadataColumn c : layout.columns()) {
+                if (!names.add(c.name())) {
+                    throw new IllegalArgumentException("column '" + c.name() + "' of field '" + c.field().name()
+                            + "' is used twice in the layout");
+                }
+            }
+            return layout;
+        }
+    }
+}

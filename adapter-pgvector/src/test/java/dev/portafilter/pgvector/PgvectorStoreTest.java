@@ -1,0 +1,281 @@
+package dev.portafilter.pgvector;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.core.InvalidFilterException;
+import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.StoreException;
+import dev.portafilter.core.WriteConflictException;
+import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.Metadata;
+import dev.portafilter.core.metadata.StringValue;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.VectorRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Transactions, local settings, the COPY path and typed errors, on a real server. */
+class PgvectorStoreTest {
+    private static final int DIM = ScenarioDataset.DIMENSION;
+    private final List<PgvectorTableLayout> tables = new ArrayList<>();
+
+    @AfterEach
+    void dropTables() {
+        tables.forEach(t -> PgvectorSchemaManager.dropTable(PgvectorTestServer.dataSource(), t));
+    }
+
+    @Test
+    void searchSettingsAreLocalAndNeverReachTheNextBorrowerOfAPooledConnection() throws SQLException {
+        PgvectorTableLayout layout = newTable();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(PgvectorTestServer.jdbcUrl());
+        config.setMaximumPoolSize(1);
+        try (HikariDataSource pool = new HikariDataSource(config);
+             PgvectorStore store = PgvectorStore.builder(layout).dataSource(pool).efSearch(123)
+                     .iterativeScan(PgvectorStore.IterativeScan.STRICT_ORDER).maxScanTuples(777).build()) {
+            store.upsert(ScenarioDataset.records());
+            String settings = "SELECT current_setting('hnsw.ef_search', true) || ',' || current_setting("
+                    + "'hnsw.iterative_scan', true) || ',' || current_setting('hnsw.max_scan_tuples', true)";
+            String inside = store.inSearchTransaction(5, c -> single(c, settings));
+            assertThat(inside).isEqualTo("123,strict_order,777");
+            String forALargeK = store.inSearchTransaction(500, c -> single(c, settings));
+            assertThat(forALargeK).as("ef_search is never below k").isEqualTo("500,strict_order,777");
+            assertThat(store.search(ScenarioDataset.vectorFor("q", DIM), 3)).hasSize(3);
+            // a transaction that fails and rolls back leaves nothing behind either
+            VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
+            assertThatThrownBy(() -> store.upsert(List.of(theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
+                    .isInstanceOf(WriteConflictException.class);
+            try (Connection c = pool.getConnection()) {
+                assertThat(single(c, settings)).as("pgvector's defaults on the same connection")
+                        .isEqualTo("40,off,20000");
+            }
+        }
+    }
+
+    @Test
+    void aBatchThatFailsInsideTheDatabaseWritesNothingOnEveryWritePath() {
+        PgvectorTableLayout layout = newTable();
+        PgvectorTestServer.execute("ALTER TABLE " + layout.qualifiedTable() + " ADD CONSTRAINT no_boom CHECK (region <> 'boom')");
+        List<VectorRecord> batch = new ArrayList<>(ScenarioDataset.records());
+        batch.add(new VectorRecord("BOOM", ScenarioDataset.vectorFor("BOOM", DIM), "x",
+                Metadata.of("customer", "CustomerA", "documentType", "note", "region", "boom")));
+        List<String> ids = batch.stream().map(VectorRecord::id).toList();
+        try (PgvectorStore values = store(layout, b -> b.batchSize(2));
+             PgvectorStore copy = store(layout, b -> b.copyThreshold(1))) {
+            assertThatThrownBy(() -> values.upsert(batch)).isInstanceOf(StoreException.class)
+                    .satisfies(e -> assertThat(((StoreException) e).failedIds()).containsExactlyElementsOf(ids));
+            assertThatThrownBy(() -> copy.upsert(batch)).isInstanceOf(StoreException.class);
+            long indexBefore = vectorIndexOid(layout);
+            assertThatThrownBy(() -> copy.bulkLoad(batch)).isInstanceOf(StoreException.class);
+            assertThat(values.count()).isZero();
+            assertThat(vectorIndexOid(layout)).as("the dropped HNSW index came back with the rollback")
+                    .isEqualTo(indexBefore);
+        }
+    }
+
+    @Test
+    void theCopyPathReplacesByIdAndHonoursTheGuard() {
+        PgvectorTableLayout layout = newTable();
+        try (PgvectorStore store = store(layout, b -> b.copyThreshold(1))) {
+            store.upsert(ScenarioDataset.records());
+            VectorRecord old = ScenarioDataset.byId().get("B-S002");
+            store.upsert(List.of(new VectorRecord(old.id(), old.vector(), "replaced", old.metadata())));
+            assertThat(store.count()).isEqualTo(ScenarioDataset.records().size());
+            assertThat(store.search(old.vector(), 1).get(0).text()).isEqualTo("replaced");
+
+            VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
+            VectorRecord fresh = new VectorRecord("A-NEW", ScenarioDataset.vectorFor("A-NEW", DIM), "new",
+                    Metadata.of("customer", "CustomerA", "documentType", "note"));
+            assertThatThrownBy(() -> store.upsert(List.of(fresh, theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
+                    .isInstanceOf(WriteConflictException.class).hasMessageContaining("B-S001")
+                    .satisfies(e -> assertThat(((WriteConflictException) e).conflictingIds()).containsExactly("B-S001"));
+            assertThat(store.count(Filters.eq("documentType", "note"))).isEqualTo(2);
+            VectorRecord own = ScenarioDataset.byId().get("A-C001");
+            store.upsert(List.of(new VectorRecord(own.id(), own.vector(), "mine", own.metadata()), fresh),
+                    Optional.of(Filters.eq("customer", "CustomerA")));
+            assertThat(store.search(own.vector(), 1).get(0).text()).isEqualTo("mine");
+            assertThat(store.count()).isEqualTo(ScenarioDataset.records().size() + 1);
+        }
+    }
+
+    @Test
+    void aRecordInsertedConcurrentlyAfterTheGuardCheckIsStillNotReplaced() throws Exception {
+        PgvectorTableLayout layout = newTable();
+        VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
+        VectorRecord mine = new VectorRecord(theirs.id(), theirs.vector(), "mine",
+                Metadata.of("customer", "CustomerA", "documentType", "note"));
+        try (PgvectorStore store = store(layout, UnaryOperator.identity());
+             Connection other = PgvectorTestServer.dataSource().getConnection()) {
+            // another writer has inserted B-S001 but not committed: the guard check cannot see it yet
+            other.setAutoCommit(false);
+            try (PreparedStatement ps = other.prepareStatement("INSERT INTO " + layout.qualifiedTable()
+                    + " (id, text, embedding, customer, \"documentType\") VALUES (?, 'theirs', ?::vector, 'CustomerB', 'x')")) {
+                ps.setString(1, theirs.id());
+                ps.setString(2, Arrays.toString(theirs.vector()));
+                ps.executeUpdate();
+            }
+            CompletableFuture<Void> upsert = CompletableFuture.runAsync(() ->
+                    store.upsert(List.of(mine), Optional.of(Filters.eq("customer", "CustomerA"))));
+            waitUntilAnUpsertWaitsForALockOn(layout);
+            other.commit();
+            assertThatThrownBy(() -> upsert.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(WriteConflictException.class);
+            assertThat(store.search(theirs.vector(), 1).get(0).text()).isEqualTo("theirs");
+        }
+    }
+
+    private static void waitUntilAnUpsertWaitsForALockOn(PgvectorTableLayout layout) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (Connection c = PgvectorTestServer.dataSource().getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                         + "WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO ' || ? || '%'")) {
+                ps.setString(1, layout.qualifiedTable());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) > 0) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the upsert never waited for the uncommitted insert");
+    }
+
+    @Test
+    void bulkLoadRebuildsTheVectorIndexOnlyForAnEmptyTable() {
+        PgvectorTableLayout layout = newTable();
+        try (PgvectorStore store = store(layout, UnaryOperator.identity())) {
+            long created = vectorIndexOid(layout);
+            store.bulkLoad(ScenarioDataset.records().subList(0, 4));
+            long rebuilt = vectorIndexOid(layout);
+            assertThat(rebuilt).isNotZero().isNotEqualTo(created);
+            VectorRecord first = ScenarioDataset.records().get(0);
+            List<VectorRecord> rest = new ArrayList<>(ScenarioDataset.records().subList(1, ScenarioDataset.records().size()));
+            rest.add(new VectorRecord(first.id(), first.vector(), "reloaded", first.metadata()));
+            store.bulkLoad(rest);
+            assertThat(vectorIndexOid(layout)).isEqualTo(rebuilt);
+            assertThat(store.count()).isEqualTo(ScenarioDataset.records().size());
+            assertThat(store.search(first.vector(), 1).get(0).text()).isEqualTo("reloaded");
+        }
+    }
+
+    @Test
+    void whatPostgresqlCannotHoldIsATypedErrorBeforeAnySqlRuns() {
+        // the table does not exist: any SQL would fail with a StoreException instead
+        PgvectorTableLayout missing = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
+                PgvectorTestServer.uniqueTableName("absent"), ScenarioDataset.SCHEMA, DIM).build();
+        try (PgvectorStore store = store(missing, UnaryOperator.identity())) {
+            float[] v = ScenarioDataset.vectorFor("x", DIM);
+            Metadata ok = Metadata.of("customer", "CustomerA", "documentType", "note");
+            assertThatThrownBy(() -> store.upsert(List.of(new VectorRecord("a\0b", v, "t", ok))))
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("NUL");
+            assertThatThrownBy(() -> store.upsert(List.of(new VectorRecord("x", v, "te\0xt", ok))))
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("NUL");
+            assertThatThrownBy(() -> store.upsert(List.of(new VectorRecord("x", v, "t", ok.with("region",
+                    new StringValue("U\0S"))))))
+                    .isInstanceOf(InvalidRecordException.class)
+                    .satisfies(e -> assertThat(((InvalidRecordException) e).field()).isEqualTo("region"));
+            assertThatThrownBy(() -> store.upsert(List.of(new VectorRecord("x", v, "t", Metadata.of("customer", "A",
+                    "documentType", "note", "tags", List.of("ok", "\0"))))))
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("tags");
+            assertThatThrownBy(() -> store.upsert(List.of(new VectorRecord("x", v, "t", Metadata.of("customer", "A",
+                    "documentType", "\uDC00")))))
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("surrogate");
+            assertThatThrownBy(() -> store.delete(List.of("ok", "a\0b"))).isInstanceOf(InvalidRecordException.class);
+            assertThatThrownBy(() -> store.search(v, 3, Filters.eq("colour", "red")))
+                    .isInstanceOf(InvalidFilterException.class);
+            assertThatThrownBy(() -> store.count(Filters.eq("region", "\0"))).isInstanceOf(InvalidFilterException.class);
+            // nothing to do is done without SQL
+            store.upsert(List.of());
+            assertThat(store.delete(List.of())).isZero();
+            // and a backend failure is a StoreException, not a driver exception
+            assertThatThrownBy(store::count).isInstanceOf(StoreException.class).hasMessageContaining("does not exist");
+        }
+    }
+
+    @Test
+    void scoresAreCosineSimilarityOverTheWholeRange() {
+        PgvectorTableLayout layout = newTable();
+        try (PgvectorStore store = store(layout, UnaryOperator.identity())) {
+            float[] x = new float[DIM];
+            x[0] = 3;
+            float[] minusX = new float[DIM];
+            minusX[0] = -1;
+            float[] y = new float[DIM];
+            y[1] = 0.5f;
+            Metadata m = Metadata.of("customer", "CustomerA", "documentType", "note");
+            store.upsert(List.of(new VectorRecord("minus-x", minusX, null, m), new VectorRecord("y", y, null, m),
+                    new VectorRecord("x", x, null, m)));
+            List<SearchHit> hits = store.search(x, 3);
+            assertThat(hits).extracting(SearchHit::id).containsExactly("x", "y", "minus-x");
+            assertThat(hits.get(0).score()).isCloseTo(1.0, within(1e-6));
+            assertThat(hits.get(1).score()).isCloseTo(0.0, within(1e-6));
+            assertThat(hits.get(2).score()).isCloseTo(-1.0, within(1e-6));
+            assertThat(hits.get(0).text()).isNull();
+        }
+    }
+
+    @Test
+    void aStoreBuiltFromAJdbcUrlOwnsAndClosesItsPool() {
+        PgvectorTableLayout layout = newTable();
+        PgvectorStore store = PgvectorStore.builder(layout).jdbcUrl(PgvectorTestServer.jdbcUrl()).build();
+        store.upsert(ScenarioDataset.records());
+        assertThat(store.count(Filters.eq("customer", "CustomerB"))).isEqualTo(ScenarioDataset.idsOf("CustomerB").size());
+        store.close();
+        assertThatThrownBy(store::count).isInstanceOf(StoreException.class);
+        // the data stays
+        try (PgvectorStore other = store(layout, UnaryOperator.identity())) {
+            assertThat(other.count()).isEqualTo(ScenarioDataset.records().size());
+        }
+    }
+
+    private PgvectorTableLayout newTable() {
+        PgvectorTableLayout layout = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
+                PgvectorTestServer.uniqueTableName("store"), ScenarioDataset.SCHEMA, DIM).build();
+        PgvectorSchemaManager.createTable(PgvectorTestServer.dataSource(), layout);
+        tables.add(layout);
+        return layout;
+    }
+
+    private static PgvectorStore store(PgvectorTableLayout layout, UnaryOperator<PgvectorStore.Builder> options) {
+        return options.apply(PgvectorStore.builder(layout).dataSource(PgvectorTestServer.dataSource())).build();
+    }
+
+    private static long vectorIndexOid(PgvectorTableLayout layout) {
+        try (Connection c = PgvectorTestServer.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT coalesce(to_regclass(?)::oid, 0)::bigint")) {
+            ps.setString(1, PgvectorTestServer.SCRATCH_SCHEMA + "." + PgvectorSchemaManager.vectorIndexName(layout));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String single(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

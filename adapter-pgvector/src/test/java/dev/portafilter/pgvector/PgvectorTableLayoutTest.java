@@ -1,0 +1,76 @@
+package dev.portafilter.pgvector;
+
+import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.core.metadata.FieldType;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.pgvector.PgvectorTableLayout.ColumnType;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PgvectorTableLayoutTest {
+    private static final MetadataSchema BEDROCK_SCHEMA = MetadataSchema.builder()
+            .required("customer", FieldType.STRING)
+            .optional("documentType", FieldType.STRING)
+            .optional("focus", FieldType.STRING)
+            .optional("publicationYear", FieldType.LONG)
+            .optional("region", FieldType.STRING)
+            .build();
+
+    @Test
+    void theDefaultLayoutHasOneTypedColumnPerField() {
+        PgvectorTableLayout layout = PgvectorTableLayout.builder("rag", "chunks", ScenarioDataset.SCHEMA, 16).build();
+        assertThat(PgvectorSchemaManager.createTableSql(layout)).isEqualTo("CREATE TABLE IF NOT EXISTS \"rag\".\"chunks\" ("
+                + "\"id\" text PRIMARY KEY, \"text\" text, \"embedding\" vector(16) NOT NULL, "
+                + "\"customer\" text NOT NULL, \"documentType\" text NOT NULL, \"focus\" text, "
+                + "\"publicationYear\" bigint, \"region\" text, \"confidence\" double precision, \"reviewed\" boolean, "
+                + "\"patientIds\" text[], \"tags\" text[])");
+        assertThat(PgvectorSchemaManager.metadataIndexSql(layout)).contains(
+                "CREATE INDEX IF NOT EXISTS \"chunks_customer_idx\" ON \"rag\".\"chunks\" (\"customer\")",
+                "CREATE INDEX IF NOT EXISTS \"chunks_tags_idx\" ON \"rag\".\"chunks\" USING gin (\"tags\")");
+        assertThat(PgvectorSchemaManager.vectorIndexSql(layout)).isEqualTo("CREATE INDEX IF NOT EXISTS "
+                + "\"chunks_embedding_hnsw_idx\" ON \"rag\".\"chunks\" USING hnsw (\"embedding\" vector_cosine_ops)");
+    }
+
+    @Test
+    void theBedrockPresetIsTheTableAKnowledgeBaseSyncsInto() {
+        PgvectorTableLayout layout = PgvectorTableLayout.bedrockKnowledgeBase(BEDROCK_SCHEMA, 1024).build();
+        assertThat(layout.qualifiedTable()).isEqualTo("\"bedrock_integration\".\"bedrock_kb\"");
+        assertThat(layout.idType()).isEqualTo(PgvectorTableLayout.IdType.UUID);
+        assertThat(PgvectorSchemaManager.createTableSql(layout)).isEqualTo(
+                "CREATE TABLE IF NOT EXISTS \"bedrock_integration\".\"bedrock_kb\" (\"id\" uuid PRIMARY KEY, "
+                        + "\"chunks\" text, \"embedding\" vector(1024) NOT NULL, \"metadata\" json, "
+                        + "\"customer\" text NOT NULL, \"documentType\" text, \"focus\" text, "
+                        + "\"publicationYear\" integer, \"region\" text)");
+        PgvectorTableLayout renamed = PgvectorTableLayout.bedrockKnowledgeBase("kb", "docs", BEDROCK_SCHEMA, 8)
+                .column("documentType", "documenttype", ColumnType.TEXT).build();
+        assertThat(renamed.qualifiedTable()).isEqualTo("\"kb\".\"docs\"");
+        assertThat(renamed.column("documentType").sqlName()).isEqualTo("\"documenttype\"");
+    }
+
+    @Test
+    void layoutsThatWouldMisbehaveAreRefused() {
+        MetadataSchema schema = ScenarioDataset.SCHEMA;
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "x".repeat(64), schema, 4))
+                .hasMessageContaining("63-byte");
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("region", "customer",
+                ColumnType.TEXT).build()).hasMessageContaining("used twice");
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("region", "id",
+                ColumnType.TEXT).build()).hasMessageContaining("used twice");
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("region", "region",
+                ColumnType.BIGINT).build()).hasMessageContaining("cannot live in a bigint column");
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("colour", "colour",
+                ColumnType.TEXT)).hasMessageContaining("not declared");
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t\0", schema, 4)).hasMessageContaining("NUL");
+    }
+
+    @Test
+    void longIndexNamesAreShortenedInsteadOfTruncatedByPostgresql() {
+        String table = "t".repeat(60);
+        PgvectorTableLayout layout = PgvectorTableLayout.builder("s", table, ScenarioDataset.SCHEMA, 4).build();
+        assertThat(PgvectorSchemaManager.metadataIndexSql(layout)).allSatisfy(sql ->
+                assertThat(sql).containsPattern("\"pf_[0-9a-f]{24}_idx\""));
+        assertThat(PgvectorSchemaManager.metadataIndexSql(layout)).doesNotHaveDuplicates();
+    }
+}
