@@ -17,7 +17,7 @@ echo
 echo "Contract tests per backend:"
 cat ./*/target/conformance-summary.txt 2>/dev/null || true
 # Each backend must have run its contracts; with CI=true a backend that ran none fails the run.
-for backend in memory pgvector opensearch pinecone-local; do
+for backend in memory pgvector opensearch pinecone-local bedrock-local; do
   line=$(grep -h "^\[conformance\] $backend:" ./*/target/conformance-summary.txt 2>/dev/null | tail -n 1 || true)
   if [ -z "$line" ] || echo "$line" | grep -q ": 0 contract tests"; then
     echo "no contract tests ran on $backend" >&2
