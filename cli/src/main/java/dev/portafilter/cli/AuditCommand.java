@@ -1,6 +1,5 @@
 package dev.portafilter.cli;
 
-import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.conformance.audit.AuditReports;
 import dev.portafilter.conformance.audit.AuditResult;
 import dev.portafilter.conformance.audit.ConformanceAudit;
@@ -37,17 +36,23 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        StoreFixture fixture;
+        ScratchSpace fixture;
         try {
             fixture = backend.connect();
         } catch (BackendOptions.BackendUnavailableException e) {
             spec.commandLine().getErr().println("portafilter: " + e.getMessage());
             return ExitCodes.BACKEND_UNAVAILABLE;
         }
-        out.printf("Auditing %s (%s)%n", fixture.name(), backend.target());
+        try (fixture) {
+            return run(fixture);
+        }
+    }
+
+    private int run(ScratchSpace fixture) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Auditing %s (%s)%n", fixture.name(), fixture.describe());
         ProgressBar bar = new ProgressBar(System.err, "audit " + fixture.name());
-        AuditResult result = ConformanceAudit.run(fixture, backend.target(), Optional.of(reportDir.resolve("junit")),
+        AuditResult result = ConformanceAudit.run(fixture, fixture.describe(), Optional.of(reportDir.resolve("junit")),
                 (outcome, done, failed) -> bar.update(done, EXPECTED_TESTS, failed == 0 ? "" : failed + " failed"));
         bar.finish();
         AuditReports.writeJson(result, reportDir.resolve("report.json"));

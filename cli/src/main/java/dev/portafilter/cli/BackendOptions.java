@@ -1,24 +1,45 @@
 package dev.portafilter.cli;
 
 import dev.portafilter.conformance.StoreFixture;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.VectorStore;
 import picocli.CommandLine.Option;
 
 /** Which backend a command runs against, and how to reach it. Connection settings default to the environment. */
 final class BackendOptions {
-    enum Backend { MEMORY }
+    enum Backend { MEMORY, PGVECTOR, OPENSEARCH, PINECONE }
 
-    @Option(names = "--backend", description = "memory (default)", defaultValue = "memory")
+    @Option(names = "--backend", defaultValue = "memory",
+            description = "memory (default), pgvector, opensearch or pinecone.")
     Backend backend;
 
-    /**
-     * A fixture that creates scratch stores on the chosen backend and removes them afterwards, after checking that
-     * the backend answers.
-     */
-    StoreFixture connect() {
-        return switch (backend) {
-            case MEMORY -> StoreFixture.inMemory();
-        };
-    }
+    @Option(names = "--jdbc-url", defaultValue = "${env:PORTAFILTER_PGVECTOR_URL}",
+            description = "pgvector: JDBC URL with user and password (default: $PORTAFILTER_PGVECTOR_URL).")
+    String jdbcUrl;
+
+    @Option(names = "--opensearch-url", defaultValue = "${env:PORTAFILTER_OPENSEARCH_URL}",
+            description = "opensearch: cluster URL (default: $PORTAFILTER_OPENSEARCH_URL).")
+    String openSearchUrl;
+
+    @Option(names = "--opensearch-username", defaultValue = "${env:PORTAFILTER_OPENSEARCH_USERNAME}",
+            description = "opensearch: basic-auth user (default: $PORTAFILTER_OPENSEARCH_USERNAME).")
+    String openSearchUsername;
+
+    @Option(names = "--opensearch-password", defaultValue = "${env:PORTAFILTER_OPENSEARCH_PASSWORD}",
+            description = "opensearch: basic-auth password (default: $PORTAFILTER_OPENSEARCH_PASSWORD).")
+    String openSearchPassword;
+
+    @Option(names = "--pinecone-api-key", defaultValue = "${env:PINECONE_API_KEY}",
+            description = "pinecone: API key (default: $PINECONE_API_KEY).")
+    String pineconeApiKey;
+
+    @Option(names = "--pinecone-index-host", defaultValue = "${env:PINECONE_INDEX_HOST}",
+            description = "pinecone: index host; http://host:port for a Pinecone Local (default: $PINECONE_INDEX_HOST).")
+    String pineconeIndexHost;
+
+    @Option(names = "--tenant-field", defaultValue = "customer",
+            description = "pinecone: the field whose value picks a record's namespace (default: ${DEFAULT-VALUE}).")
+    String tenantField;
 
     /** The backend cannot be reached, or the connection settings are wrong. */
     static final class BackendUnavailableException extends RuntimeException {
@@ -27,10 +48,53 @@ final class BackendOptions {
         }
     }
 
-    /** Where the backend is, for reports; never includes credentials. */
-    String target() {
+    /** Scratch space on the chosen backend, after checking that the backend answers; close it when done. */
+    ScratchSpace connect() {
         return switch (backend) {
-            case MEMORY -> "in-process";
+            case MEMORY -> new InMemoryScratchSpace();
+            case PGVECTOR -> new PgvectorScratchSpace(required(jdbcUrl, "--jdbc-url", "PORTAFILTER_PGVECTOR_URL"));
+            case OPENSEARCH -> {
+                if ((openSearchUsername == null) != (openSearchPassword == null)) {
+                    throw new BackendUnavailableException("give both --opensearch-username and --opensearch-password, "
+                            + "or neither", null);
+                }
+                yield new OpenSearchScratchSpace(required(openSearchUrl, "--opensearch-url", "PORTAFILTER_OPENSEARCH_URL"),
+                        openSearchUsername, openSearchPassword);
+            }
+            case PINECONE -> new PineconeScratchSpace(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
+                    required(pineconeIndexHost, "--pinecone-index-host", "PINECONE_INDEX_HOST"), tenantField);
         };
+    }
+
+    private String required(String value, String option, String variable) {
+        if (value == null || value.isBlank()) {
+            throw new BackendUnavailableException("--backend " + backend.name().toLowerCase() + " needs " + option
+                    + " (or the environment variable " + variable + ")", null);
+        }
+        return value;
+    }
+
+    /** The embedded store: nothing to reach, nothing to remove. */
+    private static final class InMemoryScratchSpace implements ScratchSpace {
+        private final StoreFixture memory = StoreFixture.inMemory();
+
+        @Override
+        public String name() {
+            return memory.name();
+        }
+
+        @Override
+        public VectorStore newStore(MetadataSchema schema, int dimension) {
+            return memory.newStore(schema, dimension);
+        }
+
+        @Override
+        public String describe() {
+            return "in-process";
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

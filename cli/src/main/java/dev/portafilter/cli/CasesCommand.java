@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.conformance.audit.CaseRunner;
 import dev.portafilter.conformance.audit.CasesFile;
 import dev.portafilter.conformance.audit.CasesFileException;
@@ -42,7 +41,6 @@ final class CasesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         CasesFile cases;
         try {
@@ -51,13 +49,20 @@ final class CasesCommand implements Callable<Integer> {
             err.println("portafilter: " + file + ": " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
-        StoreFixture fixture;
+        ScratchSpace fixture;
         try {
             fixture = backend.connect();
         } catch (BackendOptions.BackendUnavailableException e) {
             err.println("portafilter: " + e.getMessage());
             return ExitCodes.BACKEND_UNAVAILABLE;
         }
+        try (fixture) {
+            return run(fixture, cases);
+        }
+    }
+
+    private int run(ScratchSpace fixture, CasesFile cases) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
         List<CaseRunner.CaseResult> results = CaseRunner.run(fixture, cases);
         int failed = 0;
         for (CaseRunner.CaseResult r : results) {
@@ -71,16 +76,16 @@ final class CasesCommand implements Callable<Integer> {
         }
         out.printf("%d cases on %s: %d passed, %d failed%n", results.size(), fixture.name(), results.size() - failed, failed);
         if (json != null) {
-            writeJson(fixture.name(), results);
+            writeJson(fixture, results);
         }
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
-    private void writeJson(String backendName, List<CaseRunner.CaseResult> results) throws IOException {
+    private void writeJson(ScratchSpace fixture, List<CaseRunner.CaseResult> results) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
-        root.put("backend", backendName);
-        root.put("target", backend.target());
+        root.put("backend", fixture.name());
+        root.put("target", fixture.describe());
         ArrayNode array = root.putArray("cases");
         for (CaseRunner.CaseResult r : results) {
             ObjectNode n = array.addObject();

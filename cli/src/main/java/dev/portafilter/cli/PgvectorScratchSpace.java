@@ -1,0 +1,95 @@
+package dev.portafilter.cli;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.pgvector.PgvectorSchemaManager;
+import dev.portafilter.pgvector.PgvectorStore;
+import dev.portafilter.pgvector.PgvectorTableLayout;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Tables {@code portafilter_scratch.audit_<run>_<n>} on a PostgreSQL + pgvector server. */
+final class PgvectorScratchSpace implements ScratchSpace {
+    private static final String SCHEMA = "portafilter_scratch";
+
+    private final HikariDataSource dataSource;
+    private final String run = RunIds.next();
+    private final AtomicInteger tables = new AtomicInteger();
+    private final String description;
+
+    PgvectorScratchSpace(String jdbcUrl) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setMaximumPoolSize(8);
+        config.setConnectionTimeout(10_000);
+        try {
+            // fails at once, with the driver's own reason, on a wrong URL, password or host
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw unavailable(jdbcUrl, e);
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT current_setting('server_version'), "
+                     + "(SELECT extversion FROM pg_extension WHERE extname = 'vector'), inet_server_port(), current_database()")) {
+            r.next();
+            if (r.getString(2) == null) {
+                throw new BackendOptions.BackendUnavailableException("the database " + r.getString(4)
+                        + " has no pgvector extension: run CREATE EXTENSION vector", null);
+            }
+            description = "PostgreSQL " + r.getString(1) + ", pgvector " + r.getString(2) + ", database "
+                    + r.getString(4) + " (port " + r.getString(3) + ")";
+        } catch (SQLException e) {
+            dataSource.close();
+            throw unavailable(jdbcUrl, e);
+        }
+    }
+
+    private static BackendOptions.BackendUnavailableException unavailable(String jdbcUrl, Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return new BackendOptions.BackendUnavailableException("cannot use PostgreSQL at " + redact(jdbcUrl) + ": "
+                + root.getMessage(), e);
+    }
+
+    @Override
+    public String name() {
+        return "pgvector";
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public VectorStore newStore(MetadataSchema schema, int dimension) {
+        PgvectorTableLayout layout = PgvectorTableLayout.builder(SCHEMA, "audit_" + run + "_" + tables.incrementAndGet(),
+                schema, dimension).build();
+        PgvectorSchemaManager.createTable(dataSource, layout);
+        return PgvectorStore.builder(layout).dataSource(dataSource).build();
+    }
+
+    @Override
+    public void dispose(VectorStore store) {
+        PgvectorSchemaManager.dropTable(dataSource, ((PgvectorStore) store).layout());
+        store.close();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    /** A JDBC URL without its password. */
+    static String redact(String jdbcUrl) {
+        return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+}
