@@ -54,6 +54,23 @@ public record CasesFile(MetadataSchema schema, List<VectorRecord> records, List<
         return new CasesFile(schema, records, cases);
     }
 
+    /**
+     * A schema file on its own: either the {@code "schema"} object of a cases file, or a whole cases file (its other
+     * parts are ignored).
+     */
+    public static MetadataSchema parseSchema(String json) {
+        JsonNode root;
+        try {
+            root = FilterJson.readTree(json, ParseLimits.DEFAULT);
+        } catch (InvalidFilterException e) {
+            throw new CasesFileException(e.path(), e.reason());
+        }
+        if (root.isObject() && root.has("schema") && root.get("schema").isObject()) {
+            return schema(root.get("schema"), JsonPath.key(JsonPath.ROOT, "schema"));
+        }
+        return schema(root, JsonPath.ROOT);
+    }
+
     private static MetadataSchema schema(JsonNode node, String path) {
         requireObject(node, path, null);
         MetadataSchema.Builder builder = MetadataSchema.builder();
