@@ -12,6 +12,8 @@
 #   - k-NN:     org.opensearch.plugin:opensearch-knn:2.19.0.0:zip       -> plugins/opensearch-knn
 #   - painless: org.opensearch.plugin:lang-painless:2.19.0 + its jars   -> modules/lang-painless
 #     (k-NN extends lang-painless; the integ-test zip does not ship it)
+#   - reindex:  org.opensearch.plugin:reindex-client:2.19.0 + its jars  -> modules/reindex
+#     (_delete_by_query; the integ-test zip does not ship it either)
 # The artifact list lives in scripts/opensearch/pom.xml.
 #
 # The integ-test distribution has no native faiss/nmslib libraries: only the k-NN "lucene"
@@ -21,12 +23,15 @@
 #
 # Runs as root (Debian bookworm); the node runs as system user "portafilter", bound to
 # 127.0.0.1 on the first free HTTP port from 59200 upward, plain http, heap 1 GiB.
-# Install: /opt/portafilter/opensearch-2.19.0; data/logs: /var/tmp/portafilter/opensearch.
+# Install: /opt/portafilter/opensearch-2.19.0-r<recipe>; data/logs: /var/tmp/portafilter/opensearch.
 set -euo pipefail
 
 OS_VERSION=2.19.0
-# Bump when the install recipe changes: an install with another value is rebuilt.
-RECIPE=1
+# Bump when the install recipe changes. Each recipe installs into its own directory, so a
+# checkout with another recipe (an older branch, a CI clone) keeps its install instead of
+# rebuilding over ours; a node running from an older recipe is restarted from ours once.
+# The install's stamp also covers the helper pom: an edited artifact list rebuilds it.
+RECIPE=2
 
 SCRIPT_DIR="$(cd "$(dirname "$0")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
@@ -35,7 +40,7 @@ ENV_FILE="$REPO_ROOT/.backends/opensearch.env"
 OS_USER=portafilter
 JAVA17_HOME="${PORTAFILTER_OPENSEARCH_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 INSTALL_BASE=/opt/portafilter
-INSTALL_DIR="$INSTALL_BASE/opensearch-$OS_VERSION"
+INSTALL_DIR="$INSTALL_BASE/opensearch-$OS_VERSION-r$RECIPE"
 MARKER="$INSTALL_DIR/.portafilter-installed"
 STATE_DIR=/var/tmp/portafilter/opensearch
 DATA_DIR="$STATE_DIR/data"
@@ -120,14 +125,32 @@ ensure_state_dirs() {
 
 # ---------------------------------------------------------------------------- install
 
+install_stamp() {
+  echo "recipe=$RECIPE pom=$(sha256sum "$SCRIPT_DIR/opensearch/pom.xml" | cut -c1-16)"
+}
+
 installed() {
-  [[ -f "$MARKER" ]] && [[ "$(cat "$MARKER" 2>/dev/null)" == "recipe=$RECIPE" ]]
+  [[ -f "$MARKER" ]] && [[ "$(cat "$MARKER" 2>/dev/null)" == "$(install_stamp)" ]]
+}
+
+# install_module HOME NAME JAR_DIR: copies JAR_DIR's jars into HOME/modules/NAME, except those the
+# server already has in lib/ (a second copy on the classpath is jar hell and stops the node)
+install_module() {
+  local home=$1 name=$2 jars=$3 jar
+  mkdir -p "$home/modules/$name"
+  for jar in "$jars"/*.jar; do
+    if [[ -e "$home/lib/$(basename "$jar")" ]]; then
+      log "$name: skipping $(basename "$jar"): already in lib/"
+      continue
+    fi
+    cp "$jar" "$home/modules/$name/"
+  done
 }
 
 install_opensearch() {
   installed && return 0
   local t0=$SECONDS
-  log "installing OpenSearch $OS_VERSION + k-NN + lang-painless into $INSTALL_DIR"
+  log "installing OpenSearch $OS_VERSION + k-NN + lang-painless + reindex into $INSTALL_DIR"
   mkdir -p "$INSTALL_BASE"
   chmod 755 "$INSTALL_BASE"
   local stage="$INSTALL_BASE/.opensearch-$OS_VERSION.stage.$$"
@@ -153,17 +176,8 @@ install_opensearch() {
   mkdir -p "$home/plugins/opensearch-knn"
   unzip -q "$knn_zip" -d "$home/plugins/opensearch-knn" || die "cannot unzip $knn_zip"
 
+  install_module "$home" lang-painless "$stage/dl/painless"
   local painless="$home/modules/lang-painless"
-  mkdir -p "$painless"
-  local jar
-  for jar in "$stage"/dl/painless/*.jar; do
-    # never duplicate a jar the server already has on its classpath (jar hell)
-    if [[ -e "$home/lib/$(basename "$jar")" ]]; then
-      log "skipping $(basename "$jar"): already in lib/"
-      continue
-    fi
-    cp "$jar" "$painless/"
-  done
   cat >"$painless/plugin-descriptor.properties" <<EOF
 description=An easy, safe and fast scripting language for OpenSearch
 version=$OS_VERSION
@@ -185,9 +199,25 @@ grant {
 };
 EOF
 
-  echo "recipe=$RECIPE" >"$home/.portafilter-installed"
+  install_module "$home" reindex "$stage/dl/reindex"
+  # No plugin-security.policy: the distribution's grants (socket connect, proxy selector) serve
+  # only reindex from a remote cluster, which we do not use; local by-query APIs need none.
+  cat >"$home/modules/reindex/plugin-descriptor.properties" <<EOF
+description=The Reindex module adds APIs to reindex from one index to another or update documents in place.
+version=$OS_VERSION
+name=reindex
+classname=org.opensearch.index.reindex.ReindexPlugin
+java.version=17
+opensearch.version=$OS_VERSION
+custom.foldername=
+extended.plugins=
+has.native.controller=false
+EOF
+
+  install_stamp >"$home/.portafilter-installed"
   chown -R "$OS_USER:" "$home"
-  if node_pid >/dev/null; then
+  local pid
+  if pid=$(node_pid) && [[ "$(node_home "$pid")" == "$INSTALL_DIR" ]]; then
     log "a node runs from the outdated install: stopping it first"
     stop_node
   fi
@@ -239,6 +269,16 @@ node_pid() {
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'org.opensearch.bootstrap.OpenSearch' || return 1
   echo "$pid"
+}
+
+# node_home PID: the install directory the node runs from
+node_home() {
+  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | sed -n 's/^-Dopensearch\.path\.home=//p'
+}
+
+# recipe_of DIR: the recipe that built an install directory (recipe 1 had no suffix)
+recipe_of() {
+  if [[ "$1" =~ -r([0-9]+)$ ]]; then echo "${BASH_REMATCH[1]}"; else echo 1; fi
 }
 
 node_port() {
@@ -399,7 +439,15 @@ cmd_start() {
   ensure_state_dirs
   install_opensearch
 
-  local pid port
+  local pid port home
+  if pid=$(node_pid); then
+    home=$(node_home "$pid")
+    # an older recipe lacks what ours adds (e.g. the reindex module); a newer one is a superset
+    if [[ "$home" != "$INSTALL_DIR" ]] && (($(recipe_of "$home") < RECIPE)); then
+      log "node (pid $pid) runs from the older install $home: restarting it from $INSTALL_DIR"
+      stop_node
+    fi
+  fi
   if pid=$(node_pid); then
     port=$(node_port || true)
     if [[ -n "$port" ]] && healthy "$port"; then
@@ -449,9 +497,5 @@ cmd_status() {
   return 1
 }
 
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) usage ;;
-esac
+# One line, so bash never reads past it: a script edited while it runs cannot run stray lines.
+case "${1:-}" in start) cmd_start ;; stop) cmd_stop ;; status) cmd_status ;; *) usage ;; esac; exit

@@ -12,31 +12,38 @@ import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
 import dev.portafilter.core.store.Vectors;
+import jakarta.json.stream.JsonParser;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.core5.http.HttpHost;
 import org.opensearch.client.json.JsonData;
+import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.BulkByScrollFailure;
+import org.opensearch.client.opensearch._types.Conflicts;
+import org.opensearch.client.opensearch._types.ErrorCause;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.Refresh;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.DeleteByQueryResponse;
 import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -71,17 +78,16 @@ import java.util.Set;
  * makes its item fail with a version conflict, reported as a {@link StoreException}; it is never overwritten.
  * (With {@link Refresh#False} that also refuses a guarded rewrite of a record not yet refreshed: safe, not blind.)
  *
- * <p>{@code delete} and {@code deleteWhere} search for the matches and delete them by id through the bulk API,
- * in rounds, each deletion conditional on the record being unchanged since the search, then refresh. They do
- * not use {@code _delete_by_query}, which needs the reindex module that minimal distributions lack. Like it,
- * they are not atomic: a failure says how many records were deleted before it.
+ * <p>{@code delete} and {@code deleteWhere} are one {@code _delete_by_query} each (the server needs the reindex
+ * module, which every full distribution ships), followed by a refresh. A record changed between the server's
+ * scroll and its delete stops the call ({@code conflicts=abort}) with a {@link StoreException}: it is neither
+ * deleted blindly nor skipped silently. The call is not atomic: the records deleted before a failure stay
+ * deleted, and the exception says how many there were.
  */
 public final class OpenSearchStore implements VectorStore {
     /** The most hits OpenSearch returns for one search ({@code index.max_result_window}, the k-NN limit on k). */
     public static final int MAX_TOP_K = 10_000;
     private static final String OUTSIDE_GUARD = "portafilter_outside_guard";
-    /** Delete rounds in a row in which every match changed before it could be deleted; then the delete gives up. */
-    private static final int MAX_STALLED_ROUNDS = 3;
 
     /** How {@link #search} finds neighbours. */
     public enum SearchMode {
@@ -241,20 +247,17 @@ public final class OpenSearchStore implements VectorStore {
     @Override
     public long delete(Collection<String> ids, Optional<Filter> filter) {
         Optional<Query> query = filter.map(translator::translate);
-        List<String> distinct = List.copyOf(new LinkedHashSet<>(ids));
-        long deleted = 0;
-        for (int from = 0; from < distinct.size(); from += batchSize) {
-            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + batchSize));
-            List<Query> clauses = new ArrayList<>(List.of(Query.of(q -> q.ids(i -> i.values(chunk)))));
-            query.ifPresent(clauses::add);
-            deleted += deleteMatching(Query.of(q -> q.bool(b -> b.filter(clauses))));
+        if (ids.isEmpty()) {
+            return 0;
         }
-        return deleted;
+        List<Query> clauses = new ArrayList<>(List.of(Query.of(q -> q.ids(i -> i.values(List.copyOf(ids))))));
+        query.ifPresent(clauses::add);
+        return deleteByQuery(Query.of(q -> q.bool(b -> b.filter(clauses))));
     }
 
     @Override
     public long deleteWhere(Filter filter) {
-        return deleteMatching(translator.translate(filter));
+        return deleteByQuery(translator.translate(filter));
     }
 
     /** With a layout routed by this tenant field, a partition whose reads and deletes touch only the tenant's shard. */
@@ -365,48 +368,52 @@ public final class OpenSearchStore implements VectorStore {
         }
     }
 
-    /**
-     * Deletes every record the query matches, in rounds: search up to a batch of matches, delete them by id
-     * on condition that each is unchanged since the search, refresh, repeat. Not {@code _delete_by_query}: it
-     * needs the reindex module, which minimal distributions (the integ-test one used here) lack. A record
-     * rewritten during a round is not deleted blindly: the next round deletes it if it still matches.
-     */
-    private long deleteMatching(Query query) {
-        long deleted = 0;
-        int stalled = 0;
-        while (true) {
-            SearchResponse<ObjectNode> matches = call("find records to delete in " + layout.indexName(),
-                    () -> client.search(s -> s.index(layout.indexName()).size(batchSize).query(query)
-                            .seqNoPrimaryTerm(true).source(src -> src.fetch(false)).routing(routing), ObjectNode.class));
-            List<Hit<ObjectNode>> hits = matches.hits().hits();
-            if (hits.isEmpty()) {
-                return deleted;
-            }
-            List<BulkOperation> deletes = hits.stream().map(h -> BulkOperation.of(o -> o.delete(d -> d
-                    .index(layout.indexName()).id(h.id()).routing(h.routing())
-                    .ifSeqNo(h.seqNo()).ifPrimaryTerm(h.primaryTerm())))).toList();
-            BulkResponse response = call("delete from " + layout.indexName(),
-                    () -> client.bulk(b -> b.operations(deletes).refresh(Refresh.True)));
-            long round = 0;
-            List<String> changed = new ArrayList<>();
-            for (BulkResponseItem item : response.items()) {
-                if (item.error() == null) {
-                    round += "deleted".equals(item.result()) ? 1 : 0;
-                } else if (item.status() == 409) {
-                    changed.add(item.id());
-                } else {
-                    throw new StoreException("delete from " + layout.indexName() + " failed after deleting "
-                            + (deleted + round) + " records: " + item.id() + ": " + item.error().type() + ": "
-                            + item.error().reason(), null);
-                }
-            }
-            stalled = round == 0 && !changed.isEmpty() ? stalled + 1 : 0;
-            if (stalled == MAX_STALLED_ROUNDS) {
-                throw new StoreException("delete from " + layout.indexName() + " deleted " + deleted
-                        + " records, then stopped: records " + changed + " kept changing during the delete", null);
-            }
-            deleted += round;
+    /** One {@code _delete_by_query} (routed like every read of this store), then a refresh; returns the count deleted. */
+    private long deleteByQuery(Query query) {
+        String what = "delete from " + layout.indexName();
+        DeleteByQueryResponse response;
+        try {
+            response = client.deleteByQuery(d -> {
+                d.index(layout.indexName()).query(query).conflicts(Conflicts.Abort).refresh(Refresh.True);
+                return routing == null ? d : d.routing(routing);
+            });
+        } catch (ResponseException e) {
+            response = failedDeleteByQuery(what, e);
+        } catch (IOException | OpenSearchException e) {
+            throw new StoreException("OpenSearch: " + what + " failed: " + e.getMessage(), e);
         }
+        boolean timedOut = Boolean.TRUE.equals(response.timedOut());
+        if (response.failures().isEmpty() && !timedOut) {
+            return response.deleted();
+        }
+        List<String> failed = response.failures().stream().map(BulkByScrollFailure::id).filter(Objects::nonNull).toList();
+        List<String> reasons = response.failures().stream().limit(3).map(OpenSearchStore::describe).toList();
+        throw new StoreException("OpenSearch: " + what + " stopped after deleting " + response.deleted() + " records"
+                + (timedOut ? ", timed out" : "") + (reasons.isEmpty() ? "" : ": " + response.failures().size()
+                + " failures " + reasons), failed, null);
+    }
+
+    /**
+     * The response of a {@code _delete_by_query} that failed (409 on a version conflict, 5xx on a search failure).
+     * The server sends its usual response body, but the transport throws before decoding it and keeps it only
+     * in the exception's message, after the last line break (the JSON body is one line).
+     */
+    private DeleteByQueryResponse failedDeleteByQuery(String what, ResponseException e) {
+        String message = e.getMessage();
+        JsonpMapper mapper = client._transport().jsonpMapper();
+        try (JsonParser parser = mapper.jsonProvider().createParser(
+                new StringReader(message.substring(message.lastIndexOf('\n') + 1)))) {
+            return DeleteByQueryResponse._DESERIALIZER.deserialize(parser, mapper);
+        } catch (RuntimeException notAResponse) {
+            e.addSuppressed(notAResponse);
+            throw new StoreException("OpenSearch: " + what + " failed: " + message, e);
+        }
+    }
+
+    private static String describe(BulkByScrollFailure failure) {
+        ErrorCause cause = failure.cause() != null ? failure.cause() : failure.reason();
+        String where = failure.id() != null ? failure.id() : "shard " + failure.shard();
+        return where + ": " + (cause == null ? "status " + failure.status() : cause.type() + ": " + cause.reason());
     }
 
     private <T> T call(String what, ClientCall<T> call) {
@@ -470,7 +477,7 @@ public final class OpenSearchStore implements VectorStore {
             return this;
         }
 
-        /** Records per bulk request, and ids per look-up or delete request; 500 by default. */
+        /** Records per bulk request, and ids per look-up request; 500 by default. */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1 || batchSize > MAX_TOP_K) {
                 throw new IllegalArgumentException("batchSize must be between 1 and " + MAX_TOP_K + ", was " + batchSize);

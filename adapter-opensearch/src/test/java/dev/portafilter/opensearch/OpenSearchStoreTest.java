@@ -39,6 +39,7 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 /** Behaviour beyond the contracts, against the real server: selectivity, scores, exact numbers, partial failures. */
@@ -212,6 +213,40 @@ class OpenSearchStoreTest {
                 // once visible, the look-up refuses the same write before sending anything
                 assertThatThrownBy(() -> store.upsert(List.of(mine), Optional.of(Filters.eq("customer", "A"))))
                         .isInstanceOf(WriteConflictException.class);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    /**
+     * {@code _delete_by_query} deletes each record only as its scroll saw it. A record rewritten after that (here:
+     * not refreshed yet, so the scroll sees the old version) stops the call loudly, naming the record; it is
+     * neither deleted nor skipped in silence. What was deleted before stays deleted, and the message says so.
+     */
+    @Test
+    void aRecordChangedDuringADeleteStopsItWithAStoreException() {
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("dbq-race"), TENANTS, 4).build();
+        withIndex(layout, ignored -> {
+            OpenSearchClient client = TestServer.client();
+            try (OpenSearchStore store = OpenSearchStore.builder(layout).client(client).refresh(Refresh.True).build()) {
+                store.upsert(List.of(record("x", Metadata.of("customer", "A")), record("y", Metadata.of("customer", "A")),
+                        record("z", Metadata.of("customer", "B"))));
+                client.indices().putSettings(s -> s.index(layout.indexName()).settings(i -> i.refreshInterval(t -> t.time("-1"))));
+                try (OpenSearchStore unrefreshed = OpenSearchStore.builder(layout).client(client).refresh(Refresh.False).build()) {
+                    unrefreshed.upsert(List.of(new VectorRecord("x", ScenarioDataset.vectorFor("x", 4), "rewritten",
+                            Metadata.of("customer", "A"))));
+                }
+                assertThatThrownBy(() -> store.deleteWhere(Filters.eq("customer", "A")))
+                        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.failedIds()).containsExactly("x"))
+                        .hasMessageContaining("version_conflict")
+                        .hasMessageContaining("after deleting 1 records");
+                client.indices().refresh(r -> r.index(layout.indexName()));
+                assertThat(store.search(ScenarioDataset.vectorFor("x", 4), 10)).extracting(SearchHit::id, SearchHit::text)
+                        .containsExactlyInAnyOrder(tuple("x", "rewritten"), tuple("z", "text of z"));
+                // nothing changes under it now: the same delete goes through
+                assertThat(store.deleteWhere(Filters.eq("customer", "A"))).isEqualTo(1);
+                assertThat(store.count()).isEqualTo(1);
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
