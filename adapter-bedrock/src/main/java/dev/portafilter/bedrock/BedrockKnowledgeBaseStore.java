@@ -47,10 +47,10 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>As a {@link VectorStore} it offers none of the optional capabilities: writes, counts and deletes throw
- * {@link UnsupportedCapabilityException} (after checking the filter), and a vector query ({@link #search(SearchRequest)})
- * throws {@link TextQueryRequiredException}. {@link #withQueryText} gives a view that answers vector-shaped searches
- * with a text query, so that {@code TenantScope} and other decorators work over a knowledge base today.
+ * <p>As a {@link VectorStore} it searches by the request's query text ({@link SearchRequest#ofText}), so
+ * {@code TenantScope.of(kb, "customer").forTenant("CustomerA").search(SearchRequest.ofText(question, 5))} runs a
+ * Retrieve confined to one tenant. It offers none of the optional capabilities: writes, counts and deletes throw
+ * {@link UnsupportedCapabilityException} (after checking the filter).
  */
 public final class BedrockKnowledgeBaseStore implements VectorStore {
     /** Retrieve's largest {@code numberOfResults}. */
@@ -114,19 +114,6 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
         return hits.size() > k ? List.copyOf(hits.subList(0, k)) : hits;
     }
 
-    /**
-     * A view of this knowledge base whose {@link VectorStore#search(SearchRequest)} runs this text query with the
-     * request's {@code topK} and filter, ignoring the request's vector (Bedrock embeds the text itself). It lets
-     * {@code TenantScope.of(kb.withQueryText(q), "customer").forTenant("CustomerA")} scope a text query until
-     * {@link SearchRequest} can carry query text.
-     */
-    public VectorStore withQueryText(String queryText) {
-        if (queryText == null || queryText.isBlank()) {
-            throw new IllegalArgumentException("the query text must not be blank");
-        }
-        return new QueryTextView(this, queryText);
-    }
-
     @Override
     public String backend() {
         return RetrievalFilterCodec.BACKEND;
@@ -148,10 +135,19 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
         return EnumSet.noneOf(Capability.class);
     }
 
+    /**
+     * Runs the request's query text with its {@code topK} and filter, as {@link #search(String, int, Optional)}; a
+     * vector in the request is not used (Bedrock embeds the text itself).
+     *
+     * @throws IllegalArgumentException for a request without a query text, before any request to Bedrock
+     */
     @Override
     public List<SearchHit> search(SearchRequest request) {
         request.filter().ifPresent(schema::validate);
-        throw new TextQueryRequiredException(knowledgeBaseId);
+        String queryText = request.text().orElseThrow(() -> new IllegalArgumentException("Bedrock knowledge base "
+                + knowledgeBaseId + " embeds the query text itself and cannot search by vector: "
+                + "search with SearchRequest.ofText(text, k), or add the text with withText(text)"));
+        return search(queryText, request.topK(), request.filter()).stream().map(KnowledgeBaseHit::toSearchHit).toList();
     }
 
     @Override
@@ -235,56 +231,6 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
         }
         Document fromMetadata = metadata.get(SOURCE_URI_KEY);
         return fromMetadata != null && fromMetadata.isString() ? fromMetadata.asString() : null;
-    }
-
-    /** See {@link #withQueryText}. */
-    private record QueryTextView(BedrockKnowledgeBaseStore kb, String queryText) implements VectorStore {
-        @Override
-        public List<SearchHit> search(SearchRequest request) {
-            return kb.search(queryText, request.topK(), request.filter()).stream()
-                    .map(KnowledgeBaseHit::toSearchHit)
-                    .toList();
-        }
-
-        @Override
-        public String backend() {
-            return kb.backend();
-        }
-
-        @Override
-        public MetadataSchema schema() {
-            return kb.schema();
-        }
-
-        @Override
-        public int dimension() {
-            return kb.dimension();
-        }
-
-        @Override
-        public Set<Capability> capabilities() {
-            return kb.capabilities();
-        }
-
-        @Override
-        public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
-            kb.upsert(records, guard);
-        }
-
-        @Override
-        public long count(Optional<Filter> filter) {
-            return kb.count(filter);
-        }
-
-        @Override
-        public long delete(Collection<String> ids, Optional<Filter> filter) {
-            return kb.delete(ids, filter);
-        }
-
-        @Override
-        public long deleteWhere(Filter filter) {
-            return kb.deleteWhere(filter);
-        }
     }
 
     public static final class Builder {

@@ -8,6 +8,7 @@ import dev.portafilter.core.metadata.LongValue;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -114,15 +115,25 @@ class BedrockKnowledgeBaseStoreTest {
     }
 
     @Test
-    void aQueryTextViewAnswersVectorShapedSearchesWithTheText() {
+    void aSearchRequestRunsItsQueryTextWithItsTopKAndFilter() {
         BedrockKnowledgeBaseStore kb = serve("KB5", record("a", "alpha", "customer", "A"),
                 record("b", "beta", "customer", "B"), record("c", "gamma", "customer", "A"));
-        List<SearchHit> hits = kb.withQueryText("alpha").search(new float[] {9, 9, 9}, 1, eq("customer", "A"));
+        List<SearchHit> hits = kb.search(SearchRequest.ofText("alpha", 1).withFilter(eq("customer", "A")));
         assertThat(hits).extracting(SearchHit::text).containsExactly("alpha");
         assertThat(server.lastRequest().at("/retrievalQuery/text").asText()).isEqualTo("alpha");
         assertThat(server.lastRequest().at("/retrievalConfiguration/vectorSearchConfiguration/numberOfResults").asInt())
                 .isEqualTo(1);
-        assertThatThrownBy(() -> kb.withQueryText(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(server.lastRequest().at("/retrievalConfiguration/vectorSearchConfiguration/filter").toString())
+                .isEqualTo("{\"equals\":{\"key\":\"customer\",\"value\":\"A\"}}");
+        // a request with both: the text is searched, the vector is not used
+        assertThat(kb.search(SearchRequest.of(new float[] {9, 9, 9}, 2).withText("gamma"))).hasSize(2);
+        assertThat(server.lastRequest().at("/retrievalQuery/text").asText()).isEqualTo("gamma");
+        int before = server.requests();
+        assertThatThrownBy(() -> kb.search(SearchRequest.of(new float[] {9, 9, 9}, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KB5")
+                .hasMessageContaining("SearchRequest.ofText");
+        assertThatThrownBy(() -> kb.search(SearchRequest.ofText(" ", 1))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(server.requests()).isEqualTo(before);
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.store.Capability;
 import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
 import dev.portafilter.core.tenant.TenantScope;
@@ -143,8 +144,12 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
     }
 
     @Test
-    void aVectorQueryIsRefusedWithATypedError() {
-        refusedBeforeAnyRequest(() -> kb.search(new float[] {1, 0, 0}, 5), TextQueryRequiredException.class);
+    void aSearchRequestRunsItsQueryTextAndAVectorOnlyOneIsRefused() {
+        assertThat(kb.search(SearchRequest.ofText(QUERY, ALL).withFilter(Filters.eq("documentType", "note"))))
+                .extracting(h -> scenarioIdOfHit.get(h.id())).containsExactlyInAnyOrder("A-NOTE", "B-NOTE");
+        assertThat(kb.search(SearchRequest.ofText(QUERY, 3))).extracting(SearchHit::id)
+                .isEqualTo(kb.search(QUERY, 3, Optional.empty()).stream().map(KnowledgeBaseHit::id).toList());
+        refusedBeforeAnyRequest(() -> kb.search(new float[] {1, 0, 0}, 5), IllegalArgumentException.class);
         refusedBeforeAnyRequest(() -> kb.search(new float[] {1}, 5, Filters.eq("colour", "red")),
                 InvalidFilterException.class);
     }
@@ -184,28 +189,25 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
 
     @Test
     void aTenantViewSeesOnlyItsTenant() {
-        TenantScope scope = TenantScope.of(kb.withQueryText(QUERY), ScenarioDataset.TENANT_FIELD);
+        TenantScope scope = TenantScope.of(kb, ScenarioDataset.TENANT_FIELD);
         for (String tenant : List.of(ScenarioDataset.CUSTOMER_A, ScenarioDataset.CUSTOMER_B)) {
             VectorStore view = scope.forTenant(tenant);
             assertThat(viewIds(view, null)).isEqualTo(Set.copyOf(ScenarioDataset.idsOf(tenant)));
             assertThat(viewIds(view, Filters.eq("documentType", "note")))
                     .containsExactly(tenant.equals("CustomerA") ? "A-NOTE" : "B-NOTE");
-            assertThatThrownBy(() -> view.search(new float[] {1}, 5, Filters.eq("customer", "CustomerB")))
-                    .isInstanceOf(TenantIsolationException.class);
+            refusedBeforeAnyRequest(() -> view.search(SearchRequest.ofText(QUERY, 5)
+                    .withFilter(Filters.eq("customer", "CustomerB"))), TenantIsolationException.class);
             assertThatThrownBy(() -> view.count(Filters.eq("region", "US")))
                     .isInstanceOf(UnsupportedCapabilityException.class);
+            // without a query text, the view refuses the vector query instead of answering it
+            refusedBeforeAnyRequest(() -> view.search(new float[] {1}, 5), IllegalArgumentException.class);
         }
         assertThat(viewIds(scope.forTenant("CustomerC"), null)).isEmpty();
-        // without a query text, the scoped view refuses the vector query instead of answering it
-        VectorStore vectorOnly = TenantScope.of(kb, ScenarioDataset.TENANT_FIELD).forTenant("CustomerA");
-        refusedBeforeAnyRequest(() -> vectorOnly.search(new float[] {1}, 5), TextQueryRequiredException.class);
-        refusedBeforeAnyRequest(() -> vectorOnly.search(new float[] {1}, 5, Filters.eq("customer", "CustomerB")),
-                TenantIsolationException.class);
     }
 
     @TestFactory
     Stream<DynamicTest> adversarialFiltersThroughATenantViewNeverLeak() {
-        TenantScope scope = TenantScope.of(kb.withQueryText(QUERY), ScenarioDataset.TENANT_FIELD);
+        TenantScope scope = TenantScope.of(kb, ScenarioDataset.TENANT_FIELD);
         return TenantIsolationContract.adversarialFilters().stream().flatMap(json -> Stream.of(
                 ScenarioDataset.CUSTOMER_A, ScenarioDataset.CUSTOMER_B).map(tenant -> DynamicTest.dynamicTest(
                 tenant + " " + (json.length() > 80 ? json.substring(0, 77) + "..." : json), () -> {
@@ -231,7 +233,8 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
     }
 
     private Set<String> viewIds(VectorStore view, Filter filter) {
-        List<SearchHit> hits = filter == null ? view.search(new float[] {1}, ALL) : view.search(new float[] {1}, ALL, filter);
+        SearchRequest request = SearchRequest.ofText(QUERY, ALL);
+        List<SearchHit> hits = view.search(filter == null ? request : request.withFilter(filter));
         return hits.stream().map(h -> scenarioIdOfHit.get(h.id())).collect(Collectors.toSet());
     }
 }

@@ -1,20 +1,28 @@
 package dev.portafilter.bedrock;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.metadata.Metadata;
-import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.store.InMemoryVectorStore;
 import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.opensearch.OpenSearchFixtures;
+import dev.portafilter.pgvector.PgvectorFixtures;
+import dev.portafilter.pinecone.PineconeFixtures;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeClient;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One corpus and one filter, the same answer: the scenario written as Bedrock sidecar files (both forms) is served
- * by the local Bedrock stand-in and ingested with {@link SidecarIngestor} into each self-managed store, and every
- * RetrievalFilter of {@link BedrockFilterTable} must return the same ids — the table's — on all of them.
+ * by the local Bedrock stand-in and ingested with {@link SidecarIngestor} into the in-memory store, pgvector,
+ * OpenSearch and Pinecone (local server), and every RetrievalFilter of {@link BedrockFilterTable} must return the
+ * same ids — the table's — on all of them. Each backend prints how many filters it answered so.
  */
 class SameAnswerTest {
     private static final String QUERY = KnowledgeBaseContract.QUERY;
@@ -36,80 +45,93 @@ class SameAnswerTest {
     @TempDir
     static Path corpus;
     private static LocalBedrock bedrock;
+    private static BedrockAgentRuntimeClient client;
     private static BedrockKnowledgeBaseStore kb;
 
-    /** The self-managed stores to compare with Bedrock; add a backend's StoreFixture here. */
-    static Stream<StoreFixture> stores() {
-        return Stream.of(new StoreFixture() {
-            @Override
-            public String name() {
-                return "memory";
-            }
-
-            @Override
-            public VectorStore newStore(MetadataSchema schema, int dimension) {
-                return new InMemoryVectorStore(schema, dimension);
-            }
-
-            @Override
-            public String toString() {
-                return name();
-            }
-        });
+    /** The self-managed stores to compare with Bedrock, each on its adapter's scratch fixture (from its test-jar). */
+    static Stream<Named<StoreFixture>> stores() {
+        return Stream.of(StoreFixture.inMemory(), PgvectorFixtures.scratch(), OpenSearchFixtures.scratch(),
+                PineconeFixtures.local()).map(fixture -> Named.of(fixture.name(), fixture));
     }
 
     @BeforeAll
     static void serveTheCorpus() {
         ScenarioCorpus.write(corpus);
         bedrock = LocalBedrock.serveFolder("SAMEANSWER1", corpus);
-        kb = BedrockKnowledgeBaseStore.builder().client(bedrock.client()).knowledgeBaseId(bedrock.knowledgeBaseId())
+        client = bedrock.client();
+        kb = BedrockKnowledgeBaseStore.builder().client(client).knowledgeBaseId(bedrock.knowledgeBaseId())
                 .schema(ScenarioDataset.SCHEMA).build();
     }
 
     @AfterAll
     static void stop() {
+        client.close();
         bedrock.close();
+    }
+
+    @Test
+    void bedrockAnswersEveryFilterAsTheTableSays() {
+        SoftAssertions soft = new SoftAssertions();
+        int checked = 0;
+        for (BedrockFilterTable.Row row : BedrockFilterTable.ROWS) {
+            soft.assertThat(onBedrock(row)).as("bedrock-local: " + row).isEqualTo(row.expectedIds());
+            soft.assertThat(bedrock.lastRequest().at("/retrievalConfiguration/vectorSearchConfiguration/filter")
+                    .toString()).as("sent to Bedrock for " + row.name()).isEqualTo(canonical(row.json()));
+            checked++;
+        }
+        soft.assertAll();
+        report("bedrock-local", checked);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("stores")
-    void oneFilterAndOneCorpusGiveTheSameAnswer(StoreFixture fixture) {
+    void aStoreIngestedFromTheSidecarsAnswersEveryFilterAsBedrockDoes(StoreFixture fixture) {
         VectorStore store = fixture.newStore(ScenarioDataset.SCHEMA, ToyEmbedding.DIMENSION);
         try {
             IngestReport report = SidecarIngestor.builder().store(store).embedder(ToyEmbedding.INSTANCE).build()
                     .ingest(corpus);
             assertThat(report.documentsWritten()).isEqualTo(ScenarioDataset.records().size());
-            float[] query = ToyEmbedding.INSTANCE.embed(QUERY);
+            SearchRequest query = SearchRequest.of(ToyEmbedding.INSTANCE.embed(QUERY), ALL);
 
             SoftAssertions soft = new SoftAssertions();
+            int checked = 0;
             for (BedrockFilterTable.Row row : BedrockFilterTable.ROWS) {
                 Filter filter = RetrievalFilterCodec.fromJson(row.json(), ScenarioDataset.SCHEMA);
-                Set<String> onBedrock = kb.search(QUERY, ALL, Optional.of(filter)).stream()
-                        .map(h -> ScenarioCorpus.scenarioId(h.sourceUri())).collect(Collectors.toSet());
-                soft.assertThat(bedrock.lastRequest().at("/retrievalConfiguration/vectorSearchConfiguration/filter")
-                        .toString()).as("sent to Bedrock for " + row.name()).isEqualTo(canonical(row.json()));
-                Set<String> onStore = store.search(query, ALL, filter).stream()
+                Set<String> onStore = store.search(query.withFilter(filter)).stream()
                         .map(h -> ScenarioCorpus.scenarioId(h.id())).collect(Collectors.toSet());
-                soft.assertThat(onBedrock).as("Bedrock: " + row).isEqualTo(row.expectedIds());
                 soft.assertThat(onStore).as(fixture.name() + ": " + row).isEqualTo(row.expectedIds());
+                soft.assertThat(onStore).as(fixture.name() + " vs bedrock-local: " + row).isEqualTo(onBedrock(row));
+                checked++;
             }
             // and each document carries the same metadata on both
             Map<String, Metadata> onBedrock = kb.search(QUERY, ALL, Optional.empty()).stream().collect(Collectors.toMap(
                     h -> ScenarioCorpus.scenarioId(h.sourceUri()), KnowledgeBaseHit::metadata));
-            Map<String, Metadata> onStore = store.search(query, ALL).stream().collect(Collectors.toMap(
+            Map<String, Metadata> onStore = store.search(query).stream().collect(Collectors.toMap(
                     h -> ScenarioCorpus.scenarioId(h.id()), SearchHit::metadata));
-            soft.assertThat(onStore).isEqualTo(onBedrock);
+            soft.assertThat(onStore).as(fixture.name() + ": metadata as on bedrock-local").isEqualTo(onBedrock);
             soft.assertAll();
+            report(fixture.name(), checked);
         } finally {
             fixture.dispose(store);
         }
     }
 
+    private static Set<String> onBedrock(BedrockFilterTable.Row row) {
+        Filter filter = RetrievalFilterCodec.fromJson(row.json(), ScenarioDataset.SCHEMA);
+        return kb.search(QUERY, ALL, Optional.of(filter)).stream()
+                .map(h -> ScenarioCorpus.scenarioId(h.sourceUri())).collect(Collectors.toSet());
+    }
+
+    private static void report(String backend, int filters) {
+        System.out.println("[same-answer] " + backend + ": " + filters + " of " + BedrockFilterTable.ROWS.size()
+                + " RetrievalFilters checked, every one returned the table's ids");
+    }
+
     private static String canonical(String json) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).toString();
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
+            return new ObjectMapper().readTree(json).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -55,8 +55,9 @@ final class CloudFixture extends PineconeFixture {
         return Optional.of(why);
     }
 
+    /** The one configured index, whatever the dimension: the store's builder refuses an index of another one. */
     @Override
-    synchronized Index index() {
+    synchronized Index index(int dimension) {
         Optional<String> missing = missingConfiguration();
         if (missing.isPresent()) {
             throw new TestAbortedException(missing.get());
@@ -81,5 +82,14 @@ final class CloudFixture extends PineconeFixture {
     @Override
     VectorStore handOut(PineconeStore store) {
         return new SettlingStore(store, settle);
+    }
+
+    /** Deletes every namespace named {@code prefix} or starting with {@code prefix.} or {@code prefix-}. */
+    private void dropNamespaces(String prefix) {
+        for (String namespace : index.describeIndexStats().getNamespacesMap().keySet()) {
+            if (namespace.equals(prefix) || namespace.startsWith(prefix + ".") || namespace.startsWith(prefix + "-")) {
+                index.deleteAll(namespace);
+            }
+        }
     }
 }

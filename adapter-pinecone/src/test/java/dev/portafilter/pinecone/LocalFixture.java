@@ -1,16 +1,19 @@
 package dev.portafilter.pinecone;
 
-import dev.portafilter.conformance.ScenarioDataset;
 import io.pinecone.clients.Index;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Stores on a {@link LocalPineconeServer} started once for the test JVM. */
+/**
+ * Stores on {@link LocalPineconeServer}s, one per dimension (a Pinecone index has one), each started the first time a
+ * store of its dimension is asked for and kept for the test JVM.
+ */
 final class LocalFixture extends PineconeFixture {
     static final LocalFixture INSTANCE = new LocalFixture();
 
-    final LocalPineconeServer server = LocalPineconeServer.start(ScenarioDataset.DIMENSION);
-    private final Index index = server.connect(Duration.ofSeconds(10));
+    private final Map<Integer, Index> indexes = new ConcurrentHashMap<>();
 
     private LocalFixture() {
     }
@@ -21,8 +24,9 @@ final class LocalFixture extends PineconeFixture {
     }
 
     @Override
-    Index index() {
-        return index;
+    Index index(int dimension) {
+        return indexes.computeIfAbsent(dimension,
+                d -> LocalPineconeServer.start(d).connect(Duration.ofSeconds(10)));
     }
 
     @Override

@@ -19,8 +19,8 @@ abstract class PineconeFixture implements StoreFixture {
     private final AtomicInteger created = new AtomicInteger();
     private final Map<VectorStore, PineconeStore> stores = new ConcurrentHashMap<>();
 
-    /** The index the stores live in. */
-    abstract Index index();
+    /** The index the stores of this dimension live in. */
+    abstract Index index(int dimension);
 
     /** Unique to this run of the tests, so that runs never see each other's namespaces. */
     abstract String runPrefix();
@@ -35,7 +35,7 @@ abstract class PineconeFixture implements StoreFixture {
     @Override
     public VectorStore newStore(MetadataSchema schema, int dimension) {
         String prefix = runPrefix() + "-" + created.incrementAndGet();
-        PineconeStore.Builder builder = PineconeStore.builder(index(), schema, dimension).retryPolicy(retryPolicy());
+        PineconeStore.Builder builder = PineconeStore.builder(index(dimension), schema, dimension).retryPolicy(retryPolicy());
         boolean tenants = schema.field(ScenarioDataset.TENANT_FIELD)
                 .filter(f -> f.required() && f.type() == FieldType.STRING).isPresent();
         PineconeStore store = (tenants ? builder.namespacePerTenant(ScenarioDataset.TENANT_FIELD, prefix)
@@ -52,14 +52,5 @@ abstract class PineconeFixture implements StoreFixture {
             pinecone.dropNamespaces();
         }
         store.close();
-    }
-
-    /** Deletes every namespace named {@code prefix} or starting with {@code prefix.} or {@code prefix-}. */
-    void dropNamespaces(String prefix) {
-        for (String namespace : index().describeIndexStats().getNamespacesMap().keySet()) {
-            if (namespace.equals(prefix) || namespace.startsWith(prefix + ".") || namespace.startsWith(prefix + "-")) {
-                index().deleteAll(namespace);
-            }
-        }
     }
 }
