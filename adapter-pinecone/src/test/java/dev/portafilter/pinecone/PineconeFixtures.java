@@ -15,4 +15,12 @@ public final class PineconeFixtures {
     public static StoreFixture local() {
         return LocalFixture.INSTANCE;
     }
+
+    /**
+     * Starts a local protocol server holding vectors of this dimension, for the rest of the JVM's life, and returns
+     * the host to give a client, e.g. {@code http://127.0.0.1:41234} (plaintext).
+     */
+    public static String startLocalServer(int dimension) {
+        return "http://127.0.0.1:" + LocalPineconeServer.start(dimension).port();
+    }
 }
