@@ -154,6 +154,16 @@ public final class OpenSearchStore implements VectorStore {
         call("create index " + layout.indexName(), () -> client.indices().create(layout.createIndexRequest()));
     }
 
+    /** Creates the index of the layout unless it exists; returns whether it was created. */
+    public boolean createIndexIfMissing() {
+        String name = layout.indexName();
+        if (call("check index " + name, () -> client.indices().exists(e -> e.index(name)).value())) {
+            return false;
+        }
+        createIndex();
+        return true;
+    }
+
     /** Deletes the index and all its data; returns false if there was none. Never called by {@link #close()}. */
     public boolean deleteIndex() {
         String name = layout.indexName();

@@ -36,7 +36,7 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ScratchSpace fixture;
+        BackendConnection fixture;
         try {
             fixture = backend.connect();
         } catch (BackendOptions.BackendUnavailableException e) {
@@ -48,7 +48,7 @@ final class AuditCommand implements Callable<Integer> {
         }
     }
 
-    private int run(ScratchSpace fixture) {
+    private int run(BackendConnection fixture) {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Auditing %s (%s)%n", fixture.name(), fixture.describe());
         ProgressBar bar = new ProgressBar(System.err, "audit " + fixture.name());

@@ -38,7 +38,7 @@ final class BackendOptions {
     String pineconeIndexHost;
 
     @Option(names = "--tenant-field", defaultValue = "customer",
-            description = "pinecone: the field whose value picks a record's namespace (default: ${DEFAULT-VALUE}).")
+            description = "The tenant field; on pinecone its value picks a record's namespace (default: ${DEFAULT-VALUE}).")
     String tenantField;
 
     /** The backend cannot be reached, or the connection settings are wrong. */
@@ -49,19 +49,19 @@ final class BackendOptions {
     }
 
     /** Scratch space on the chosen backend, after checking that the backend answers; close it when done. */
-    ScratchSpace connect() {
+    BackendConnection connect() {
         return switch (backend) {
-            case MEMORY -> new InMemoryScratchSpace();
-            case PGVECTOR -> new PgvectorScratchSpace(required(jdbcUrl, "--jdbc-url", "PORTAFILTER_PGVECTOR_URL"));
+            case MEMORY -> new InMemoryConnection();
+            case PGVECTOR -> new PgvectorConnection(required(jdbcUrl, "--jdbc-url", "PORTAFILTER_PGVECTOR_URL"));
             case OPENSEARCH -> {
                 if ((openSearchUsername == null) != (openSearchPassword == null)) {
                     throw new BackendUnavailableException("give both --opensearch-username and --opensearch-password, "
                             + "or neither", null);
                 }
-                yield new OpenSearchScratchSpace(required(openSearchUrl, "--opensearch-url", "PORTAFILTER_OPENSEARCH_URL"),
+                yield new OpenSearchConnection(required(openSearchUrl, "--opensearch-url", "PORTAFILTER_OPENSEARCH_URL"),
                         openSearchUsername, openSearchPassword);
             }
-            case PINECONE -> new PineconeScratchSpace(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
+            case PINECONE -> new PineconeConnection(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
                     required(pineconeIndexHost, "--pinecone-index-host", "PINECONE_INDEX_HOST"), tenantField);
         };
     }
@@ -75,7 +75,7 @@ final class BackendOptions {
     }
 
     /** The embedded store: nothing to reach, nothing to remove. */
-    private static final class InMemoryScratchSpace implements ScratchSpace {
+    private static final class InMemoryConnection implements BackendConnection {
         private final StoreFixture memory = StoreFixture.inMemory();
 
         @Override
@@ -85,6 +85,11 @@ final class BackendOptions {
 
         @Override
         public VectorStore newStore(MetadataSchema schema, int dimension) {
+            return memory.newStore(schema, dimension);
+        }
+
+        @Override
+        public VectorStore openStore(String name, MetadataSchema schema, int dimension, String tenantField) {
             return memory.newStore(schema, dimension);
         }
 

@@ -49,7 +49,7 @@ final class CasesCommand implements Callable<Integer> {
             err.println("portafilter: " + file + ": " + e.getMessage());
             return ExitCodes.BAD_INPUT;
         }
-        ScratchSpace fixture;
+        BackendConnection fixture;
         try {
             fixture = backend.connect();
         } catch (BackendOptions.BackendUnavailableException e) {
@@ -61,7 +61,7 @@ final class CasesCommand implements Callable<Integer> {
         }
     }
 
-    private int run(ScratchSpace fixture, CasesFile cases) throws IOException {
+    private int run(BackendConnection fixture, CasesFile cases) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         List<CaseRunner.CaseResult> results = CaseRunner.run(fixture, cases);
         int failed = 0;
@@ -81,7 +81,7 @@ final class CasesCommand implements Callable<Integer> {
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
-    private void writeJson(ScratchSpace fixture, List<CaseRunner.CaseResult> results) throws IOException {
+    private void writeJson(BackendConnection fixture, List<CaseRunner.CaseResult> results) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("backend", fixture.name());

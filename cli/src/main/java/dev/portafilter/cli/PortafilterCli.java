@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "portafilter 0.1.0-SNAPSHOT",
         description = "One portable metadata filter for multi-tenant vector search, proven on every backend.",
-        subcommands = {DemoCommand.class, AuditCommand.class, CasesCommand.class, ExplainCommand.class})
+        subcommands = {DemoCommand.class, IngestCommand.class, AuditCommand.class, CasesCommand.class, ExplainCommand.class})
 public final class PortafilterCli implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -15,15 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Namespaces {@code pf-audit-<run>-<n>} (one per tenant, {@code pf-audit-<run>-<n>.<tenant>}, when the schema has
  * the tenant field) in a Pinecone index. The conformance data has 16 dimensions: the index must too.
  */
-final class PineconeScratchSpace implements ScratchSpace {
+final class PineconeConnection implements BackendConnection {
     private final Index index;
-    private final String tenantField;
+    private final String auditTenantField;
     private final String run = RunIds.next();
     private final AtomicInteger stores = new AtomicInteger();
     private final String description;
 
-    PineconeScratchSpace(String apiKey, String host, String tenantField) {
-        this.tenantField = tenantField;
+    PineconeConnection(String apiKey, String host, String tenantField) {
+        this.auditTenantField = tenantField;
         try {
             index = PineconeIndexes.open(apiKey, host, Duration.ofSeconds(30));
             DescribeIndexStatsResponse stats = index.describeIndexStats();
@@ -47,11 +47,16 @@ final class PineconeScratchSpace implements ScratchSpace {
 
     @Override
     public VectorStore newStore(MetadataSchema schema, int dimension) {
-        String prefix = "pf-audit-" + run + "-" + stores.incrementAndGet();
+        return openStore("pf-audit-" + run + "-" + stores.incrementAndGet(), schema, dimension, auditTenantField);
+    }
+
+    /** Namespaces {@code <name>.<tenant>} when the schema has the tenant field, else the one namespace {@code name}. */
+    @Override
+    public VectorStore openStore(String name, MetadataSchema schema, int dimension, String tenantField) {
         PineconeStore.Builder builder = PineconeStore.builder(index, schema, dimension);
         boolean tenants = schema.field(tenantField)
                 .filter(f -> f.required() && f.type() == FieldType.STRING).isPresent();
-        return (tenants ? builder.namespacePerTenant(tenantField, prefix) : builder.namespace(prefix)).build();
+        return (tenants ? builder.namespacePerTenant(tenantField, name) : builder.namespace(name)).build();
     }
 
     @Override

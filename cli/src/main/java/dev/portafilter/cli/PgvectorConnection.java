@@ -14,8 +14,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Tables {@code portafilter_scratch.audit_<run>_<n>} on a PostgreSQL + pgvector server. */
-final class PgvectorScratchSpace implements ScratchSpace {
+/** A PostgreSQL + pgvector server; scratch tables are {@code portafilter_scratch.audit_<run>_<n>}. */
+final class PgvectorConnection implements BackendConnection {
     private static final String SCHEMA = "portafilter_scratch";
 
     private final HikariDataSource dataSource;
@@ -23,7 +23,7 @@ final class PgvectorScratchSpace implements ScratchSpace {
     private final AtomicInteger tables = new AtomicInteger();
     private final String description;
 
-    PgvectorScratchSpace(String jdbcUrl) {
+    PgvectorConnection(String jdbcUrl) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setMaximumPoolSize(8);
@@ -73,6 +73,14 @@ final class PgvectorScratchSpace implements ScratchSpace {
     public VectorStore newStore(MetadataSchema schema, int dimension) {
         PgvectorTableLayout layout = PgvectorTableLayout.builder(SCHEMA, "audit_" + run + "_" + tables.incrementAndGet(),
                 schema, dimension).build();
+        PgvectorSchemaManager.createTable(dataSource, layout);
+        return PgvectorStore.builder(layout).dataSource(dataSource).build();
+    }
+
+    @Override
+    public VectorStore openStore(String name, MetadataSchema schema, int dimension, String tenantField) {
+        String[] parts = name.contains(".") ? name.split("\\.", 2) : new String[] {"public", name};
+        PgvectorTableLayout layout = PgvectorTableLayout.builder(parts[0], parts[1], schema, dimension).build();
         PgvectorSchemaManager.createTable(dataSource, layout);
         return PgvectorStore.builder(layout).dataSource(dataSource).build();
     }

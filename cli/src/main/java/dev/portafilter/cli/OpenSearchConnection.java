@@ -17,8 +17,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Indexes {@code portafilter-audit-<run>-<n>} on an OpenSearch cluster with the k-NN plugin. */
-final class OpenSearchScratchSpace implements ScratchSpace {
+/** An OpenSearch cluster with the k-NN plugin; scratch indexes are {@code portafilter-audit-<run>-<n>}. */
+final class OpenSearchConnection implements BackendConnection {
     private final String url;
     private final String username;
     private final String password;
@@ -26,7 +26,7 @@ final class OpenSearchScratchSpace implements ScratchSpace {
     private final AtomicInteger indexes = new AtomicInteger();
     private final String description;
 
-    OpenSearchScratchSpace(String url, String username, String password) {
+    OpenSearchConnection(String url, String username, String password) {
         this.url = url;
         this.username = username;
         this.password = password;
@@ -72,15 +72,25 @@ final class OpenSearchScratchSpace implements ScratchSpace {
 
     @Override
     public VectorStore newStore(MetadataSchema schema, int dimension) {
-        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(
-                "portafilter-audit-" + run + "-" + indexes.incrementAndGet(), schema, dimension).build();
-        OpenSearchStore.Builder builder = OpenSearchStore.builder(layout).url(url);
+        OpenSearchStore store = store("portafilter-audit-" + run + "-" + indexes.incrementAndGet(), schema, dimension);
+        store.createIndex();
+        return store;
+    }
+
+    @Override
+    public VectorStore openStore(String name, MetadataSchema schema, int dimension, String tenantField) {
+        OpenSearchStore store = store(name, schema, dimension);
+        store.createIndexIfMissing();
+        return store;
+    }
+
+    private OpenSearchStore store(String index, MetadataSchema schema, int dimension) {
+        OpenSearchStore.Builder builder = OpenSearchStore.builder(OpenSearchIndexLayout.builder(index, schema, dimension)
+                .build()).url(url);
         if (username != null) {
             builder.basicAuth(username, password);
         }
-        OpenSearchStore store = builder.build();
-        store.createIndex();
-        return store;
+        return builder.build();
     }
 
     @Override

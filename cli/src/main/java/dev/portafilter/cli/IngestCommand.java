@@ -1,0 +1,117 @@
+package dev.portafilter.cli;
+
+import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.portafilter.bedrock.Chunker;
+import dev.portafilter.bedrock.IngestException;
+import dev.portafilter.bedrock.IngestReport;
+import dev.portafilter.bedrock.SidecarIngestor;
+import dev.portafilter.conformance.audit.CasesFile;
+import dev.portafilter.conformance.audit.CasesFileException;
+import dev.portafilter.core.PortafilterException;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.core.tenant.TenantScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** Ingests a folder of documents with Bedrock-style {@code <file>.metadata.json} sidecars into a backend. */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Ingest DIR (text and Markdown documents with Bedrock <file>.metadata.json sidecars, plain or typed) "
+                + "into a backend, embedded offline with all-MiniLM-L6-v2. Every document is checked against the schema "
+                + "first: by default one bad document writes nothing.")
+final class IngestCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "The folder to ingest (searched recursively).")
+    Path folder;
+
+    @Option(names = "--schema", required = true, paramLabel = "FILE",
+            description = "The metadata schema: {FIELD: {\"type\": ..., \"required\": ...}}, or a cases file.")
+    Path schemaFile;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Option(names = "--into", defaultValue = "documents",
+            description = "The table (pgvector, schema.table), index (opensearch) or namespace prefix (pinecone) to write "
+                    + "into; created if missing (default: ${DEFAULT-VALUE}).")
+    String into;
+
+    @Option(names = "--chunk-size", defaultValue = "0",
+            description = "Split documents into chunks of at most this many characters at paragraph breaks; 0 keeps one "
+                    + "record per document (default).")
+    int chunkSize;
+
+    @Option(names = "--skip-invalid", description = "Report and skip invalid documents instead of writing nothing.")
+    boolean skipInvalid;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        MetadataSchema schema;
+        try {
+            schema = CasesFile.parseSchema(Files.readString(schemaFile, StandardCharsets.UTF_8));
+        } catch (CasesFileException e) {
+            err.println("portafilter: " + schemaFile + ": " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        if (!Files.isDirectory(folder)) {
+            err.println("portafilter: " + folder + " is not a folder");
+            return ExitCodes.BAD_INPUT;
+        }
+        BackendConnection connection;
+        try {
+            connection = backend.connect();
+        } catch (BackendOptions.BackendUnavailableException e) {
+            err.println("portafilter: " + e.getMessage());
+            return ExitCodes.BACKEND_UNAVAILABLE;
+        }
+        EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
+        try (connection; VectorStore store = connection.openStore(into, schema, model.dimension(), backend.tenantField)) {
+            // the tenant field must be one a TenantScope can enforce, or the ingested data cannot be isolated later
+            TenantScope.of(store, backend.tenantField);
+            ProgressBar bar = new ProgressBar(System.err, "ingest");
+            IngestReport report = SidecarIngestor.builder()
+                    .store(store)
+                    .embedder(text -> model.embed(text).content().vector())
+                    .chunker(chunkSize > 0 ? Chunker.paragraphs(chunkSize) : Chunker.wholeDocument())
+                    .skipInvalid(skipInvalid)
+                    .progress((done, total) -> bar.update(done, total, "documents"))
+                    .build()
+                    .ingest(folder);
+            bar.finish();
+            out.printf("%d documents found, %d written as %d records into %s on %s (%s)%n", report.documentsFound(),
+                    report.documentsWritten(), report.recordsWritten(), into, connection.name(), connection.describe());
+            for (IngestException skipped : report.skipped()) {
+                out.printf("skipped %s%n", skipped.getMessage());
+            }
+            if (!report.ignoredFiles().isEmpty()) {
+                out.printf("ignored (not text or Markdown): %s%n", report.ignoredFiles());
+            }
+            return report.skipped().isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
+        } catch (IllegalArgumentException e) {
+            err.println("portafilter: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        } catch (IngestException e) {
+            err.println("portafilter: nothing was written: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        } catch (PortafilterException e) {
+            err.println("portafilter: " + e.getMessage());
+            return ExitCodes.FAILED;
+        }
+    }
+}
