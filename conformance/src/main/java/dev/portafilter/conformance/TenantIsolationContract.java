@@ -132,7 +132,9 @@ public abstract class TenantIsolationContract implements ConformanceContract {
                         assertThatThrownBy(() -> view.deleteWhere(filter)).isInstanceOf(PortafilterException.class);
                         return;
                     }
-                    assertThat(hits).allSatisfy(h -> assertThat(tenantOf(h)).isEqualTo(tenant));
+                    assertThat(hits).allSatisfy(h -> assertThat(tenantOf(h))
+                            .as("LEAK: record %s of tenant %s returned to tenant %s by %s", h.id(), tenantOf(h), tenant, json)
+                            .isEqualTo(tenant));
                     assertThat(hits).extracting(SearchHit::id).containsExactlyInAnyOrderElementsOf(expected);
                     if (view.capabilities().contains(Capability.COUNT)) {
                         assertThat(view.count(filter)).isEqualTo(expected.size());
@@ -266,7 +268,8 @@ public abstract class TenantIsolationContract implements ConformanceContract {
                                 for (SearchHit h : view.search(ScenarioDataset.vectorFor(id, ScenarioDataset.DIMENSION),
                                         20)) {
                                     if (!tenant.equals(tenantOf(h))) {
-                                        leaks.add(tenant + " saw " + h.id());
+                                        leaks.add("LEAK: record " + h.id() + " of tenant " + tenantOf(h)
+                                                + " returned to tenant " + tenant);
                                     }
                                 }
                             }
