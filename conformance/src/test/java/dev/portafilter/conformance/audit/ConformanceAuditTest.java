@@ -6,7 +6,7 @@ import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterVisitor;
 import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.store.Capability;
+import dev.portafilter.core.store.ForwardingVectorStore;
 import dev.portafilter.core.store.InMemoryVectorStore;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,11 +82,9 @@ class ConformanceAuditTest {
     }
 
     /** Translates $ne the way Pinecone and SQL do natively: records lacking the field are left out. */
-    private static final class NeSkipsMissing implements VectorStore {
-        private final VectorStore delegate;
-
+    private static final class NeSkipsMissing extends ForwardingVectorStore {
         NeSkipsMissing(VectorStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         private static Filter rewrite(Filter f) {
@@ -140,48 +137,28 @@ class ConformanceAuditTest {
         }
 
         @Override
-        public String backend() {
-            return "ne-skips-missing";
-        }
-
-        @Override
-        public MetadataSchema schema() {
-            return delegate.schema();
-        }
-
-        @Override
-        public int dimension() {
-            return delegate.dimension();
-        }
-
-        @Override
-        public Set<Capability> capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
         public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
-            delegate.upsert(records, guard.map(NeSkipsMissing::rewrite));
+            super.upsert(records, guard.map(NeSkipsMissing::rewrite));
         }
 
         @Override
         public List<SearchHit> search(SearchRequest request) {
-            return delegate.search(request.filter().map(f -> request.withFilter(rewrite(f))).orElse(request));
+            return super.search(request.filter().map(f -> request.withFilter(rewrite(f))).orElse(request));
         }
 
         @Override
         public long count(Optional<Filter> filter) {
-            return delegate.count(filter.map(NeSkipsMissing::rewrite));
+            return super.count(filter.map(NeSkipsMissing::rewrite));
         }
 
         @Override
         public long delete(Collection<String> ids, Optional<Filter> filter) {
-            return delegate.delete(ids, filter.map(NeSkipsMissing::rewrite));
+            return super.delete(ids, filter.map(NeSkipsMissing::rewrite));
         }
 
         @Override
         public long deleteWhere(Filter filter) {
-            return delegate.deleteWhere(rewrite(filter));
+            return super.deleteWhere(rewrite(filter));
         }
     }
 }

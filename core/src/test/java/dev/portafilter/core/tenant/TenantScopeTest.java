@@ -5,6 +5,7 @@ import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.ForwardingVectorStore;
 import dev.portafilter.core.store.InMemoryVectorStore;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
@@ -54,7 +55,7 @@ class TenantScopeTest {
         InMemoryVectorStore real = new InMemoryVectorStore(SCHEMA, 2);
         real.upsert(List.of(new VectorRecord("x", new float[] {1, 0}, null, Metadata.of("tenant", "t2"))));
         // A backend that ignores filters entirely, as a buggy translation would.
-        VectorStore ignoresFilters = new ForwardingStore(real) {
+        VectorStore ignoresFilters = new ForwardingVectorStore(real) {
             @Override
             public List<SearchHit> search(SearchRequest request) {
                 return real.search(SearchRequest.of(request.vector(), request.topK()));

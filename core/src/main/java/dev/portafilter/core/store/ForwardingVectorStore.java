@@ -1,29 +1,31 @@
-package dev.portafilter.core.tenant;
+package dev.portafilter.core.store;
 
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.store.Capability;
-import dev.portafilter.core.store.SearchHit;
-import dev.portafilter.core.store.SearchRequest;
-import dev.portafilter.core.store.VectorRecord;
-import dev.portafilter.core.store.VectorStore;
 
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Delegates everything; tests override one method to simulate a faulty backend. */
-class ForwardingStore implements VectorStore {
+/**
+ * A store that forwards every call to another; extend it and override what a decorator changes (metrics, logging,
+ * waiting for an eventually consistent index).
+ */
+public abstract class ForwardingVectorStore implements VectorStore {
     private final VectorStore delegate;
 
-    ForwardingStore(VectorStore delegate) {
+    protected ForwardingVectorStore(VectorStore delegate) {
         this.delegate = delegate;
+    }
+
+    protected final VectorStore delegate() {
+        return delegate;
     }
 
     @Override
     public String backend() {
-        return "faulty";
+        return delegate.backend();
     }
 
     @Override
@@ -64,5 +66,20 @@ class ForwardingStore implements VectorStore {
     @Override
     public long deleteWhere(Filter filter) {
         return delegate.deleteWhere(filter);
+    }
+
+    /**
+     * This decorator when the delegate has no narrower partition; otherwise the delegate's partition, undecorated:
+     * override this to wrap it too.
+     */
+    @Override
+    public VectorStore partitionForTenant(String tenantField, String tenantId) {
+        VectorStore partition = delegate.partitionForTenant(tenantField, tenantId);
+        return partition == delegate ? this : partition;
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
     }
 }
