@@ -36,14 +36,7 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BackendConnection fixture;
-        try {
-            fixture = backend.connect();
-        } catch (BackendOptions.BackendUnavailableException e) {
-            spec.commandLine().getErr().println("portafilter: " + e.getMessage());
-            return ExitCodes.BACKEND_UNAVAILABLE;
-        }
-        try (fixture) {
+        try (BackendConnection fixture = backend.connect()) {
             return run(fixture);
         }
     }

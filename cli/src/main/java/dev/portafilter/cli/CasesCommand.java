@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.conformance.audit.CaseRunner;
 import dev.portafilter.conformance.audit.CasesFile;
-import dev.portafilter.conformance.audit.CasesFileException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +15,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,22 +39,8 @@ final class CasesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter err = spec.commandLine().getErr();
-        CasesFile cases;
-        try {
-            cases = CasesFile.parse(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (CasesFileException e) {
-            err.println("portafilter: " + file + ": " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        }
-        BackendConnection fixture;
-        try {
-            fixture = backend.connect();
-        } catch (BackendOptions.BackendUnavailableException e) {
-            err.println("portafilter: " + e.getMessage());
-            return ExitCodes.BACKEND_UNAVAILABLE;
-        }
-        try (fixture) {
+        CasesFile cases = Inputs.cases(file);
+        try (BackendConnection fixture = backend.connect()) {
             return run(fixture, cases);
         }
     }

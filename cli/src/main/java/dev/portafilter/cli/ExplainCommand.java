@@ -1,7 +1,5 @@
 package dev.portafilter.cli;
 
-import dev.portafilter.conformance.audit.CasesFile;
-import dev.portafilter.conformance.audit.CasesFileException;
 import dev.portafilter.core.PortafilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
@@ -17,10 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,24 +48,10 @@ final class ExplainCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        MetadataSchema schema;
-        Filter filter;
-        try {
-            schema = CasesFile.parseSchema(Files.readString(schemaFile, StandardCharsets.UTF_8));
-        } catch (CasesFileException e) {
-            err.println("portafilter: " + schemaFile + ": " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        }
-        try {
-            filter = FilterJson.parse(filterJson);
-            schema.validate(filter);
-        } catch (PortafilterException e) {
-            err.println("portafilter: the filter is invalid: " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        }
+        MetadataSchema schema = Inputs.schema(schemaFile);
+        Filter filter = Inputs.filter(filterJson, schema);
         Map<String, Supplier<String>> backends = new LinkedHashMap<>();
         backends.put("pgvector", () -> {
             String[] parts = table.contains(".") ? table.split("\\.", 2) : new String[] {"public", table};

@@ -6,8 +6,6 @@ import dev.portafilter.bedrock.Chunker;
 import dev.portafilter.bedrock.IngestException;
 import dev.portafilter.bedrock.IngestReport;
 import dev.portafilter.bedrock.SidecarIngestor;
-import dev.portafilter.conformance.audit.CasesFile;
-import dev.portafilter.conformance.audit.CasesFileException;
 import dev.portafilter.core.PortafilterException;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.VectorStore;
@@ -19,9 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,27 +55,14 @@ final class IngestCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        MetadataSchema schema;
-        try {
-            schema = CasesFile.parseSchema(Files.readString(schemaFile, StandardCharsets.UTF_8));
-        } catch (CasesFileException e) {
-            err.println("portafilter: " + schemaFile + ": " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        }
+        MetadataSchema schema = Inputs.schema(schemaFile);
         if (!Files.isDirectory(folder)) {
-            err.println("portafilter: " + folder + " is not a folder");
-            return ExitCodes.BAD_INPUT;
+            throw new Inputs.BadInputException(folder + " is not a folder", null);
         }
-        BackendConnection connection;
-        try {
-            connection = backend.connect();
-        } catch (BackendOptions.BackendUnavailableException e) {
-            err.println("portafilter: " + e.getMessage());
-            return ExitCodes.BACKEND_UNAVAILABLE;
-        }
+        BackendConnection connection = backend.connect();
         EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
         try (connection; VectorStore store = connection.openStore(into, schema, model.dimension(), backend.tenantField)) {
             // the tenant field must be one a TenantScope can enforce, or the ingested data cannot be isolated later

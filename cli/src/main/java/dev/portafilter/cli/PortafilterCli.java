@@ -19,7 +19,22 @@ public final class PortafilterCli implements Runnable {
 
     /** The configured command line, also used by tests. */
     public static CommandLine newCommandLine() {
-        return new CommandLine(new PortafilterCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new PortafilterCli())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(PortafilterCli::exitCodeFor);
+    }
+
+    /** Expected failures get one line and a distinct exit code, never a stack trace. */
+    private static int exitCodeFor(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof BackendOptions.BackendUnavailableException) {
+            command.getErr().println("portafilter: " + e.getMessage());
+            return ExitCodes.BACKEND_UNAVAILABLE;
+        }
+        if (e instanceof Inputs.BadInputException) {
+            command.getErr().println("portafilter: " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        throw e;
     }
 
     @Override
