@@ -52,9 +52,11 @@ class OpenSearchStoreTest {
     /**
      * A tenant with 1% of 20,000 documents still gets k results: the filter runs inside the knn query. The same
      * filter as a post-filter (bool.filter beside knn) loses most of them, which is why the store never does that.
+     * A tenant with 0.1% gets the exact top k: Lucene searches exactly when the filter matches no more documents
+     * than the candidates it is asked for (ef_search).
      */
     @Test
-    void aOnePercentTenantStillGetsK() throws Exception {
+    void aOnePercentTenantStillGetsKAndAOneInAThousandTenantTheExactTopK() throws Exception {
         int dimension = 16;
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("selective"), TENANTS,
                 dimension).build();
@@ -64,7 +66,8 @@ class OpenSearchStoreTest {
                 SplittableRandom random = new SplittableRandom(7);
                 List<VectorRecord> records = IntStream.range(0, 20_000).mapToObj(i -> new VectorRecord("d" + i,
                         randomVector(random, dimension), null,
-                        Metadata.of("customer", i % 100 == 0 ? "small" : "big-" + (i % 7)))).toList();
+                        Metadata.of("customer", i % 100 == 0 ? "small" : i % 1000 == 7 ? "tiny" : "big-" + (i % 7))))
+                        .toList();
                 store.upsert(records);
                 assertThat(store.count(Filters.eq("customer", "small"))).isEqualTo(200);
 
@@ -87,6 +90,17 @@ class OpenSearchStoreTest {
 
                 assertThat(postFilteredHits(layout, query, 10, store.translator().translate(small)))
                         .as("a post-filter keeps only the tenant's share of the global top k").isLessThan(10);
+
+                Filter tiny = Filters.eq("customer", "tiny");
+                assertThat(store.count(tiny)).isEqualTo(20);
+                for (int q = 0; q < 10; q++) {
+                    float[] another = randomVector(random, dimension);
+                    List<String> exactTopK = records.stream().filter(r -> tiny.test(r.metadata()))
+                            .sorted(Comparator.comparingDouble((VectorRecord r) -> -Vectors.cosine(another, r.vector())))
+                            .limit(10).map(VectorRecord::id).toList();
+                    assertThat(store.search(another, 10, tiny)).extracting(SearchHit::id)
+                            .containsExactlyElementsOf(exactTopK);
+                }
             } finally {
                 store.deleteIndex();
             }

@@ -1,5 +1,8 @@
 package dev.portafilter.pgvector;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pgvector.PGvector;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -29,6 +32,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -52,11 +56,15 @@ import java.util.stream.Collectors;
  * }
  * }</pre>
  *
+ * <p>Each search chooses its plan ({@link #explainPlan}): from PostgreSQL's estimate of how many rows the filter
+ * matches, either the exact plan (filter through the B-tree, then sort those rows by distance), forced so that
+ * the planner cannot walk the HNSW index instead, or the HNSW index with an iterative scan
+ * ({@code hnsw.iterative_scan}, {@code hnsw.ef_search}), forced likewise. A selective filter through the HNSW
+ * index gets well under k rows without an iterative scan, and poor recall and speed with one; a broad filter
+ * through the exact plan sorts tens of thousands of rows.
+ *
  * <p>Every operation runs in one transaction. Settings are made with {@code set_config(..., true)}, i.e.
- * {@code SET LOCAL}, inside it, so a pooled connection goes back to the pool unchanged. Search sets
- * {@code hnsw.iterative_scan} and {@code hnsw.ef_search}: without iterative scan, a filter that keeps 1% of the
- * rows gets well under k results from the HNSW index, because the index hands over only ef_search candidates
- * before the filter runs.
+ * {@code SET LOCAL}, inside it, so a pooled connection goes back to the pool unchanged.
  *
  * <p>Upserts are all-or-nothing per call: {@code INSERT ... ON CONFLICT (id) DO UPDATE} in batches, or binary
  * {@code COPY} through a staging table for large batches. A guard is checked under row locks before anything
@@ -79,8 +87,7 @@ public final class PgvectorStore implements VectorStore {
     private static final String STAGING_NAME = "portafilter_staging";
     /** Qualified with pg_temp so that no table of that name on the search path can stand in for it. */
     private static final String STAGING = "pg_temp." + STAGING_NAME;
-    private static final int NOT_A_SEARCH = 0;
-    private static final int MAX_EF_SEARCH = 1000;
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** The binary COPY header's signature. */
     private static final byte[] COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
 
@@ -98,6 +105,10 @@ public final class PgvectorStore implements VectorStore {
         IterativeScan(String setting) {
             this.setting = setting;
         }
+
+        String setting() {
+            return setting;
+        }
     }
 
     private final Settings settings;
@@ -109,6 +120,7 @@ public final class PgvectorStore implements VectorStore {
     /** For the guard in {@code ON CONFLICT ... WHERE}, where a bare column could mean the existing or the new row. */
     private final PgvectorFilterTranslator existingRowTranslator;
     private final RowCodec codec;
+    private final SearchPlanner planner;
 
     private PgvectorStore(Settings settings, DataSource dataSource, HikariDataSource ownedPool, String tenant) {
         this.settings = settings;
@@ -118,6 +130,8 @@ public final class PgvectorStore implements VectorStore {
         this.translator = new PgvectorFilterTranslator(settings.layout);
         this.existingRowTranslator = new PgvectorFilterTranslator(settings.layout, EXISTING);
         this.codec = new RowCodec(settings.layout);
+        this.planner = new SearchPlanner(settings.exactMaxRows, settings.exactMaxSelectivity, settings.efSearch,
+                settings.iterativeScan, settings.maxScanTuples);
     }
 
     public static Builder builder(PgvectorTableLayout layout) {
@@ -148,6 +162,15 @@ public final class PgvectorStore implements VectorStore {
         return EnumSet.allOf(Capability.class);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A batch of at least {@link Builder#copyThreshold} records goes through binary COPY and, when it writes at
+     * least a tenth of the table's rows (or the table was never analyzed), the table is analyzed in the same
+     * transaction: search plans are chosen from the statistics, and autovacuum would refresh them only later.
+     * The HNSW index is kept up to date row by row, so that searches go on meanwhile; for a first large load
+     * into an empty table, {@link #bulkLoad} builds it once after the data instead.
+     */
     @Override
     public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
         List<VectorRecord> batch = Vectors.validateBatch(records, this);
@@ -161,6 +184,9 @@ public final class PgvectorStore implements VectorStore {
         try {
             inTransaction(c -> {
                 write(c, batch, g, staged);
+                if (staged) {
+                    analyzeAfterLargeWrite(c, batch.size());
+                }
                 return null;
             });
         } catch (SQLException e) {
@@ -177,9 +203,10 @@ public final class PgvectorStore implements VectorStore {
      * Loads many records with binary {@code COPY}, all or nothing, replacing records with the same ids. When the
      * table is empty and has the HNSW index that {@link PgvectorSchemaManager} creates, and this role owns the
      * table, the index is dropped before the load and built once after it, in the same transaction (about ten
-     * times faster than maintaining it row by row), and the table is analyzed; other sessions wait for the table
-     * until the load commits. Through a tenant partition the index is left alone. Use {@link #upsert} with a guard
-     * for writes that must not replace other records.
+     * times faster than maintaining it row by row); other sessions wait for the table until the load commits.
+     * Through a tenant partition the index is left alone. The table is analyzed after a load into an empty table,
+     * or of at least a tenth of its rows (see {@link #upsert}). Use {@link #upsert} with a guard for writes that must not replace
+     * other records.
      */
     public void bulkLoad(List<VectorRecord> records) {
         List<VectorRecord> batch = Vectors.validateBatch(records, this);
@@ -193,8 +220,10 @@ public final class PgvectorStore implements VectorStore {
                 write(c, batch, Optional.empty(), true);
                 if (rebuild) {
                     execute(c, PgvectorSchemaManager.vectorIndexSql(settings.layout));
-                    // fresh statistics, so the planner knows how selective each tenant is from the first query on
+                    // the table was empty: its statistics, if any, describe rows that are gone
                     execute(c, "ANALYZE " + table());
+                } else {
+                    analyzeAfterLargeWrite(c, batch.size());
                 }
                 return null;
             });
@@ -203,29 +232,52 @@ public final class PgvectorStore implements VectorStore {
         }
     }
 
+    /**
+     * Chooses the plan from PostgreSQL's estimate of how many rows the filter matches (see {@link #explainPlan}) and
+     * runs it. When an HNSW plan returns fewer than k rows (fewer rows match than estimated, or the iterative scan
+     * reached {@code hnsw.max_scan_tuples}), the search runs again with the exact plan: a search returns k rows
+     * whenever k rows match.
+     */
     @Override
     public List<SearchHit> search(SearchRequest request) {
         float[] query = request.vector();
         Vectors.checkQuery(query, dimension());
         Optional<SqlFragment> where = request.filter().map(translator::translate);
+        int k = request.topK();
         try {
-            return inSearchTransaction(request.topK(), c -> {
-                try (PreparedStatement ps = c.prepareStatement(searchSql(where))) {
-                    bindSearch(c, ps, query, where, request.topK());
-                    List<SearchHit> hits = new ArrayList<>();
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            // <=> is the cosine distance, 1 - cosine similarity
-                            hits.add(new SearchHit(rs.getString(1), 1 - rs.getDouble(3), rs.getString(2),
-                                    codec.readMetadata(rs, 4)));
-                        }
-                    }
-                    return List.copyOf(hits);
-                }
-            });
+            Searched first = inSearchTransaction(where, k,
+                    (c, plan) -> new Searched(plan, nearest(c, plan, query, where, k)));
+            if (first.hits().size() == k || first.plan().strategy() == PgvectorSearchPlan.Strategy.EXACT) {
+                return first.hits();
+            }
+            PgvectorSearchPlan exact = planner.exactAfter(first.plan(), first.hits().size());
+            return transaction(true, c -> inPlan(c, exact, (cc, plan) -> nearest(cc, plan, query, where, k)));
         } catch (SQLException e) {
             throw new StoreException("pgvector search failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The plan a search with this filter and k would run now, and why: the exact plan (filter, then sort by
+     * distance) while at most {@link Builder#exactMaxRows} rows or {@link Builder#exactMaxSelectivity} of the table
+     * match, as estimated by PostgreSQL from the typed columns' statistics; else the HNSW index with an iterative
+     * scan. Costs one planning round trip and reads no rows.
+     */
+    public PgvectorSearchPlan explainPlan(Optional<Filter> filter, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1, was " + k);
+        }
+        Optional<SqlFragment> where = filter.map(translator::translate);
+        try {
+            return transaction(true, c -> choosePlan(c, where, k));
+        } catch (SQLException e) {
+            throw new StoreException("pgvector explain failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #explainPlan(Optional, int)} for a filtered search. */
+    public PgvectorSearchPlan explainPlan(Filter filter, int k) {
+        return explainPlan(Optional.of(filter), k);
     }
 
     @Override
@@ -486,21 +538,94 @@ public final class PgvectorStore implements VectorStore {
 
     // ---- searching ----
 
+    private record Searched(PgvectorSearchPlan plan, List<SearchHit> hits) {
+    }
+
+    @FunctionalInterface
+    interface PlannedWork<T> {
+        T run(Connection c, PgvectorSearchPlan plan) throws SQLException;
+    }
+
+    /** Runs the work in a search transaction, after choosing the plan and setting (locally) what it needs. */
+    <T> T inSearchTransaction(Optional<SqlFragment> where, int k, PlannedWork<T> work) throws SQLException {
+        return transaction(true, c -> inPlan(c, choosePlan(c, where, k), work));
+    }
+
+    private <T> T inPlan(Connection c, PgvectorSearchPlan plan, PlannedWork<T> work) throws SQLException {
+        setLocal(c, planner.settings(plan));
+        return work.run(c, plan);
+    }
+
     /**
-     * Nearest first by {@code <=>}, filtered, k rows, then sorted again: relaxed-order iterative scans may return
-     * rows slightly out of order, and the MATERIALIZED CTE keeps the planner from merging the two sorts.
+     * Asks PostgreSQL, in one round trip, for its row estimates of the filtered rows and of the whole table (from
+     * the columns' statistics; planning only, no row is read) and for the table's {@code reltuples}.
+     */
+    private PgvectorSearchPlan choosePlan(Connection c, Optional<SqlFragment> where, int k) throws SQLException {
+        String sql = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table() + where.map(w -> " WHERE " + w.sql()).orElse("")
+                + "; EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table()
+                + "; SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(bind(c, ps, 1, params(where)), table());
+            ps.execute();
+            double filtered = planRows(ps.getResultSet());
+            ps.getMoreResults();
+            double total = planRows(ps.getResultSet());
+            ps.getMoreResults();
+            try (ResultSet rs = ps.getResultSet()) {
+                rs.next();
+                return planner.choose(filtered, total, rs.getDouble(1), k);
+            }
+        }
+    }
+
+    private static double planRows(ResultSet explain) throws SQLException {
+        try (explain) {
+            explain.next();
+            JsonNode plan = JSON.readTree(explain.getString(1)).path(0).path("Plan").path("Plan Rows");
+            if (!plan.isNumber()) {
+                throw new SQLException("EXPLAIN (FORMAT JSON) gave no \"Plan Rows\"");
+            }
+            return plan.asDouble();
+        } catch (JsonProcessingException e) {
+            throw new SQLException("EXPLAIN (FORMAT JSON) gave no JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the plan's search statement; hits nearest first. */
+    private List<SearchHit> nearest(Connection c, PgvectorSearchPlan plan, float[] query, Optional<SqlFragment> where,
+                                    int k) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(searchSql(plan, where))) {
+            bindSearch(c, ps, query, where, k);
+            List<SearchHit> hits = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    // <=> is the cosine distance, 1 - cosine similarity
+                    hits.add(new SearchHit(rs.getString(1), 1 - rs.getDouble(3), rs.getString(2),
+                            codec.readMetadata(rs, 4)));
+                }
+            }
+            // a relaxed-order iterative scan may return rows slightly out of order (the sort is stable)
+            hits.sort(Comparator.comparingDouble(SearchHit::score).reversed());
+            return List.copyOf(hits);
+        }
+    }
+
+    /**
+     * Filtered, nearest first by {@code <=>}, k rows. The exact plan orders by {@code (embedding <=> ?) + 0}, an
+     * expression the HNSW index cannot serve, so that the planner must filter first (B-tree, bitmap or
+     * sequential scan) and sort; the HNSW plan orders by {@code embedding <=> ?} with sorting disabled.
      * Columns: id, text, distance, metadata columns; ordered by position, so no alias can clash with a column.
      */
-    private String searchSql(Optional<SqlFragment> where) {
+    private String searchSql(PgvectorSearchPlan plan, Optional<SqlFragment> where) {
         PgvectorTableLayout layout = settings.layout;
+        String distance = PgvectorTableLayout.quote(layout.embeddingColumn()) + " <=> ?";
         List<String> columns = new ArrayList<>();
         columns.add(idColumn());
         columns.add(PgvectorTableLayout.quote(layout.textColumn()));
-        columns.add(PgvectorTableLayout.quote(layout.embeddingColumn()) + " <=> ?");
+        columns.add(plan.strategy() == PgvectorSearchPlan.Strategy.EXACT ? "(" + distance + ") + 0" : distance);
         layout.columns().forEach(col -> columns.add(col.sqlName()));
-        return "WITH nearest AS MATERIALIZED (SELECT " + String.join(", ", columns) + " FROM " + table()
-                + where.map(w -> " WHERE " + w.sql()).orElse("") + " ORDER BY 3 LIMIT ?)"
-                + " SELECT * FROM nearest ORDER BY 3";
+        return "SELECT " + String.join(", ", columns) + " FROM " + table()
+                + where.map(w -> " WHERE " + w.sql()).orElse("") + " ORDER BY 3 LIMIT ?";
     }
 
     private void bindSearch(Connection c, PreparedStatement ps, float[] query, Optional<SqlFragment> where, int topK)
@@ -510,19 +635,19 @@ public final class PgvectorStore implements VectorStore {
         ps.setInt(next, topK);
     }
 
-    /** The plan of a search, for tests that check which index the planner uses. */
+    /** The plan PostgreSQL runs for a search, for tests that check which index it uses. */
     List<String> explainSearch(SearchRequest request) throws SQLException {
         Optional<SqlFragment> where = request.filter().map(translator::translate);
-        return inSearchTransaction(request.topK(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + searchSql(where))) {
+        return inSearchTransaction(where, request.topK(), (c, plan) -> {
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + searchSql(plan, where))) {
                 bindSearch(c, ps, request.vector(), where, request.topK());
-                List<String> plan = new ArrayList<>();
+                List<String> lines = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        plan.add(rs.getString(1));
+                        lines.add(rs.getString(1));
                     }
                 }
-                return plan;
+                return lines;
             }
         });
     }
@@ -540,20 +665,28 @@ public final class PgvectorStore implements VectorStore {
      * returns to the pool as it came.
      */
     <T> T inTransaction(SqlWork<T> work) throws SQLException {
-        return transaction(NOT_A_SEARCH, work);
+        return transaction(false, work);
     }
 
-    /** {@link #inTransaction}, also with {@code SET LOCAL} of the HNSW scan settings for a top-k search. */
-    <T> T inSearchTransaction(int topK, SqlWork<T> work) throws SQLException {
-        return transaction(topK, work);
-    }
-
-    private <T> T transaction(int searchTopK, SqlWork<T> work) throws SQLException {
+    /**
+     * A transaction; a search transaction also plans every statement with its actual values
+     * ({@code plan_cache_mode = force_custom_plan}): after five executions on one pooled connection, the JDBC driver
+     * prepares a statement on the server, and PostgreSQL may then reuse a generic plan that cannot see how many rows
+     * a tenant has, nor settings made after it was planned.
+     */
+    private <T> T transaction(boolean search, SqlWork<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                applyLocalSettings(c, searchTopK);
+                List<String> local = new ArrayList<>();
+                if (tenant != null) {
+                    local.addAll(List.of(PgvectorSchemaManager.TENANT_SETTING, tenant));
+                }
+                if (search) {
+                    local.addAll(List.of("plan_cache_mode", "force_custom_plan"));
+                }
+                setLocal(c, local);
                 T result = work.run(c);
                 c.commit();
                 return result;
@@ -570,28 +703,34 @@ public final class PgvectorStore implements VectorStore {
         }
     }
 
-    private void applyLocalSettings(Connection c, int searchTopK) throws SQLException {
-        List<Object> nameValuePairs = new ArrayList<>();
-        if (tenant != null) {
-            nameValuePairs.addAll(List.of(PgvectorSchemaManager.TENANT_SETTING, tenant));
-        }
-        if (searchTopK != NOT_A_SEARCH) {
-            // an index scan yields at most ef_search rows per step: never fewer than k (pgvector allows up to 1000)
-            int efSearch = Math.max(settings.efSearch, Math.min(searchTopK, MAX_EF_SEARCH));
-            nameValuePairs.addAll(List.of("hnsw.ef_search", Integer.toString(efSearch),
-                    "hnsw.iterative_scan", settings.iterativeScan.setting));
-            if (settings.maxScanTuples != null) {
-                nameValuePairs.addAll(List.of("hnsw.max_scan_tuples", Integer.toString(settings.maxScanTuples)));
-            }
-        }
+    /** {@code set_config(name, value, true)} (that is, {@code SET LOCAL}) for name-value pairs, in one statement. */
+    private static void setLocal(Connection c, List<?> nameValuePairs) throws SQLException {
         if (nameValuePairs.isEmpty()) {
             return;
         }
         String calls = String.join(", ", Collections.nCopies(nameValuePairs.size() / 2, "set_config(?, ?, true)"));
         try (PreparedStatement ps = c.prepareStatement("SELECT " + calls)) {
-            bind(c, ps, 1, nameValuePairs);
+            bind(c, ps, 1, List.copyOf(nameValuePairs));
             ps.executeQuery().close();
         }
+    }
+
+    /**
+     * Analyzes the table after a write through COPY of at least a tenth of its rows (or into a table never
+     * analyzed), when this role owns the table (otherwise autovacuum does it later). Row estimates choose each
+     * search's plan: without fresh statistics a new tenant looks empty, or a grown one small.
+     */
+    private void analyzeAfterLargeWrite(Connection c, int written) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT reltuples, pg_has_role(relowner, 'MEMBER') FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, table());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(2) || (rs.getDouble(1) >= 0 && written < rs.getDouble(1) / 10)) {
+                    return;
+                }
+            }
+        }
+        execute(c, "ANALYZE " + table());
     }
 
     /** Binds typed values from parameter index {@code first}; returns the next index. */
@@ -656,15 +795,18 @@ public final class PgvectorStore implements VectorStore {
 
     // ---- configuration ----
 
-    private record Settings(PgvectorTableLayout layout, int efSearch, IterativeScan iterativeScan,
-                            Integer maxScanTuples, int batchSize, int copyThreshold, String rlsTenantField) {
+    private record Settings(PgvectorTableLayout layout, long exactMaxRows, double exactMaxSelectivity, int efSearch,
+                            IterativeScan iterativeScan, Integer maxScanTuples, int batchSize, int copyThreshold,
+                            String rlsTenantField) {
     }
 
     public static final class Builder {
         private final PgvectorTableLayout layout;
         private DataSource dataSource;
         private String jdbcUrl;
-        private int efSearch = 100;
+        private long exactMaxRows = 3_000;
+        private double exactMaxSelectivity = 0.01;
+        private int efSearch = 200;
         private IterativeScan iterativeScan = IterativeScan.RELAXED_ORDER;
         private Integer maxScanTuples;
         private int batchSize = 500;
@@ -688,11 +830,41 @@ public final class PgvectorStore implements VectorStore {
         }
 
         /**
-         * {@code hnsw.ef_search} for searches: candidates per scan step; higher buys recall (default 100). A search
-         * for more than this many results raises it to k, up to pgvector's limit of 1000.
+         * A search runs exactly (filter, then sort by distance) when the filter matches at most this many rows by
+         * PostgreSQL's estimate (default 3,000: where an exact scan of 384-dimensional rows stops being faster than
+         * the HNSW index, measured in docs/search-strategy.md). 0 leaves only {@link #exactMaxSelectivity}.
+         */
+        public Builder exactMaxRows(long exactMaxRows) {
+            if (exactMaxRows < 0) {
+                throw new IllegalArgumentException("exactMaxRows cannot be negative, was " + exactMaxRows);
+            }
+            this.exactMaxRows = exactMaxRows;
+            return this;
+        }
+
+        /**
+         * A search runs exactly when the filter matches at most this share of the table's rows, however many
+         * rows that is (default 0.01: below 1% an iterative HNSW scan must visit about k / selectivity rows, is
+         * slower than sorting 1,000 rows and misses more than 5% of the true neighbours). 0 leaves only
+         * {@link #exactMaxRows}; with both 0 every search walks the HNSW index.
+         */
+        public Builder exactMaxSelectivity(double exactMaxSelectivity) {
+            if (!(exactMaxSelectivity >= 0 && exactMaxSelectivity <= 1)) {
+                throw new IllegalArgumentException("exactMaxSelectivity is a share from 0 to 1, not "
+                        + exactMaxSelectivity);
+            }
+            this.exactMaxSelectivity = exactMaxSelectivity;
+            return this;
+        }
+
+        /**
+         * {@code hnsw.ef_search} for searches that walk the HNSW index: candidates per scan step; higher buys recall
+         * (default 200: recall@10 0.98 from 3% to 50% selectivity where 100 gave 0.96 at 50%, for about 0.3 ms more;
+         * measured in docs/search-strategy.md).
+         * A search for more than this many results raises it to k, up to pgvector's limit of 1000.
          */
         public Builder efSearch(int efSearch) {
-            if (efSearch < 1 || efSearch > MAX_EF_SEARCH) {
+            if (efSearch < 1 || efSearch > SearchPlanner.MAX_EF_SEARCH) {
                 throw new IllegalArgumentException("hnsw.ef_search is 1 to 1000, not " + efSearch);
             }
             this.efSearch = efSearch;
@@ -749,8 +921,8 @@ public final class PgvectorStore implements VectorStore {
             if ((dataSource == null) == (jdbcUrl == null)) {
                 throw new IllegalStateException("set exactly one of dataSource and jdbcUrl");
             }
-            Settings settings = new Settings(layout, efSearch, iterativeScan, maxScanTuples, batchSize, copyThreshold,
-                    rlsTenantField);
+            Settings settings = new Settings(layout, exactMaxRows, exactMaxSelectivity, efSearch, iterativeScan,
+                    maxScanTuples, batchSize, copyThreshold, rlsTenantField);
             if (dataSource != null) {
                 return new PgvectorStore(settings, dataSource, null, null);
             }

@@ -1,5 +1,6 @@
 package dev.portafilter.pgvector;
 
+import com.pgvector.PGvector;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.FieldType;
@@ -9,37 +10,53 @@ import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.Vectors;
+import dev.portafilter.pgvector.PgvectorSearchPlan.Strategy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A selective tenant through the HNSW index: 20,000 rows, one tenant holding 1% of them. Without an iterative
- * scan the index hands ef_search candidates to the filter and about 1% of them survive; with it, k rows come back.
+ * The search plan on 20,000 rows with tenants holding 0.1%, 1%, 20% and 39% of them: which plan the store chooses
+ * on each side of its thresholds, that PostgreSQL runs that plan (EXPLAIN), and that the results are complete.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PgvectorFilteredSearchTest {
     private static final int ROWS = 20_000;
     private static final int DIMENSION = 48;
     private static final int K = 10;
-    private static final String SMALL = "small-tenant";
+    private static final int QUERIES = 20;
+    /** 20 rows: 0.1%. */
+    private static final String TINY = "tiny";
+    /** 200 rows: 1%. */
+    private static final String SMALL = "small";
+    /** 4,000 rows: 20%. */
+    private static final String MEDIUM = "medium";
+    /** 7,800 rows: 39%. */
+    private static final String LARGE = "large";
     private static final MetadataSchema SCHEMA = MetadataSchema.builder()
             .required("customer", FieldType.STRING)
             .optional("publicationYear", FieldType.LONG)
             .build();
 
     private PgvectorTableLayout layout;
-    private final List<VectorRecord> small = new ArrayList<>();
+    private final Map<String, List<VectorRecord>> byTenant = new HashMap<>();
+    private final List<float[]> queries = new ArrayList<>();
     private long loadMillis;
 
     @BeforeAll
@@ -50,19 +67,36 @@ class PgvectorFilteredSearchTest {
         SplittableRandom random = new SplittableRandom(42);
         List<VectorRecord> records = new ArrayList<>(ROWS);
         for (int i = 0; i < ROWS; i++) {
-            String tenant = i % 100 == 0 ? SMALL : "big-" + (i % 7);
             VectorRecord r = new VectorRecord("r" + i, randomUnitVector(random), null,
-                    Metadata.of("customer", tenant, "publicationYear", 2000 + i % 25));
+                    Metadata.of("customer", tenantOf(i), "publicationYear", 2000 + i % 25));
             records.add(r);
-            if (tenant.equals(SMALL)) {
-                small.add(r);
-            }
+            byTenant.computeIfAbsent(tenantOf(i), t -> new ArrayList<>()).add(r);
+        }
+        for (int q = 0; q < QUERIES; q++) {
+            queries.add(randomUnitVector(random));
         }
         long start = System.nanoTime();
-        try (PgvectorStore store = store(PgvectorStore.IterativeScan.RELAXED_ORDER)) {
+        try (PgvectorStore store = store(UnaryOperator.identity())) {
             store.bulkLoad(records);
         }
         loadMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(byTenant.get(TINY)).hasSize(20);
+        assertThat(byTenant.get(SMALL)).hasSize(200);
+        assertThat(byTenant.get(MEDIUM)).hasSize(4_000);
+        assertThat(byTenant.get(LARGE)).hasSize(7_800);
+    }
+
+    private static String tenantOf(int i) {
+        if (i % 1000 == 0) {
+            return TINY;
+        }
+        if (i % 100 == 1) {
+            return SMALL;
+        }
+        if (i % 5 == 2) {
+            return MEDIUM;
+        }
+        return i % 2 == 1 ? LARGE : "other-" + i % 3;
     }
 
     @AfterAll
@@ -73,55 +107,101 @@ class PgvectorFilteredSearchTest {
     }
 
     @Test
-    void withTheTenantBtreeThePlannerAnswersAOnePercentTenantExactly() throws Exception {
-        float[] query = randomUnitVector(new SplittableRandom(7));
-        Filter tenant = Filters.eq("customer", SMALL);
-        try (PgvectorStore store = store(PgvectorStore.IterativeScan.RELAXED_ORDER)) {
-            String plan = String.join("\n", store.explainSearch(SearchRequest.of(query, K, tenant)));
-            // the measured facts: at <= 1% the B-tree and an exact top-k sort are both exact and fastest
-            assertThat(plan).contains("Bitmap Index Scan on " + tenantIndex()).doesNotContain(hnswIndex());
-            List<SearchHit> hits = store.search(query, K, tenant);
-            assertThat(ids(hits)).containsExactlyElementsOf(exactTopK(query));
+    void aTenantWithFewRowsIsSearchedExactlyThroughItsBtreeAndGetsTheTrueTopK() throws Exception {
+        try (PgvectorStore store = store(UnaryOperator.identity())) {
+            for (String tenant : List.of(TINY, SMALL)) {
+                Filter filter = Filters.eq("customer", tenant);
+                PgvectorSearchPlan plan = store.explainPlan(filter, K);
+                assertThat(plan.strategy()).as(tenant + ": " + plan).isEqualTo(Strategy.EXACT);
+                assertThat(plan.estimatedRows()).isBetween(byTenant.get(tenant).size() / 2L,
+                        byTenant.get(tenant).size() * 2L);
+                assertThat(plan.efSearch()).isZero();
+                String explain = explain(store, filter);
+                assertThat(explain).as(tenant).containsPattern("Index Scan (using|on) " + tenantIndex())
+                        .contains("Sort").doesNotContain(hnswIndex());
+                for (float[] query : queries) {
+                    // the tiny tenant holds 0.1% of the rows, and still k of them come back, the true nearest
+                    assertThat(ids(store.search(query, K, filter))).as(tenant)
+                            .containsExactlyElementsOf(exactTopK(tenant, query));
+                }
+            }
         }
     }
 
     @Test
-    void aOnePercentTenantGetsKResultsThroughTheHnswIndex() throws Exception {
-        float[] query = randomUnitVector(new SplittableRandom(7));
-        Filter tenant = Filters.eq("customer", SMALL);
-        withoutTenantIndex(() -> {
-            try (PgvectorStore store = store(PgvectorStore.IterativeScan.RELAXED_ORDER)) {
-                List<String> plan = store.explainSearch(SearchRequest.of(query, K, tenant));
-                System.out.println("[pgvector] bulk load of " + ROWS + " rows, HNSW built after: " + loadMillis
-                        + " ms; a 1% tenant without its B-tree is planned as:\n  "
-                        + String.join("\n  ", plan).replaceAll("'\\[[^]]*]'::vector", "'[...]'::vector"));
-                assertThat(String.join("\n", plan)).contains("Index Scan using " + hnswIndex());
+    void aTenantWithManyRowsWalksTheHnswIndexWithAnIterativeScan() throws Exception {
+        Filter filter = Filters.eq("customer", LARGE);
+        try (PgvectorStore store = store(UnaryOperator.identity())) {
+            PgvectorSearchPlan plan = store.explainPlan(filter, K);
+            assertThat(plan.strategy()).as(plan.toString()).isEqualTo(Strategy.HNSW_ITERATIVE);
+            assertThat(plan.efSearch()).isEqualTo(200);
+            assertThat(plan.estimatedSelectivity()).isBetween(0.3, 0.5);
+            String explain = explain(store, filter);
+            System.out.println("[pgvector] bulk load of " + ROWS + " rows, HNSW built after: " + loadMillis
+                    + " ms; a 39% tenant is planned as " + plan + ":\n  " + explain.replace("\n", "\n  "));
+            assertThat(explain).contains("Index Scan using " + hnswIndex()).doesNotContain("Sort");
 
-                List<SearchHit> hits = store.search(query, K, tenant);
-                assertThat(hits).hasSize(K);
-                assertThat(hits).allSatisfy(h -> assertThat(h.metadata().get("customer").orElseThrow().toJava())
-                        .isEqualTo(SMALL));
+            double recall = 0;
+            for (float[] query : queries) {
+                List<SearchHit> hits = store.search(query, K, filter);
+                assertThat(hits).hasSize(K).allSatisfy(h -> assertThat(h.metadata().get("customer").orElseThrow()
+                        .toJava()).isEqualTo(LARGE));
                 for (int i = 1; i < hits.size(); i++) {
                     assertThat(hits.get(i).score()).isLessThanOrEqualTo(hits.get(i - 1).score());
                 }
                 Set<String> found = new HashSet<>(ids(hits));
-                found.retainAll(exactTopK(query));
-                assertThat(found.size()).as("recall@10 against brute force").isGreaterThanOrEqualTo(8);
+                found.retainAll(exactTopK(LARGE, query));
+                recall += found.size() / (double) K;
             }
-        });
+            assertThat(recall / QUERIES).as("mean recall@10 against brute force").isGreaterThanOrEqualTo(0.9);
+        }
     }
 
     @Test
-    void withoutIterativeScanTheSameQueryReturnsFewerThanK() throws Exception {
-        float[] query = randomUnitVector(new SplittableRandom(7));
-        Filter tenant = Filters.eq("customer", SMALL);
-        withoutTenantIndex(() -> {
-            try (PgvectorStore store = store(PgvectorStore.IterativeScan.OFF)) {
-                assertThat(String.join("\n", store.explainSearch(SearchRequest.of(query, K, tenant))))
-                        .contains("Index Scan using " + hnswIndex());
-                assertThat(store.search(query, K, tenant)).hasSizeLessThan(K);
-            }
-        });
+    void thePlanFlipsAtTheRowThresholdAndPostgresqlRunsTheChosenOne() throws Exception {
+        Filter filter = Filters.eq("customer", MEDIUM);
+        try (PgvectorStore below = store(b -> b.exactMaxRows(5_000).exactMaxSelectivity(0));
+             PgvectorStore above = store(b -> b.exactMaxRows(3_000).exactMaxSelectivity(0))) {
+            assertExact(below, filter, MEDIUM);
+            assertHnsw(above, filter);
+        }
+    }
+
+    @Test
+    void thePlanFlipsAtTheSelectivityThresholdAndPostgresqlRunsTheChosenOne() throws Exception {
+        Filter filter = Filters.eq("customer", MEDIUM);
+        try (PgvectorStore below = store(b -> b.exactMaxRows(0).exactMaxSelectivity(0.25));
+             PgvectorStore above = store(b -> b.exactMaxRows(0).exactMaxSelectivity(0.15))) {
+            assertExact(below, filter, MEDIUM);
+            assertHnsw(above, filter);
+        }
+    }
+
+    @Test
+    void aSearchTheHnswIndexCannotFillRunsAgainExactly() throws Exception {
+        Filter filter = Filters.eq("customer", TINY);
+        float[] query = queries.get(0);
+        // thresholds of 0 and no iterative scan: the HNSW plan hands ef_search candidates to the filter, and about
+        // 0.1% of them are the tiny tenant's
+        try (PgvectorStore store = store(b -> b.exactMaxRows(0).exactMaxSelectivity(0)
+                .iterativeScan(PgvectorStore.IterativeScan.OFF))) {
+            assertThat(store.explainPlan(filter, K).strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
+            String sql = "SELECT count(*) FROM (SELECT 1 FROM " + layout.qualifiedTable()
+                    + " WHERE customer = ? ORDER BY embedding <=> ? LIMIT ?) nearest";
+            long fromTheIndex = store.inSearchTransaction(Optional.empty(), K, (c, plan) -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, TINY);
+                    ps.setObject(2, new PGvector(query));
+                    ps.setInt(3, K);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
+            assertThat(fromTheIndex).as("rows the HNSW plan finds").isLessThan(K);
+            assertThat(ids(store.search(query, K, filter))).containsExactlyElementsOf(exactTopK(TINY, query));
+        }
     }
 
     @Test
@@ -138,14 +218,35 @@ class PgvectorFilteredSearchTest {
                 assertThat(rs.getDouble(2)).as("planner statistics after the load").isEqualTo(ROWS);
             }
         }
-        try (PgvectorStore store = store(PgvectorStore.IterativeScan.RELAXED_ORDER)) {
+        try (PgvectorStore store = store(UnaryOperator.identity())) {
             assertThat(store.count()).isEqualTo(ROWS);
-            assertThat(store.count(Filters.eq("customer", SMALL))).isEqualTo(small.size());
+            assertThat(store.count(Filters.eq("customer", SMALL))).isEqualTo(200);
         }
     }
 
-    private List<String> exactTopK(float[] query) {
-        return small.stream()
+    private void assertExact(PgvectorStore store, Filter filter, String tenant) throws Exception {
+        PgvectorSearchPlan plan = store.explainPlan(filter, K);
+        assertThat(plan.strategy()).as(plan.toString()).isEqualTo(Strategy.EXACT);
+        // 20% of the table: PostgreSQL's own choice would be the HNSW index
+        assertThat(explain(store, filter)).contains("Sort").doesNotContain(hnswIndex());
+        assertThat(ids(store.search(queries.get(1), K, filter))).containsExactlyElementsOf(exactTopK(tenant,
+                queries.get(1)));
+    }
+
+    private void assertHnsw(PgvectorStore store, Filter filter) throws Exception {
+        PgvectorSearchPlan plan = store.explainPlan(filter, K);
+        assertThat(plan.strategy()).as(plan.toString()).isEqualTo(Strategy.HNSW_ITERATIVE);
+        assertThat(explain(store, filter)).contains("Index Scan using " + hnswIndex()).doesNotContain("Sort");
+        assertThat(store.search(queries.get(1), K, filter)).hasSize(K);
+    }
+
+    private String explain(PgvectorStore store, Filter filter) throws Exception {
+        return String.join("\n", store.explainSearch(SearchRequest.of(queries.get(0), K, filter)))
+                .replaceAll("'\\[[^]]*]'::vector", "'[...]'::vector");
+    }
+
+    private List<String> exactTopK(String tenant, float[] query) {
+        return byTenant.get(tenant).stream()
                 .sorted(Comparator.comparingDouble((VectorRecord r) -> -Vectors.cosine(query, r.vector())))
                 .limit(K).map(VectorRecord::id).toList();
     }
@@ -162,26 +263,8 @@ class PgvectorFilteredSearchTest {
         return layout.tableName() + "_customer_idx";
     }
 
-    /**
-     * Runs the body while the tenant's B-tree is gone, so that the planner must walk the HNSW index, as it does
-     * where it misjudges a tenant's size (or no B-tree exists); the index is rebuilt afterwards.
-     */
-    private void withoutTenantIndex(ThrowingRunnable body) throws Exception {
-        PgvectorTestServer.execute("DROP INDEX " + PgvectorTestServer.SCRATCH_SCHEMA + "." + tenantIndex());
-        try {
-            body.run();
-        } finally {
-            PgvectorSchemaManager.createTable(PgvectorTestServer.dataSource(), layout);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
-    private PgvectorStore store(PgvectorStore.IterativeScan scan) {
-        return PgvectorStore.builder(layout).dataSource(PgvectorTestServer.dataSource()).iterativeScan(scan).build();
+    private PgvectorStore store(UnaryOperator<PgvectorStore.Builder> options) {
+        return options.apply(PgvectorStore.builder(layout).dataSource(PgvectorTestServer.dataSource())).build();
     }
 
     private static float[] randomUnitVector(SplittableRandom random) {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.WriteConflictException;
+import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
@@ -28,6 +29,7 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Row-level security as a second wall below the filter. The application connects as an ordinary role (superusers
@@ -87,6 +89,20 @@ class PgvectorRowLevelSecurityTest {
                 .containsExactly("f");
         assertThat(query(PgvectorTestServer.dataSource(), "SELECT count(*) FROM " + layout.qualifiedTable()))
                 .containsExactly(Integer.toString(ScenarioDataset.records().size()));
+    }
+
+    @Test
+    void aPartitionsSearchPlanCountsTheTenantsRowsDespiteThePolicysCondition() {
+        PgvectorTestServer.execute("ANALYZE " + layout.qualifiedTable());
+        int rows = ScenarioDataset.records().size();
+        for (String tenant : List.of(A, B)) {
+            PgvectorStore partition = (PgvectorStore) store.partitionForTenant("customer", tenant);
+            // the planner's estimates include the policy's tenant condition too; their ratio does not
+            PgvectorSearchPlan plan = partition.explainPlan(Filters.eq("customer", tenant), 3);
+            int own = ScenarioDataset.idsOf(tenant).size();
+            assertThat(plan.estimatedRows()).as(plan.toString()).isEqualTo(own);
+            assertThat(plan.estimatedSelectivity()).isCloseTo(own / (double) rows, within(0.01));
+        }
     }
 
     @Test

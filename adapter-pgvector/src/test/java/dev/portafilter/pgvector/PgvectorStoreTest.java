@@ -47,25 +47,61 @@ class PgvectorStoreTest {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(PgvectorTestServer.jdbcUrl());
         config.setMaximumPoolSize(1);
+        String settings = "SELECT concat_ws(',', current_setting('hnsw.ef_search', true), current_setting("
+                + "'hnsw.iterative_scan', true), current_setting('hnsw.max_scan_tuples', true), current_setting("
+                + "'enable_sort'), current_setting('plan_cache_mode'))";
         try (HikariDataSource pool = new HikariDataSource(config);
-             PgvectorStore store = PgvectorStore.builder(layout).dataSource(pool).efSearch(123)
-                     .iterativeScan(PgvectorStore.IterativeScan.STRICT_ORDER).maxScanTuples(777).build()) {
-            store.upsert(ScenarioDataset.records());
-            String settings = "SELECT current_setting('hnsw.ef_search', true) || ',' || current_setting("
-                    + "'hnsw.iterative_scan', true) || ',' || current_setting('hnsw.max_scan_tuples', true)";
-            String inside = store.inSearchTransaction(5, c -> single(c, settings));
-            assertThat(inside).isEqualTo("123,strict_order,777");
-            String forALargeK = store.inSearchTransaction(500, c -> single(c, settings));
-            assertThat(forALargeK).as("ef_search is never below k").isEqualTo("500,strict_order,777");
-            assertThat(store.search(ScenarioDataset.vectorFor("q", DIM), 3)).hasSize(3);
-            // a transaction that fails and rolls back leaves nothing behind either
+             // thresholds of 0: every search walks the HNSW index, with all its settings
+             PgvectorStore hnsw = PgvectorStore.builder(layout).dataSource(pool).efSearch(123)
+                     .iterativeScan(PgvectorStore.IterativeScan.STRICT_ORDER).maxScanTuples(777)
+                     .exactMaxRows(0).exactMaxSelectivity(0).build();
+             PgvectorStore exact = PgvectorStore.builder(layout).dataSource(pool).build()) {
+            hnsw.upsert(ScenarioDataset.records());
+            String defaults;
+            try (Connection c = pool.getConnection()) {
+                single(c, "SELECT '[1]'::vector"); // loads pgvector, which defines the hnsw.* settings
+                defaults = single(c, settings);
+            }
+            assertThat(defaults).as("pgvector's and PostgreSQL's defaults").isEqualTo("40,off,20000,on,auto");
+
+            String inside = hnsw.inSearchTransaction(Optional.empty(), 5, (c, plan) -> single(c, settings));
+            assertThat(inside).isEqualTo("123,strict_order,777,off,force_custom_plan");
+            String forALargeK = hnsw.inSearchTransaction(Optional.empty(), 500, (c, plan) -> single(c, settings));
+            assertThat(forALargeK).as("ef_search is never below k").isEqualTo("500,strict_order,777,off,force_custom_plan");
+            String exactPlan = exact.inSearchTransaction(Optional.empty(), 5, (c, plan) -> single(c, settings));
+            assertThat(exactPlan).as("the exact plan changes no index setting").isEqualTo("40,off,20000,on,force_custom_plan");
+            assertThat(hnsw.search(ScenarioDataset.vectorFor("q", DIM), 3)).hasSize(3);
+            assertThat(exact.search(ScenarioDataset.vectorFor("q", DIM), 3)).hasSize(3);
+            // a search that fails inside the database rolls back and leaves nothing behind either
+            assertThatThrownBy(() -> hnsw.inSearchTransaction(Optional.empty(), 5, (c, plan) -> single(c,
+                    "SELECT 1 / 0"))).isInstanceOf(SQLException.class);
             VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
-            assertThatThrownBy(() -> store.upsert(List.of(theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
+            assertThatThrownBy(() -> hnsw.upsert(List.of(theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
                     .isInstanceOf(WriteConflictException.class);
             try (Connection c = pool.getConnection()) {
-                assertThat(single(c, settings)).as("pgvector's defaults on the same connection")
-                        .isEqualTo("40,off,20000");
+                assertThat(single(c, settings)).as("the same connection, borrowed next").isEqualTo(defaults);
             }
+        }
+    }
+
+    @Test
+    void aLargeWriteThroughCopyAnalyzesTheTableAndASmallOneLeavesItToAutovacuum() {
+        PgvectorTableLayout layout = newTable();
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            records.add(new VectorRecord("N" + i, ScenarioDataset.vectorFor("N" + i, DIM), "note " + i,
+                    Metadata.of("customer", "CustomerA", "documentType", "note")));
+        }
+        try (PgvectorStore store = store(layout, b -> b.copyThreshold(1))) {
+            assertThat(reltuples(layout)).as("never analyzed").isEqualTo(-1);
+            store.upsert(records.subList(0, 90));
+            assertThat(reltuples(layout)).as("analyzed with the first load").isEqualTo(90);
+            store.upsert(records.subList(90, 91));
+            assertThat(reltuples(layout)).as("one record is under a tenth of the table").isEqualTo(90);
+            store.bulkLoad(records.subList(91, 92));
+            assertThat(reltuples(layout)).as("nor through bulkLoad").isEqualTo(90);
+            store.upsert(records.subList(92, 101));
+            assertThat(reltuples(layout)).as("a tenth of the table is analyzed").isEqualTo(101);
         }
     }
 
@@ -257,6 +293,19 @@ class PgvectorStoreTest {
 
     private static PgvectorStore store(PgvectorTableLayout layout, UnaryOperator<PgvectorStore.Builder> options) {
         return options.apply(PgvectorStore.builder(layout).dataSource(PgvectorTestServer.dataSource())).build();
+    }
+
+    private static double reltuples(PgvectorTableLayout layout) {
+        try (Connection c = PgvectorTestServer.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)")) {
+            ps.setString(1, layout.qualifiedTable());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getDouble(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long vectorIndexOid(PgvectorTableLayout layout) {

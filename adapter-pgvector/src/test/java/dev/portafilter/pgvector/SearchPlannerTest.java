@@ -1,0 +1,61 @@
+package dev.portafilter.pgvector;
+
+import dev.portafilter.pgvector.PgvectorSearchPlan.Strategy;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** The decision alone, from given estimates: its boundaries and how it reads estimates under row-level security. */
+class SearchPlannerTest {
+    private final SearchPlanner planner = new SearchPlanner(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER,
+            null);
+
+    @Test
+    void exactUpToTheRowThresholdInclusiveThenHnsw() {
+        assertThat(planner.choose(3_000, 100_000, 100_000, 10).strategy()).isEqualTo(Strategy.EXACT);
+        PgvectorSearchPlan hnsw = planner.choose(3_001, 100_000, 100_000, 10);
+        assertThat(hnsw.strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
+        assertThat(hnsw.estimatedRows()).isEqualTo(3_001);
+        assertThat(hnsw.efSearch()).isEqualTo(100);
+        assertThat(hnsw.reason()).contains("3001 rows", "relaxed_order");
+    }
+
+    @Test
+    void exactUpToTheSelectivityThresholdHoweverManyRowsThatIs() {
+        PgvectorSearchPlan onePercent = planner.choose(100_000, 10_000_000, 10_000_000, 10);
+        assertThat(onePercent.strategy()).isEqualTo(Strategy.EXACT);
+        assertThat(onePercent.reason()).contains("1.00%");
+        assertThat(planner.choose(100_001, 10_000_000, 10_000_000, 10).strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
+    }
+
+    @Test
+    void underRowLevelSecurityTheShareIsOfTheWholeTable() {
+        // the policy's tenant condition makes the table look as large as the tenant: half of 100,000 rows here
+        PgvectorSearchPlan plan = planner.choose(50_000, 50_000, 100_000, 10);
+        assertThat(plan.estimatedSelectivity()).isCloseTo(0.5, within(1e-9));
+        assertThat(plan.estimatedRows()).isEqualTo(50_000);
+        assertThat(plan.strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
+        assertThat(planner.choose(900, 50_000, 100_000, 10).strategy()).isEqualTo(Strategy.EXACT);
+    }
+
+    @Test
+    void aTableNeverAnalyzedIsSizedByThePlanner() {
+        PgvectorSearchPlan plan = planner.choose(500, 40_000, -1, 10);
+        assertThat(plan.estimatedRows()).isEqualTo(500);
+        assertThat(plan.strategy()).isEqualTo(Strategy.EXACT);
+    }
+
+    @Test
+    void efSearchIsNeverBelowK() {
+        assertThat(planner.choose(50_000, 100_000, 100_000, 400).efSearch()).isEqualTo(400);
+        assertThat(planner.choose(50_000, 100_000, 100_000, 5_000).efSearch()).isEqualTo(SearchPlanner.MAX_EF_SEARCH);
+    }
+
+    @Test
+    void onlyTheHnswPlanChangesSettings() {
+        assertThat(planner.settings(planner.choose(10, 100_000, 100_000, 10))).isEmpty();
+        assertThat(planner.settings(planner.choose(50_000, 100_000, 100_000, 10))).containsExactly(
+                "hnsw.ef_search", "100", "hnsw.iterative_scan", "relaxed_order", "enable_sort", "off");
+    }
+}
