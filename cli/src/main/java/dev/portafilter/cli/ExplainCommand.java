@@ -7,6 +7,7 @@ import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.opensearch.OpenSearchFilterTranslator;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
 import dev.portafilter.pgvector.PgvectorFilterTranslator;
+import dev.portafilter.pgvector.PgvectorStore;
 import dev.portafilter.pgvector.PgvectorTableLayout;
 import dev.portafilter.pgvector.SqlFragment;
 import dev.portafilter.pinecone.PineconeFilterTranslator;
@@ -44,6 +45,14 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--index", defaultValue = "documents", description = "OpenSearch: the index (default: ${DEFAULT-VALUE}).")
     String index;
 
+    @Option(names = "--pgvector-url", paramLabel = "JDBC_URL",
+            description = "pgvector: also show the plan a search with this filter gets on --table in this database, and "
+                    + "the row estimate that chose it.")
+    String pgvectorUrl;
+
+    @Option(names = "-k", defaultValue = "10", description = "pgvector plan: the number of results (default: ${DEFAULT-VALUE}).")
+    int k;
+
     @Spec
     CommandSpec spec;
 
@@ -54,10 +63,9 @@ final class ExplainCommand implements Callable<Integer> {
         Filter filter = Inputs.filter(filterJson, schema);
         Map<String, Supplier<String>> backends = new LinkedHashMap<>();
         backends.put("pgvector", () -> {
-            String[] parts = table.contains(".") ? table.split("\\.", 2) : new String[] {"public", table};
             SqlFragment sql = PgvectorFilterTranslator.toSql(
-                    PgvectorTableLayout.builder(parts[0], parts[1], schema, DIMENSION).build(), filter);
-            return "WHERE " + sql.sql() + "\n  parameters: " + sql.params();
+                    PgvectorTableLayout.builder(tableSchema(), tableName(), schema, DIMENSION).build(), filter);
+            return "WHERE " + sql.sql() + "\n  parameters: " + sql.params() + plan(schema, filter);
         });
         backends.put("opensearch", () -> new OpenSearchFilterTranslator(
                 OpenSearchIndexLayout.builder(index, schema, DIMENSION).build()).toJson(filter));
@@ -75,5 +83,24 @@ final class ExplainCommand implements Callable<Integer> {
             }
         }
         return allExpressible ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** The plan a search gets on the live table, when a database is given. */
+    private String plan(MetadataSchema schema, Filter filter) {
+        if (pgvectorUrl == null) {
+            return "";
+        }
+        try (PgvectorConnection connection = new PgvectorConnection(pgvectorUrl);
+             PgvectorStore store = connection.existingStore(tableSchema(), tableName(), schema)) {
+            return "\n  plan on " + table + " (k = " + k + "): " + store.explainPlan(filter, k);
+        }
+    }
+
+    private String tableSchema() {
+        return table.contains(".") ? table.substring(0, table.indexOf('.')) : "public";
+    }
+
+    private String tableName() {
+        return table.substring(table.indexOf('.') + 1);
     }
 }

@@ -9,6 +9,7 @@ import dev.portafilter.pgvector.PgvectorStore;
 import dev.portafilter.pgvector.PgvectorTableLayout;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -83,6 +84,26 @@ final class PgvectorConnection implements BackendConnection {
         PgvectorTableLayout layout = PgvectorTableLayout.builder(parts[0], parts[1], schema, dimension).build();
         PgvectorSchemaManager.createTable(dataSource, layout);
         return PgvectorStore.builder(layout).dataSource(dataSource).build();
+    }
+
+    /** A store over a table that exists, with its embedding column's own dimension. */
+    PgvectorStore existingStore(String schemaName, String tableName, MetadataSchema schema) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT atttypmod FROM pg_attribute "
+                     + "WHERE attrelid = to_regclass(?) AND attname = 'embedding'")) {
+            ps.setString(1, PgvectorTableLayout.quote(schemaName) + "." + PgvectorTableLayout.quote(tableName));
+            try (ResultSet r = ps.executeQuery()) {
+                if (!r.next()) {
+                    throw new Inputs.BadInputException("no table " + schemaName + "." + tableName
+                            + " with an embedding column in " + describe(), null);
+                }
+                PgvectorTableLayout layout = PgvectorTableLayout.builder(schemaName, tableName, schema, r.getInt(1)).build();
+                return PgvectorStore.builder(layout).dataSource(dataSource).build();
+            }
+        } catch (SQLException e) {
+            throw new BackendOptions.BackendUnavailableException("cannot read " + schemaName + "." + tableName + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
