@@ -1,0 +1,111 @@
+package dev.portafilter.benchmarks;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * One run: generate the data, compute the ground truth, then load, measure and drop each system in turn on the
+ * same PostgreSQL server and OpenSearch node, then the translation benchmark.
+ */
+public final class BenchmarkHarness {
+    private BenchmarkHarness() {
+    }
+
+    public static BenchmarkReport run(BenchmarkConfig config, String pgvectorUrl, String openSearchUrl) {
+        long started = System.nanoTime();
+        String startedUtc = DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC)
+                .withNano(0).toInstant());
+        String loadBefore = Machine.loadAverage();
+        log("n=%,d, %d queries, seed %d; load average %s", config.n(), config.queries(), config.seed(), loadBefore);
+
+        Dataset data = Dataset.generate(config.n(), config.dimension(), config.queries(), config.seed());
+        List<FilterCase> cases = FilterCase.all();
+        GroundTruth truth = GroundTruth.compute(data, cases, config.k());
+        Map<String, Integer> matching = new LinkedHashMap<>();
+        cases.forEach(c -> matching.put(c.label(), truth.of(c).matchingRows()));
+        log("ground truth computed: %s", matching);
+        SearchBenchmark bench = new SearchBenchmark(data, truth, config);
+
+        List<SearchResult> search = new ArrayList<>();
+        List<IngestResult> ingest = new ArrayList<>();
+        Map<String, String> plans = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        double[] openSearchLoad = null;
+        String openSearchVersion = "unknown (not reached)";
+        // a failing system is recorded and the run goes on: the report says which cells are missing and why
+        try (OpenSearchSystems os = timed("OpenSearch: load", () -> OpenSearchSystems.load(openSearchUrl, data,
+                config.batchSize()))) {
+            openSearchVersion = os.serverVersion();
+            openSearchLoad = new double[] {os.loadSeconds(), os.mergeSeconds()};
+            search.addAll(bench.run(os.portafilter(), cases));
+            search.addAll(bench.run(os.postFilter(), cases));
+        } catch (RuntimeException e) {
+            failures.add(failure("OpenSearch", e));
+        }
+        Machine machine;
+        try (BenchmarkDatabase db = BenchmarkDatabase.create(pgvectorUrl)) {
+            machine = Machine.describe(db, openSearchVersion);
+            int bulk = config.bulkSize();
+            try {
+                ingest.add(timed("Portafilter: upsert", () -> PortafilterPgvector.measureUpsert(db, data,
+                        config.batchSize())));
+            } catch (RuntimeException e) {
+                failures.add(failure("Portafilter batched upsert", e));
+            }
+            Map<String, Supplier<Loaded>> loaders = new LinkedHashMap<>();
+            loaders.put("Portafilter", () -> PortafilterPgvector.load(db, data, bulk, config.connections()));
+            loaders.put("LangChain4j JSONB", () -> LangChain4jPgvector.load(LangChain4jPgvector.Mode.JSONB, db, data,
+                    bulk, config.connections()));
+            loaders.put("LangChain4j COLUMN_PER_KEY", () -> LangChain4jPgvector.load(
+                    LangChain4jPgvector.Mode.COLUMN_PER_KEY, db, data, bulk, config.connections()));
+            loaders.put("Spring AI PgVectorStore", () -> SpringAiPgvector.load(db, data, bulk, config.connections()));
+            for (Map.Entry<String, Supplier<Loaded>> loader : loaders.entrySet()) {
+                try {
+                    Loaded loaded = timed(loader.getKey() + ": load", loader.getValue());
+                    try (SearchSystem system = loaded.system()) {
+                        ingest.add(loaded.ingest());
+                        if (system instanceof PortafilterPgvector portafilter) {
+                            plans.putAll(portafilter.plans(cases, config.k()));
+                            log("plans chosen for Portafilter's search: %s", plans);
+                        }
+                        search.addAll(bench.run(system, cases));
+                    }
+                } catch (RuntimeException e) {
+                    failures.add(failure(loader.getKey() + " on pgvector", e));
+                }
+            }
+        }
+        List<TranslationResult> translation = List.of();
+        try {
+            translation = timed("translation (JMH " + config.jmh() + ")", () -> TranslationRun.run(config.jmh()));
+        } catch (RuntimeException e) {
+            failures.add(failure("translation benchmark", e));
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        return new BenchmarkReport(config, startedUtc, minutes, loadBefore, Machine.loadAverage(), machine, matching,
+                search, ingest, translation, openSearchLoad, plans, failures);
+    }
+
+    private static <T> T timed(String what, Supplier<T> step) {
+        long start = System.nanoTime();
+        T result = step.get();
+        log("%s: %.1f s", what, (System.nanoTime() - start) / 1e9);
+        return result;
+    }
+
+    private static String failure(String what, RuntimeException e) {
+        System.err.println("[benchmark] " + what + " failed:");
+        e.printStackTrace();
+        return what + ": " + e;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf("[benchmark] " + format + "%n", args);
+    }
+}

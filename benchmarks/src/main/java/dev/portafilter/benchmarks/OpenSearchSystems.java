@@ -1,0 +1,188 @@
+package dev.portafilter.benchmarks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
+import dev.portafilter.opensearch.OpenSearchIndexLayout;
+import dev.portafilter.opensearch.OpenSearchStore;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.util.Timeout;
+import org.opensearch.client.json.jackson.JacksonJsonpMapper;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.Refresh;
+import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One OpenSearch index loaded once, searched two ways: Portafilter's {@code OpenSearchStore} (the filter inside
+ * {@code knn}, OpenSearch's "efficient filtering"), and the post-filter most tutorials write, a {@code bool}
+ * whose {@code must} is the {@code knn} query and whose {@code filter} is the same translated filter. The
+ * post-filter query sets no {@code ef_search}, as those tutorials do.
+ */
+final class OpenSearchSystems implements AutoCloseable {
+    private final OpenSearchTransport transport;
+    private final OpenSearchClient client;
+    private final OpenSearchIndexLayout layout;
+    private final OpenSearchStore store;
+    private final Dataset data;
+    private double loadSeconds;
+    private double mergeSeconds;
+    /** Deletes the index when the run is stopped before {@link #close()} (Ctrl-C, kill). */
+    private final Thread deleteOnExit;
+
+    private OpenSearchSystems(OpenSearchTransport transport, OpenSearchClient client, OpenSearchIndexLayout layout,
+                              OpenSearchStore store, Dataset data) {
+        this.transport = transport;
+        this.client = client;
+        this.layout = layout;
+        this.store = store;
+        this.data = data;
+        this.deleteOnExit = new Thread(store::deleteIndex, "delete-" + layout.indexName());
+        Runtime.getRuntime().addShutdownHook(deleteOnExit);
+    }
+
+    /** Creates the index, loads every row with {@code upsert}, refreshes and force-merges to one segment. */
+    static OpenSearchSystems load(String url, Dataset data, int batchSize) {
+        OpenSearchTransport transport;
+        try {
+            // a force merge of 100,000 vectors rebuilds the HNSW graph: minutes, not the default 30 s
+            transport = ApacheHttpClient5TransportBuilder.builder(HttpHost.create(url))
+                    .setMapper(new JacksonJsonpMapper())
+                    .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.ofMinutes(30)))
+                    .build();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not an OpenSearch URL: " + url, e);
+        }
+        OpenSearchClient client = new OpenSearchClient(transport);
+        String index = "portafilter-bench-" + ProcessHandle.current().pid();
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, Dataset.SCHEMA, data.dimension()).build();
+        OpenSearchStore store = OpenSearchStore.builder(layout).client(client).refresh(Refresh.False).build();
+        store.deleteIndex();
+        store.createIndex();
+        OpenSearchSystems systems = new OpenSearchSystems(transport, client, layout, store, data);
+        try {
+            long start = System.nanoTime();
+            for (int from = 0; from < data.size(); from += batchSize) {
+                store.upsert(data.records(from, Math.min(data.size(), from + batchSize)));
+            }
+            systems.loadSeconds = (System.nanoTime() - start) / 1e9;
+            start = System.nanoTime();
+            client.indices().refresh(r -> r.index(index));
+            // one segment, one HNSW graph: the facts file's setting, and what a static corpus ends up as
+            client.indices().forcemerge(f -> f.index(index).maxNumSegments(1L));
+            client.indices().refresh(r -> r.index(index));
+            systems.mergeSeconds = (System.nanoTime() - start) / 1e9;
+            return systems;
+        } catch (IOException | RuntimeException e) {
+            try {
+                systems.close();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw new IllegalStateException("loading the OpenSearch index failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Seconds the upserts took, and the refresh and force merge after them. */
+    double loadSeconds() {
+        return loadSeconds;
+    }
+
+    double mergeSeconds() {
+        return mergeSeconds;
+    }
+
+    /** The server's version, for the report. */
+    String serverVersion() {
+        try {
+            return client.info().version().number();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    SearchSystem portafilter() {
+        return new SearchSystem() {
+            @Override
+            public String name() {
+                return "Portafilter (filter inside knn)";
+            }
+
+            @Override
+            public String backend() {
+                return "opensearch";
+            }
+
+            @Override
+            public List<String> search(int query, FilterCase filterCase, int k) {
+                return store.search(SearchRequest.of(data.query(query), k, filterCase.filter())).stream()
+                        .map(SearchHit::id).toList();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    SearchSystem postFilter() {
+        Map<FilterCase, Query> filters = new ConcurrentHashMap<>();
+        return new SearchSystem() {
+            @Override
+            public String name() {
+                return "post-filter (bool around knn)";
+            }
+
+            @Override
+            public String backend() {
+                return "opensearch";
+            }
+
+            @Override
+            public List<String> search(int query, FilterCase filterCase, int k) {
+                Query filter = filters.computeIfAbsent(filterCase, c -> store.translator().translate(c.filter()));
+                List<Float> vector = new ArrayList<>(data.dimension());
+                for (float f : data.query(query)) {
+                    vector.add(f);
+                }
+                Query knn = Query.of(q -> q.knn(n -> n.field(layout.vectorField()).vector(vector).k(k)));
+                try {
+                    return client.search(s -> s.index(layout.indexName()).size(k)
+                                    .query(q -> q.bool(b -> b.must(knn).filter(filter)))
+                                    .source(src -> src.filter(f -> f.excludes(layout.vectorField()))), ObjectNode.class)
+                            .hits().hits().stream().map(Hit::id).toList();
+                } catch (IOException e) {
+                    throw new IllegalStateException("OpenSearch search failed: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        Runtime.getRuntime().removeShutdownHook(deleteOnExit);
+        try {
+            store.deleteIndex();
+        } finally {
+            store.close();
+            try {
+                transport.close();
+            } catch (IOException e) {
+                System.err.println("[benchmark] closing the OpenSearch client: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.portafilter.benchmarks;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
+import dev.portafilter.pgvector.PgvectorSchemaManager;
+import dev.portafilter.pgvector.PgvectorSearchPlan;
+import dev.portafilter.pgvector.PgvectorStore;
+import dev.portafilter.pgvector.PgvectorTableLayout;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Portafilter's {@code PgvectorStore} with its defaults: one typed column per field with the B-tree (and GIN)
+ * indexes {@link PgvectorSchemaManager} creates; each search exact or HNSW with iterative scan, as its planner
+ * chooses from PostgreSQL's row estimate. Loaded with {@code bulkLoad} (binary
+ * COPY); its HNSW index is dropped before and built after the load, as for every peer.
+ */
+final class PortafilterPgvector implements SearchSystem {
+    private static final String SCHEMA = "bench_portafilter";
+    private static final String UPSERT_SCHEMA = "bench_portafilter_upsert";
+    private static final String TABLE = "chunks";
+
+    private final BenchmarkDatabase db;
+    private final HikariDataSource pool;
+    private final PgvectorStore store;
+    private final Dataset data;
+
+    private PortafilterPgvector(BenchmarkDatabase db, HikariDataSource pool, PgvectorStore store, Dataset data) {
+        this.db = db;
+        this.pool = pool;
+        this.store = store;
+        this.data = data;
+    }
+
+    /** Creates the table, loads every row with {@code bulkLoad} in chunks, then builds the HNSW index. */
+    static Loaded load(BenchmarkDatabase db, Dataset data, int chunkSize, int connections) {
+        db.recreateSchema(SCHEMA);
+        HikariDataSource pool = db.pool(null, connections);
+        PgvectorTableLayout layout = layout(SCHEMA, data);
+        PgvectorSchemaManager.createTable(pool, layout);
+        PgvectorSchemaManager.dropVectorIndex(pool, layout);
+        PgvectorStore store = PgvectorStore.builder(layout).dataSource(pool).build();
+        double loadSeconds;
+        long peak;
+        long allocated;
+        try (HeapWatch watch = HeapWatch.start()) {
+            long start = System.nanoTime();
+            for (int from = 0; from < data.size(); from += chunkSize) {
+                store.bulkLoad(data.records(from, Math.min(data.size(), from + chunkSize)));
+            }
+            loadSeconds = (System.nanoTime() - start) / 1e9;
+            peak = watch.peakAboveBaseline();
+            allocated = watch.allocatedBytes();
+        }
+        long indexStart = System.nanoTime();
+        PgvectorSchemaManager.createVectorIndex(pool, layout);
+        db.execute("ANALYZE " + SCHEMA + "." + TABLE);
+        double indexSeconds = (System.nanoTime() - indexStart) / 1e9;
+        PortafilterPgvector system = new PortafilterPgvector(db, pool, store, data);
+        return new Loaded(system, new IngestResult(system.name(), "bulkLoad (binary COPY), " + chunkSize + " per call",
+                data.size(), loadSeconds, indexSeconds, peak, allocated / data.size()));
+    }
+
+    /**
+     * The batched upsert path ({@code INSERT ... ON CONFLICT}, {@code batchSize} records per call, below the
+     * store's COPY threshold) into a table of the same shape without HNSW; the table is dropped afterwards.
+     */
+    static IngestResult measureUpsert(BenchmarkDatabase db, Dataset data, int batchSize) {
+        db.recreateSchema(UPSERT_SCHEMA);
+        PgvectorTableLayout layout = layout(UPSERT_SCHEMA, data);
+        try (HikariDataSource pool = db.pool(null, 1);
+             PgvectorStore store = PgvectorStore.builder(layout).dataSource(pool).build()) {
+            PgvectorSchemaManager.createTable(pool, layout);
+            PgvectorSchemaManager.dropVectorIndex(pool, layout);
+            try (HeapWatch watch = HeapWatch.start()) {
+                long start = System.nanoTime();
+                for (int from = 0; from < data.size(); from += batchSize) {
+                    store.upsert(data.records(from, Math.min(data.size(), from + batchSize)));
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                return new IngestResult("Portafilter", "upsert (batched INSERT), " + batchSize + " per call",
+                        data.size(), seconds, Double.NaN, watch.peakAboveBaseline(),
+                        watch.allocatedBytes() / data.size());
+            }
+        } finally {
+            db.dropSchema(UPSERT_SCHEMA);
+        }
+    }
+
+    private static PgvectorTableLayout layout(String schema, Dataset data) {
+        return PgvectorTableLayout.builder(schema, TABLE, Dataset.SCHEMA, data.dimension()).build();
+    }
+
+    /** The plan the store chooses for each case ({@link PgvectorStore#explainPlan}): exact, or HNSW with ef_search. */
+    Map<String, String> plans(List<FilterCase> cases, int k) {
+        Map<String, String> plans = new LinkedHashMap<>();
+        for (FilterCase c : cases) {
+            PgvectorSearchPlan plan = store.explainPlan(c.filter(), k);
+            plans.put(c.label(), String.format(Locale.ROOT, "%s (estimated %,d rows%s)", plan.strategy(),
+                    plan.estimatedRows(), plan.strategy() == PgvectorSearchPlan.Strategy.HNSW_ITERATIVE
+                            ? ", ef_search " + plan.efSearch() : ""));
+        }
+        return plans;
+    }
+
+    @Override
+    public String name() {
+        return "Portafilter";
+    }
+
+    @Override
+    public String backend() {
+        return "pgvector";
+    }
+
+    @Override
+    public List<String> search(int query, FilterCase filterCase, int k) {
+        return store.search(SearchRequest.of(data.query(query), k, filterCase.filter())).stream()
+                .map(SearchHit::id).toList();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+        pool.close();
+        db.dropSchema(SCHEMA);
+    }
+}

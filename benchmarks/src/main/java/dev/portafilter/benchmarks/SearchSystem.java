@@ -1,0 +1,22 @@
+package dev.portafilter.benchmarks;
+
+import java.util.List;
+
+/**
+ * One way of answering a filtered top-k query, loaded with the benchmark's rows. Searches are called from
+ * several threads at once. {@link #close()} drops everything the system created.
+ */
+public interface SearchSystem extends AutoCloseable {
+
+    /** The row heading in the report, e.g. {@code Portafilter}. */
+    String name();
+
+    /** {@code pgvector} or {@code opensearch}. */
+    String backend();
+
+    /** The ids of the top-{@code k} rows for query {@code query} of the dataset under the case's filter, best first. */
+    List<String> search(int query, FilterCase filterCase, int k);
+
+    @Override
+    void close();
+}

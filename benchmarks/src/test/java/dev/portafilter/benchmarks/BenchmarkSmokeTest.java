@@ -1,0 +1,72 @@
+package dev.portafilter.benchmarks;
+
+import dev.portafilter.conformance.BackendLocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole harness on 2,000 rows against the real servers, JMH in-process for one tiny iteration: every table
+ * cell must be filled and recall computed. A smoke run for CI, never a timing.
+ */
+class BenchmarkSmokeTest {
+    private static final int SYSTEMS = 6;
+
+    @Test
+    void fillsEveryCellOfTheReport(@TempDir Path out) throws IOException {
+        String pg = BackendLocator.find(BenchmarkMain.PGVECTOR_URL, "pgvector.env")
+                .orElseThrow(() -> BackendLocator.unavailable("pgvector", "set " + BenchmarkMain.PGVECTOR_URL
+                        + " or run bash scripts/postgres.sh start"));
+        String os = BackendLocator.find(BenchmarkMain.OPENSEARCH_URL, "opensearch.env")
+                .orElseThrow(() -> BackendLocator.unavailable("opensearch", "set " + BenchmarkMain.OPENSEARCH_URL
+                        + " or run bash scripts/opensearch.sh start"));
+        BenchmarkConfig config = new BenchmarkConfig(2_000, 384, 20, 7L, 10, 5, 0.2, 200, 500, 4,
+                BenchmarkConfig.Jmh.TINY, out, "BenchmarkSmokeTest");
+
+        BenchmarkReport report = BenchmarkHarness.run(config, pg, os);
+        Report.write(report);
+        System.out.println(Report.console(report));
+
+        assertThat(report.failures()).isEmpty();
+        List<FilterCase> cases = FilterCase.all();
+        assertThat(report.search()).hasSize(SYSTEMS * cases.size());
+        for (SearchResult r : report.search()) {
+            String cell = r.system() + " / " + r.filterCase();
+            assertThat(r.p50Millis()).as(cell).isPositive();
+            assertThat(r.p99Millis()).as(cell).isGreaterThanOrEqualTo(r.p95Millis());
+            assertThat(r.p95Millis()).as(cell).isGreaterThanOrEqualTo(r.p50Millis());
+            assertThat(r.qps1()).as(cell).isPositive();
+            assertThat(r.qps4()).as(cell).isPositive();
+            assertThat(r.recall()).as(cell).isBetween(0.0, 1.0);
+            assertThat(r.meanReturned()).as(cell).isBetween(0.0, (double) config.k());
+            // full k is defined only where at least k rows match (the 0.1% tenant has 2 rows here)
+            boolean defined = report.matchingRows().get(r.filterCase()) >= config.k();
+            assertThat(Double.isNaN(r.fullKShare())).as(cell).isEqualTo(!defined);
+        }
+        // Portafilter's answers only ever hold rows its filter matches, on both backends
+        assertThat(report.search()).filteredOn(r -> r.system().startsWith("Portafilter"))
+                .hasSize(2 * cases.size())
+                .allSatisfy(r -> assertThat(r.foreignRows()).as(r.system() + " / " + r.filterCase()).isZero());
+
+        assertThat(report.translation()).hasSize(TranslationRun.TRANSLATORS.size() * 3)
+                .allSatisfy(t -> {
+                    assertThat(t.nanosPerOp()).as(t.translator()).isPositive();
+                    assertThat(t.bytesPerOp()).as(t.translator()).isNotNaN();
+                });
+        assertThat(report.ingest()).hasSize(5).allSatisfy(i -> assertThat(i.rowsPerSecond()).isPositive());
+        assertThat(Report.floor(report)).allSatisfy(f -> assertThat(f.measured()).doesNotContain("not measured"));
+
+        String markdown = Files.readString(config.markdownFile());
+        assertThat(markdown).doesNotContain(" not measured |").contains("## The floor", "Portafilter");
+        assertThat(config.imageDir().resolve("pgvector-p50.png")).isNotEmptyFile();
+        assertThat(config.imageDir().resolve("opensearch-recall.png")).isNotEmptyFile();
+        assertThat(config.imageDir().resolve("translation.png")).isNotEmptyFile();
+        assertThat(config.imageDir().resolve("ingest.png")).isNotEmptyFile();
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The full benchmark: starts PostgreSQL + pgvector and OpenSearch + k-NN (installing them on first use), builds the
+# benchmarks module and what it needs, and runs the harness. It writes docs/benchmarks.md and docs/benchmarks/*.png
+# and prints the tables. Takes about half an hour at the default size on 2 cores; run it on an otherwise idle machine.
+#
+# Usage: bash scripts/benchmark.sh [-Dn=100000] [-Dqueries=200] [-Dseed=42] [-Dthroughput.seconds=3]
+#                                  [-Djmh=full|tiny|skip] [-Dout=docs]
+#   Extra -D options go to the harness (see benchmarks/src/main/java/dev/portafilter/benchmarks/BenchmarkConfig.java).
+#   BENCHMARK_USE_INSTALLED=1 builds only the benchmarks module, against the project's modules installed in ~/.m2.
+#   BENCHMARK_HEAP sets the harness's -Xmx (default 6g).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/java.sh
+bash scripts/postgres.sh start >/dev/null
+bash scripts/opensearch.sh start >/dev/null
+
+if [ "${BENCHMARK_USE_INSTALLED:-}" = "1" ]; then
+  modules=(-pl benchmarks)
+else
+  modules=(-pl benchmarks -am)
+fi
+# compile, and write each module's runtime class path to target/classpath.txt
+./mvnw -B -q -ntp "${modules[@]}" -DskipTests package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+
+args=(-Dn=100000 "$@")
+command="bash scripts/benchmark.sh${*:+ $*}"
+exec java -Xmx"${BENCHMARK_HEAP:-6g}" -Djava.awt.headless=true \
+  -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
+  -Dout="$root/docs" -Dcommand="$command" "${args[@]}" \
+  dev.portafilter.benchmarks.BenchmarkMain
