@@ -1,8 +1,6 @@
 package dev.portafilter.benchmarks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portafilter.core.store.SearchHit;
-import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
 import dev.portafilter.opensearch.OpenSearchStore;
 import org.apache.hc.core5.http.HttpHost;
@@ -124,8 +122,7 @@ final class OpenSearchSystems implements AutoCloseable {
 
             @Override
             public List<String> search(int query, FilterCase filterCase, int k) {
-                return store.search(SearchRequest.of(data.query(query), k, filterCase.filter())).stream()
-                        .map(SearchHit::id).toList();
+                return SearchSystem.portafilterSearch(store, data, query, filterCase, k);
             }
 
             @Override

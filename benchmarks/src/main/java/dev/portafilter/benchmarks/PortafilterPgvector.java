@@ -1,8 +1,6 @@
 package dev.portafilter.benchmarks;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portafilter.core.store.SearchHit;
-import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.pgvector.PgvectorSchemaManager;
 import dev.portafilter.pgvector.PgvectorSearchPlan;
 import dev.portafilter.pgvector.PgvectorStore;
@@ -119,8 +117,7 @@ final class PortafilterPgvector implements SearchSystem {
 
     @Override
     public List<String> search(int query, FilterCase filterCase, int k) {
-        return store.search(SearchRequest.of(data.query(query), k, filterCase.filter())).stream()
-                .map(SearchHit::id).toList();
+        return SearchSystem.portafilterSearch(store, data, query, filterCase, k);
     }
 
     @Override

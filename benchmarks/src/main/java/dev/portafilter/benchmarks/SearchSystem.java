@@ -1,5 +1,9 @@
 package dev.portafilter.benchmarks;
 
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
+import dev.portafilter.core.store.VectorStore;
+
 import java.util.List;
 
 /**
@@ -19,4 +23,10 @@ public interface SearchSystem extends AutoCloseable {
 
     @Override
     void close();
+
+    /** How every Portafilter store answers: the portable filter as it is, the ids of the hits. */
+    static List<String> portafilterSearch(VectorStore store, Dataset data, int query, FilterCase filterCase, int k) {
+        return store.search(SearchRequest.of(data.query(query), k, filterCase.filter())).stream()
+                .map(SearchHit::id).toList();
+    }
 }
