@@ -7,8 +7,10 @@ import java.util.Objects;
  * How {@link PgvectorStore} runs one search, and why: see {@link PgvectorStore#explainPlan}.
  *
  * @param strategy             exact over the filtered rows, or the HNSW index with an iterative scan
- * @param estimatedRows        rows the filter matches, as PostgreSQL's statistics estimate them
- * @param estimatedSelectivity the share of the table's rows the filter matches (1 without a filter)
+ * @param estimatedRows        rows the filter matches, as PostgreSQL's statistics estimate them; -1 when a
+ *                             {@link PgvectorStore.Builder#fixedStrategy} made no estimate
+ * @param estimatedSelectivity the share of the table's rows the filter matches (1 without a filter; NaN when no
+ *                             estimate was made)
  * @param exactMaxRows         the store's threshold: exact when at most this many rows match
  * @param exactMaxSelectivity  the store's threshold: exact when at most this share of the rows matches
  * @param efSearch             {@code hnsw.ef_search} of the HNSW plan; 0 for an exact plan, which uses no index order
@@ -37,7 +39,8 @@ public record PgvectorSearchPlan(Strategy strategy, long estimatedRows, double e
 
     @Override
     public String toString() {
-        return strategy + " (about " + estimatedRows + " rows, " + percent(estimatedSelectivity) + " of the table"
+        return strategy + (estimatedRows < 0 ? " (not estimated" : " (about " + estimatedRows + " rows, "
+                + percent(estimatedSelectivity) + " of the table")
                 + (strategy == Strategy.HNSW_ITERATIVE ? ", ef_search " + efSearch : "") + "; exact up to "
                 + exactMaxRows + " rows or " + percent(exactMaxSelectivity) + "): " + reason;
     }

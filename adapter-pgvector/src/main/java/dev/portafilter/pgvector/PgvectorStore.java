@@ -1,6 +1,8 @@
 package dev.portafilter.pgvector;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pgvector.PGvector;
@@ -29,6 +31,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -79,6 +82,7 @@ public final class PgvectorStore implements VectorStore {
     /** PostgreSQL's limit on bind parameters in one statement is 65,535. */
     private static final int MAX_PARAMS = 60_000;
     private static final int COPY_BUFFER_BYTES = 1 << 16;
+    private static final int MAX_CACHED_ESTIMATES = 10_000;
     /** SQLSTATE 42501: also what row-level security raises when it refuses a written row. */
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
     /** The alias of the target table in upserts: the existing row, as opposed to EXCLUDED, the new one. */
@@ -121,9 +125,13 @@ public final class PgvectorStore implements VectorStore {
     private final PgvectorFilterTranslator existingRowTranslator;
     private final RowCodec codec;
     private final SearchPlanner planner;
+    /** Row estimates by filter (and partition), shared with this store's partitions; null when not kept. */
+    private final Cache<EstimateKey, RowEstimate> estimates;
 
-    private PgvectorStore(Settings settings, DataSource dataSource, HikariDataSource ownedPool, String tenant) {
+    private PgvectorStore(Settings settings, DataSource dataSource, HikariDataSource ownedPool, String tenant,
+                          Cache<EstimateKey, RowEstimate> estimates) {
         this.settings = settings;
+        this.estimates = estimates;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         this.tenant = tenant;
@@ -131,7 +139,7 @@ public final class PgvectorStore implements VectorStore {
         this.existingRowTranslator = new PgvectorFilterTranslator(settings.layout, EXISTING);
         this.codec = new RowCodec(settings.layout);
         this.planner = new SearchPlanner(settings.exactMaxRows, settings.exactMaxSelectivity, settings.efSearch,
-                settings.iterativeScan, settings.maxScanTuples);
+                settings.iterativeScan, settings.maxScanTuples, settings.fixedStrategy);
     }
 
     public static Builder builder(PgvectorTableLayout layout) {
@@ -221,7 +229,7 @@ public final class PgvectorStore implements VectorStore {
                 if (rebuild) {
                     execute(c, PgvectorSchemaManager.vectorIndexSql(settings.layout));
                     // the table was empty: its statistics, if any, describe rows that are gone
-                    execute(c, "ANALYZE " + table());
+                    analyze(c);
                 } else {
                     analyzeAfterLargeWrite(c, batch.size());
                 }
@@ -233,10 +241,10 @@ public final class PgvectorStore implements VectorStore {
     }
 
     /**
-     * Chooses the plan from PostgreSQL's estimate of how many rows the filter matches (see {@link #explainPlan}) and
-     * runs it. When an HNSW plan returns fewer than k rows (fewer rows match than estimated, or the iterative scan
-     * reached {@code hnsw.max_scan_tuples}), the search runs again with the exact plan: a search returns k rows
-     * whenever k rows match.
+     * Chooses the plan from PostgreSQL's estimate of how many rows the filter matches (see {@link #explainPlan};
+     * the estimate is kept for {@link Builder#estimateCacheTtl}) and runs it. When an HNSW plan returns fewer than
+     * k rows (fewer rows match than estimated, or the iterative scan reached {@code hnsw.max_scan_tuples}), the
+     * search runs again with the exact plan: a search returns k rows whenever k rows match.
      */
     @Override
     public List<SearchHit> search(SearchRequest request) {
@@ -245,13 +253,16 @@ public final class PgvectorStore implements VectorStore {
         Optional<SqlFragment> where = request.filter().map(translator::translate);
         int k = request.topK();
         try {
-            Searched first = inSearchTransaction(where, k,
-                    (c, plan) -> new Searched(plan, nearest(c, plan, query, where, k)));
+            Searched first = transaction(List.of(), c -> {
+                List<Object> pending = searchSettings();
+                PgvectorSearchPlan plan = plan(c, pending, where, k);
+                return new Searched(plan, nearest(c, pending, plan, query, where, k));
+            });
             if (first.hits().size() == k || first.plan().strategy() == PgvectorSearchPlan.Strategy.EXACT) {
                 return first.hits();
             }
             PgvectorSearchPlan exact = planner.exactAfter(first.plan(), first.hits().size());
-            return transaction(true, c -> inPlan(c, exact, (cc, plan) -> nearest(cc, plan, query, where, k)));
+            return transaction(List.of(), c -> nearest(c, searchSettings(), exact, query, where, k));
         } catch (SQLException e) {
             throw new StoreException("pgvector search failed: " + e.getMessage(), e);
         }
@@ -261,7 +272,8 @@ public final class PgvectorStore implements VectorStore {
      * The plan a search with this filter and k would run now, and why: the exact plan (filter, then sort by
      * distance) while at most {@link Builder#exactMaxRows} rows or {@link Builder#exactMaxSelectivity} of the table
      * match, as estimated by PostgreSQL from the typed columns' statistics; else the HNSW index with an iterative
-     * scan. Costs one planning round trip and reads no rows.
+     * scan (or the {@link Builder#fixedStrategy}, with the estimate for information). Asks for a fresh estimate
+     * (one planning round trip, no row is read) and keeps it for the searches that follow.
      */
     public PgvectorSearchPlan explainPlan(Optional<Filter> filter, int k) {
         if (k < 1) {
@@ -269,7 +281,7 @@ public final class PgvectorStore implements VectorStore {
         }
         Optional<SqlFragment> where = filter.map(translator::translate);
         try {
-            return transaction(true, c -> choosePlan(c, where, k));
+            return transaction(List.of(), c -> planner.choose(estimate(c, searchSettings(), where), k));
         } catch (SQLException e) {
             throw new StoreException("pgvector explain failed: " + e.getMessage(), e);
         }
@@ -361,7 +373,7 @@ public final class PgvectorStore implements VectorStore {
         if (tenantId == null || tenantId.isEmpty() || PgText.problem(tenantId) != null) {
             throw new IllegalArgumentException("a tenant id must be a non-empty string PostgreSQL can hold");
         }
-        return new PgvectorStore(settings, dataSource, null, tenantId);
+        return new PgvectorStore(settings, dataSource, null, tenantId, estimates);
     }
 
     /** Closes the connection pool if this store created it from a JDBC URL; never deletes data. */
@@ -541,41 +553,79 @@ public final class PgvectorStore implements VectorStore {
     private record Searched(PgvectorSearchPlan plan, List<SearchHit> hits) {
     }
 
+    /** What an estimate was asked for: the filter's SQL and values, and the partition's tenant (RLS mode). */
+    private record EstimateKey(String tenant, Optional<SqlFragment> where) {
+    }
+
     @FunctionalInterface
     interface PlannedWork<T> {
         T run(Connection c, PgvectorSearchPlan plan) throws SQLException;
     }
 
-    /** Runs the work in a search transaction, after choosing the plan and setting (locally) what it needs. */
+    /**
+     * Runs the work in a search transaction after choosing the plan and setting (locally) what it needs, for
+     * tests that look at the settings; searches send the settings with their statement instead.
+     */
     <T> T inSearchTransaction(Optional<SqlFragment> where, int k, PlannedWork<T> work) throws SQLException {
-        return transaction(true, c -> inPlan(c, choosePlan(c, where, k), work));
-    }
-
-    private <T> T inPlan(Connection c, PgvectorSearchPlan plan, PlannedWork<T> work) throws SQLException {
-        setLocal(c, planner.settings(plan));
-        return work.run(c, plan);
+        return transaction(List.of(), c -> {
+            List<Object> pending = searchSettings();
+            PgvectorSearchPlan plan = plan(c, pending, where, k);
+            pending.addAll(planner.settings(plan));
+            setLocal(c, pending);
+            return work.run(c, plan);
+        });
     }
 
     /**
-     * Asks PostgreSQL, in one round trip, for its row estimates of the filtered rows and of the whole table (from
-     * the columns' statistics; planning only, no row is read) and for the table's {@code reltuples}.
+     * The settings every search transaction starts with: the tenant in row-level-security mode, and
+     * {@code plan_cache_mode = force_custom_plan}: after five executions on one pooled connection, the JDBC driver
+     * prepares a statement on the server, and PostgreSQL may then reuse a generic plan that cannot see how many
+     * rows a tenant has, nor settings made after it was planned. Mutable: they are sent with the first statement.
      */
-    private PgvectorSearchPlan choosePlan(Connection c, Optional<SqlFragment> where, int k) throws SQLException {
+    private List<Object> searchSettings() {
+        List<Object> pairs = new ArrayList<>(tenantSettings());
+        pairs.addAll(List.of("plan_cache_mode", "force_custom_plan"));
+        return pairs;
+    }
+
+    private List<Object> tenantSettings() {
+        return tenant == null ? List.of() : List.of(PgvectorSchemaManager.TENANT_SETTING, tenant);
+    }
+
+    /** The fixed strategy's plan, or the plan for the (cached or fresh) estimate. */
+    private PgvectorSearchPlan plan(Connection c, List<Object> pending, Optional<SqlFragment> where, int k)
+            throws SQLException {
+        if (planner.isFixed()) {
+            return planner.fixed(k);
+        }
+        RowEstimate cached = estimates == null ? null : estimates.getIfPresent(new EstimateKey(tenant, where));
+        return planner.choose(cached != null ? cached : estimate(c, pending, where), k);
+    }
+
+    /**
+     * Asks PostgreSQL, in one round trip (after the pending settings), for its row estimates of the filtered rows
+     * and of the whole table (from the columns' statistics; planning only, no row is read) and for the table's
+     * {@code reltuples}; keeps them for {@link Builder#estimateCacheTtl}.
+     */
+    private RowEstimate estimate(Connection c, List<Object> pending, Optional<SqlFragment> where) throws SQLException {
         String sql = "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table() + where.map(w -> " WHERE " + w.sql()).orElse("")
                 + "; EXPLAIN (FORMAT JSON) SELECT 1 FROM " + table()
                 + "; SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(bind(c, ps, 1, params(where)), table());
-            ps.execute();
+        RowEstimate estimate = execute(c, pending, sql, (ps, next) -> ps.setString(bind(c, ps, next, params(where)),
+                table()), ps -> {
             double filtered = planRows(ps.getResultSet());
             ps.getMoreResults();
             double total = planRows(ps.getResultSet());
             ps.getMoreResults();
             try (ResultSet rs = ps.getResultSet()) {
                 rs.next();
-                return planner.choose(filtered, total, rs.getDouble(1), k);
+                return new RowEstimate(filtered, total, rs.getDouble(1));
             }
+        });
+        if (estimates != null) {
+            estimates.put(new EstimateKey(tenant, where), estimate);
         }
+        return estimate;
     }
 
     private static double planRows(ResultSet explain) throws SQLException {
@@ -591,23 +641,25 @@ public final class PgvectorStore implements VectorStore {
         }
     }
 
-    /** Runs the plan's search statement; hits nearest first. */
-    private List<SearchHit> nearest(Connection c, PgvectorSearchPlan plan, float[] query, Optional<SqlFragment> where,
-                                    int k) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(searchSql(plan, where))) {
-            bindSearch(c, ps, query, where, k);
-            List<SearchHit> hits = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    // <=> is the cosine distance, 1 - cosine similarity
-                    hits.add(new SearchHit(rs.getString(1), 1 - rs.getDouble(3), rs.getString(2),
-                            codec.readMetadata(rs, 4)));
-                }
-            }
-            // a relaxed-order iterative scan may return rows slightly out of order (the sort is stable)
-            hits.sort(Comparator.comparingDouble(SearchHit::score).reversed());
-            return List.copyOf(hits);
-        }
+    /** Runs the plan's search statement, its settings sent in the same round trip; hits nearest first. */
+    private List<SearchHit> nearest(Connection c, List<Object> pending, PgvectorSearchPlan plan, float[] query,
+                                    Optional<SqlFragment> where, int k) throws SQLException {
+        pending.addAll(planner.settings(plan));
+        List<SearchHit> hits = execute(c, pending, searchSql(plan, where),
+                (ps, next) -> bindSearch(c, ps, next, query, where, k), ps -> {
+                    List<SearchHit> rows = new ArrayList<>();
+                    try (ResultSet rs = ps.getResultSet()) {
+                        while (rs.next()) {
+                            // <=> is the cosine distance, 1 - cosine similarity
+                            rows.add(new SearchHit(rs.getString(1), 1 - rs.getDouble(3), rs.getString(2),
+                                    codec.readMetadata(rs, 4)));
+                        }
+                    }
+                    return rows;
+                });
+        // a relaxed-order iterative scan may return rows slightly out of order (the sort is stable)
+        hits.sort(Comparator.comparingDouble(SearchHit::score).reversed());
+        return List.copyOf(hits);
     }
 
     /**
@@ -628,27 +680,33 @@ public final class PgvectorStore implements VectorStore {
                 + where.map(w -> " WHERE " + w.sql()).orElse("") + " ORDER BY 3 LIMIT ?";
     }
 
-    private void bindSearch(Connection c, PreparedStatement ps, float[] query, Optional<SqlFragment> where, int topK)
-            throws SQLException {
-        ps.setObject(1, new PGvector(query));
-        int next = bind(c, ps, 2, params(where));
+    private static void bindSearch(Connection c, PreparedStatement ps, int first, float[] query,
+                                   Optional<SqlFragment> where, int topK) throws SQLException {
+        ps.setObject(first, new PGvector(query));
+        int next = bind(c, ps, first + 1, params(where));
         ps.setInt(next, topK);
     }
 
-    /** The plan PostgreSQL runs for a search, for tests that check which index it uses. */
+    /**
+     * The plan PostgreSQL runs for a search, for tests that check which index it uses: {@code EXPLAIN} of the
+     * search statement, sent exactly as a search sends it (with its settings, in one round trip).
+     */
     List<String> explainSearch(SearchRequest request) throws SQLException {
         Optional<SqlFragment> where = request.filter().map(translator::translate);
-        return inSearchTransaction(where, request.topK(), (c, plan) -> {
-            try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + searchSql(plan, where))) {
-                bindSearch(c, ps, request.vector(), where, request.topK());
-                List<String> lines = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lines.add(rs.getString(1));
-                    }
-                }
-                return lines;
-            }
+        return transaction(List.of(), c -> {
+            List<Object> pending = searchSettings();
+            PgvectorSearchPlan plan = plan(c, pending, where, request.topK());
+            pending.addAll(planner.settings(plan));
+            return execute(c, pending, "EXPLAIN " + searchSql(plan, where),
+                    (ps, next) -> bindSearch(c, ps, next, request.vector(), where, request.topK()), ps -> {
+                        List<String> lines = new ArrayList<>();
+                        try (ResultSet rs = ps.getResultSet()) {
+                            while (rs.next()) {
+                                lines.add(rs.getString(1));
+                            }
+                        }
+                        return lines;
+                    });
         });
     }
 
@@ -659,33 +717,53 @@ public final class PgvectorStore implements VectorStore {
         T run(Connection c) throws SQLException;
     }
 
+    @FunctionalInterface
+    private interface Binder {
+        /** Binds the statement's values from parameter index {@code first}. */
+        void bind(PreparedStatement ps, int first) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Results<T> {
+        /** Reads the statement's results; the first is the current result. */
+        T read(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Runs one statement (or several, separated by {@code ;}) preceded, in the same round trip, by
+     * {@code set_config(name, value, true)} for the pending settings, which are then cleared: the driver sends the
+     * statements of one {@code PreparedStatement} together, and the server runs them in order, so the settings are
+     * in force when the statement is planned.
+     */
+    private static <T> T execute(Connection c, List<Object> pending, String sql, Binder binder, Results<T> results)
+            throws SQLException {
+        boolean settings = !pending.isEmpty();
+        try (PreparedStatement ps = c.prepareStatement(settings ? setConfigSql(pending) + "; " + sql : sql)) {
+            binder.bind(ps, bind(c, ps, 1, pending));
+            pending.clear();
+            ps.execute();
+            if (settings) {
+                ps.getMoreResults();
+            }
+            return results.read(ps);
+        }
+    }
+
     /**
      * Runs the work in one transaction on a connection from the pool, after {@code SET LOCAL} of the tenant in
      * row-level-security mode. Local settings end with the transaction, committed or not, so the connection
      * returns to the pool as it came.
      */
     <T> T inTransaction(SqlWork<T> work) throws SQLException {
-        return transaction(false, work);
+        return transaction(tenantSettings(), work);
     }
 
-    /**
-     * A transaction; a search transaction also plans every statement with its actual values
-     * ({@code plan_cache_mode = force_custom_plan}): after five executions on one pooled connection, the JDBC driver
-     * prepares a statement on the server, and PostgreSQL may then reuse a generic plan that cannot see how many rows
-     * a tenant has, nor settings made after it was planned.
-     */
-    private <T> T transaction(boolean search, SqlWork<T> work) throws SQLException {
+    /** A transaction that first sets {@code local} (name-value pairs) with {@code SET LOCAL}. */
+    private <T> T transaction(List<Object> local, SqlWork<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                List<String> local = new ArrayList<>();
-                if (tenant != null) {
-                    local.addAll(List.of(PgvectorSchemaManager.TENANT_SETTING, tenant));
-                }
-                if (search) {
-                    local.addAll(List.of("plan_cache_mode", "force_custom_plan"));
-                }
                 setLocal(c, local);
                 T result = work.run(c);
                 c.commit();
@@ -708,11 +786,14 @@ public final class PgvectorStore implements VectorStore {
         if (nameValuePairs.isEmpty()) {
             return;
         }
-        String calls = String.join(", ", Collections.nCopies(nameValuePairs.size() / 2, "set_config(?, ?, true)"));
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + calls)) {
+        try (PreparedStatement ps = c.prepareStatement(setConfigSql(nameValuePairs))) {
             bind(c, ps, 1, List.copyOf(nameValuePairs));
             ps.executeQuery().close();
         }
+    }
+
+    private static String setConfigSql(List<?> nameValuePairs) {
+        return "SELECT " + String.join(", ", Collections.nCopies(nameValuePairs.size() / 2, "set_config(?, ?, true)"));
     }
 
     /**
@@ -730,7 +811,15 @@ public final class PgvectorStore implements VectorStore {
                 }
             }
         }
+        analyze(c);
+    }
+
+    /** ANALYZE, and forget the estimates made from the old statistics. */
+    private void analyze(Connection c) throws SQLException {
         execute(c, "ANALYZE " + table());
+        if (estimates != null) {
+            estimates.invalidateAll();
+        }
     }
 
     /** Binds typed values from parameter index {@code first}; returns the next index. */
@@ -796,8 +885,8 @@ public final class PgvectorStore implements VectorStore {
     // ---- configuration ----
 
     private record Settings(PgvectorTableLayout layout, long exactMaxRows, double exactMaxSelectivity, int efSearch,
-                            IterativeScan iterativeScan, Integer maxScanTuples, int batchSize, int copyThreshold,
-                            String rlsTenantField) {
+                            IterativeScan iterativeScan, Integer maxScanTuples, PgvectorSearchPlan.Strategy fixedStrategy,
+                            Duration estimateCacheTtl, int batchSize, int copyThreshold, String rlsTenantField) {
     }
 
     public static final class Builder {
@@ -809,6 +898,8 @@ public final class PgvectorStore implements VectorStore {
         private int efSearch = 200;
         private IterativeScan iterativeScan = IterativeScan.RELAXED_ORDER;
         private Integer maxScanTuples;
+        private PgvectorSearchPlan.Strategy fixedStrategy;
+        private Duration estimateCacheTtl = Duration.ofSeconds(10);
         private int batchSize = 500;
         private int copyThreshold = 5_000;
         private String rlsTenantField;
@@ -886,6 +977,32 @@ public final class PgvectorStore implements VectorStore {
             return this;
         }
 
+        /**
+         * Every search runs this plan, and no estimate is made: for tables whose filters all fall on one side of
+         * the thresholds, and to measure one plan alone. A search through the HNSW plan that returns fewer than k
+         * rows still runs again exactly. By default (unset) each search chooses.
+         */
+        public Builder fixedStrategy(PgvectorSearchPlan.Strategy fixedStrategy) {
+            this.fixedStrategy = Objects.requireNonNull(fixedStrategy, "fixedStrategy");
+            return this;
+        }
+
+        /**
+         * How long a row estimate is reused by searches with the same filter (default 10 s; {@link Duration#ZERO}
+         * asks PostgreSQL before every search). The estimate costs a planning round trip, about as much as the
+         * rest of a small search, while the statistics it comes from change only when the table is analyzed
+         * (autovacuum: at most once a minute, after a tenth of the rows changed); this store forgets its
+         * estimates whenever it analyzes the table itself. A stale estimate can cost speed, never completeness:
+         * an HNSW plan that returns fewer than k rows is re-run exactly. At most 10,000 filters are kept.
+         */
+        public Builder estimateCacheTtl(Duration estimateCacheTtl) {
+            if (estimateCacheTtl.isNegative()) {
+                throw new IllegalArgumentException("estimateCacheTtl cannot be negative, was " + estimateCacheTtl);
+            }
+            this.estimateCacheTtl = estimateCacheTtl;
+            return this;
+        }
+
         /** Rows per INSERT statement (default 500). */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
@@ -922,15 +1039,17 @@ public final class PgvectorStore implements VectorStore {
                 throw new IllegalStateException("set exactly one of dataSource and jdbcUrl");
             }
             Settings settings = new Settings(layout, exactMaxRows, exactMaxSelectivity, efSearch, iterativeScan,
-                    maxScanTuples, batchSize, copyThreshold, rlsTenantField);
+                    maxScanTuples, fixedStrategy, estimateCacheTtl, batchSize, copyThreshold, rlsTenantField);
+            Cache<EstimateKey, RowEstimate> estimates = estimateCacheTtl.isZero() || fixedStrategy != null ? null
+                    : Caffeine.newBuilder().expireAfterWrite(estimateCacheTtl).maximumSize(MAX_CACHED_ESTIMATES).build();
             if (dataSource != null) {
-                return new PgvectorStore(settings, dataSource, null, null);
+                return new PgvectorStore(settings, dataSource, null, null, estimates);
             }
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(jdbcUrl);
             config.setPoolName("portafilter-pgvector");
             HikariDataSource pool = new HikariDataSource(config);
-            return new PgvectorStore(settings, pool, pool, null);
+            return new PgvectorStore(settings, pool, pool, null, estimates);
         }
     }
 }

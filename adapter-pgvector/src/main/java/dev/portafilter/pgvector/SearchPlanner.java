@@ -23,9 +23,12 @@ final class SearchPlanner {
     private final int efSearch;
     private final PgvectorStore.IterativeScan iterativeScan;
     private final Integer maxScanTuples;
+    /** Null when each search chooses. */
+    private final Strategy fixedStrategy;
 
     SearchPlanner(long exactMaxRows, double exactMaxSelectivity, int efSearch, PgvectorStore.IterativeScan iterativeScan,
-                  Integer maxScanTuples) {
+                  Integer maxScanTuples, Strategy fixedStrategy) {
+        this.fixedStrategy = fixedStrategy;
         this.exactMaxRows = exactMaxRows;
         this.exactMaxSelectivity = exactMaxSelectivity;
         this.efSearch = efSearch;
@@ -33,21 +36,29 @@ final class SearchPlanner {
         this.maxScanTuples = maxScanTuples;
     }
 
-    /**
-     * The plan for a search of k rows.
-     *
-     * @param filteredRows the planner's estimate for {@code SELECT 1 FROM t WHERE filter}
-     * @param tableRows    the planner's estimate for {@code SELECT 1 FROM t}, under the same row-level security
-     * @param reltuples    {@code pg_class.reltuples} (-1 before the first ANALYZE)
-     */
-    PgvectorSearchPlan choose(double filteredRows, double tableRows, double reltuples, int k) {
+    /** Whether every search runs one strategy, without an estimate. */
+    boolean isFixed() {
+        return fixedStrategy != null;
+    }
+
+    /** The fixed strategy's plan for a search of k rows, made without an estimate. */
+    PgvectorSearchPlan fixed(int k) {
+        return fixed(-1, Double.NaN, k);
+    }
+
+    /** The plan for a search of k rows, given PostgreSQL's estimates (see {@link RowEstimate}). */
+    PgvectorSearchPlan choose(RowEstimate estimate, int k) {
+        double filteredRows = estimate.filteredRows();
         // Under row-level security both estimates include the policy's tenant condition (PostgreSQL estimates it
         // with the tenant setting's value): the filtered estimate is then right, but the table's is the tenant's
         // rows, and the share is of the whole table, which reltuples gives. Elsewhere tableRows is the planner's
         // up-to-date size, at least reltuples.
         long rows = Math.round(filteredRows);
-        double size = Math.max(tableRows, reltuples);
+        double size = Math.max(estimate.tableRows(), estimate.reltuples());
         double selectivity = size > 0 ? Math.min(1, filteredRows / size) : 1;
+        if (fixedStrategy != null) {
+            return fixed(rows, selectivity, k);
+        }
         if (rows <= exactMaxRows) {
             return exact(rows, selectivity, "about " + rows + " rows match, at most " + exactMaxRows
                     + ": sorting them by distance is exact, complete and faster than the HNSW index");
@@ -57,11 +68,19 @@ final class SearchPlanner {
                     + " of the rows, at most " + percent(exactMaxSelectivity) + ": an HNSW scan would visit about k / "
                     + "selectivity rows and lose recall, so the matching rows are sorted by distance instead");
         }
-        int ef = efSearch(k);
-        return new PgvectorSearchPlan(Strategy.HNSW_ITERATIVE, rows, selectivity, exactMaxRows, exactMaxSelectivity, ef,
-                "about " + rows + " rows (" + percent(selectivity) + ") match: the HNSW index (hnsw.iterative_scan "
-                        + iterativeScan.setting() + ", ef_search " + ef + ") finds the nearest " + k
-                        + " among them faster than sorting them all");
+        return hnsw(rows, selectivity, k, "about " + rows + " rows (" + percent(selectivity) + ") match: the HNSW "
+                + "index (hnsw.iterative_scan " + iterativeScan.setting() + ", ef_search " + efSearch(k)
+                + ") finds the nearest " + k + " among them faster than sorting them all");
+    }
+
+    private PgvectorSearchPlan fixed(long rows, double selectivity, int k) {
+        String reason = "the store runs every search with this plan (fixedStrategy)";
+        return fixedStrategy == Strategy.EXACT ? exact(rows, selectivity, reason) : hnsw(rows, selectivity, k, reason);
+    }
+
+    private PgvectorSearchPlan hnsw(long rows, double selectivity, int k, String reason) {
+        return new PgvectorSearchPlan(Strategy.HNSW_ITERATIVE, rows, selectivity, exactMaxRows, exactMaxSelectivity,
+                efSearch(k), reason);
     }
 
     /** The exact plan for a search whose HNSW plan returned fewer than k rows. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -201,6 +202,55 @@ class PgvectorFilteredSearchTest {
             });
             assertThat(fromTheIndex).as("rows the HNSW plan finds").isLessThan(K);
             assertThat(ids(store.search(query, K, filter))).containsExactlyElementsOf(exactTopK(TINY, query));
+        }
+    }
+
+    @Test
+    void aFixedStrategyRunsItsPlanWhateverTheFilterMatches() throws Exception {
+        try (PgvectorStore exactOnly = store(b -> b.fixedStrategy(Strategy.EXACT));
+             PgvectorStore hnswOnly = store(b -> b.fixedStrategy(Strategy.HNSW_ITERATIVE))) {
+            Filter large = Filters.eq("customer", LARGE);
+            assertExact(exactOnly, large, LARGE);
+            PgvectorSearchPlan plan = exactOnly.explainPlan(large, K);
+            assertThat(plan.reason()).contains("fixedStrategy");
+            assertThat(plan.estimatedSelectivity()).as("explainPlan still estimates").isBetween(0.3, 0.5);
+            // 0.1% through the index: slow and approximate, which is why the adaptive store sorts it instead
+            assertHnsw(hnswOnly, Filters.eq("customer", TINY));
+        }
+    }
+
+    @Test
+    void aRepeatedFilterReusesItsEstimateAndSendsItsSettingsWithTheSearch() throws Exception {
+        StatementLog log = new StatementLog(PgvectorTestServer.dataSource());
+        String estimate = "EXPLAIN (FORMAT JSON)";
+        try (PgvectorStore cached = store(b -> b.dataSource(log.dataSource()));
+             PgvectorStore uncached = store(b -> b.dataSource(log.dataSource()).estimateCacheTtl(Duration.ZERO));
+             PgvectorStore shortLived = store(b -> b.dataSource(log.dataSource())
+                     .estimateCacheTtl(Duration.ofMillis(200)));
+             PgvectorStore fixed = store(b -> b.dataSource(log.dataSource()).fixedStrategy(Strategy.EXACT))) {
+            for (String tenant : List.of(LARGE, LARGE, LARGE)) {
+                assertThat(ids(cached.search(queries.get(2), K, Filters.eq("customer", tenant)))).hasSize(K);
+            }
+            assertThat(log.count(estimate)).as("one estimate for three searches with the same filter").isEqualTo(1);
+            List<String> last = log.statements().subList(log.statements().size() - 1, log.statements().size());
+            assertThat(last).singleElement().as("settings and search in one statement, one round trip")
+                    .satisfies(sql -> assertThat(sql).startsWith("SELECT set_config(?, ?, true)")
+                            .contains("ORDER BY 3 LIMIT ?"));
+            cached.search(queries.get(2), K, Filters.eq("customer", SMALL));
+            assertThat(log.count(estimate)).as("another filter is estimated").isEqualTo(2);
+
+            uncached.search(queries.get(2), K, Filters.eq("customer", LARGE));
+            uncached.search(queries.get(2), K, Filters.eq("customer", LARGE));
+            assertThat(log.count(estimate)).as("a TTL of zero estimates every search").isEqualTo(4);
+
+            shortLived.search(queries.get(2), K, Filters.eq("customer", LARGE));
+            Thread.sleep(400);
+            shortLived.search(queries.get(2), K, Filters.eq("customer", LARGE));
+            assertThat(log.count(estimate)).as("an expired estimate is made again").isEqualTo(6);
+
+            assertThat(ids(fixed.search(queries.get(2), K, Filters.eq("customer", TINY))))
+                    .containsExactlyElementsOf(exactTopK(TINY, queries.get(2)));
+            assertThat(log.count(estimate)).as("a fixed strategy needs no estimate").isEqualTo(6);
         }
     }
 

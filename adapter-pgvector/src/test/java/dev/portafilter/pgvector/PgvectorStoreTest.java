@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -102,6 +103,32 @@ class PgvectorStoreTest {
             assertThat(reltuples(layout)).as("nor through bulkLoad").isEqualTo(90);
             store.upsert(records.subList(92, 101));
             assertThat(reltuples(layout)).as("a tenth of the table is analyzed").isEqualTo(101);
+        }
+    }
+
+    @Test
+    void theStoreForgetsItsRowEstimatesWhenItAnalyzesTheTable() {
+        PgvectorTableLayout layout = newTable();
+        StatementLog log = new StatementLog(PgvectorTestServer.dataSource());
+        List<VectorRecord> records = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            records.add(new VectorRecord("N" + i, ScenarioDataset.vectorFor("N" + i, DIM), "note " + i,
+                    Metadata.of("customer", "CustomerA", "documentType", "note")));
+        }
+        float[] query = ScenarioDataset.vectorFor("q", DIM);
+        try (PgvectorStore store = store(layout, b -> b.dataSource(log.dataSource()).copyThreshold(1)
+                .estimateCacheTtl(Duration.ofHours(1)))) {
+            store.upsert(records.subList(0, 90));
+            store.search(query, 3, Filters.eq("customer", "CustomerA"));
+            store.search(query, 3, Filters.eq("customer", "CustomerA"));
+            assertThat(log.count("EXPLAIN")).isEqualTo(1);
+            store.upsert(records.subList(90, 91));
+            store.search(query, 3, Filters.eq("customer", "CustomerA"));
+            assertThat(log.count("EXPLAIN")).as("no ANALYZE, the estimate stands").isEqualTo(1);
+            store.upsert(records.subList(91, 101));
+            assertThat(reltuples(layout)).isEqualTo(101);
+            store.search(query, 3, Filters.eq("customer", "CustomerA"));
+            assertThat(log.count("EXPLAIN")).as("analyzed: estimated again").isEqualTo(2);
         }
     }
 

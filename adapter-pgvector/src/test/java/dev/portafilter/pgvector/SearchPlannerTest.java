@@ -9,12 +9,12 @@ import static org.assertj.core.api.Assertions.within;
 /** The decision alone, from given estimates: its boundaries and how it reads estimates under row-level security. */
 class SearchPlannerTest {
     private final SearchPlanner planner = new SearchPlanner(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER,
-            null);
+            null, null);
 
     @Test
     void exactUpToTheRowThresholdInclusiveThenHnsw() {
-        assertThat(planner.choose(3_000, 100_000, 100_000, 10).strategy()).isEqualTo(Strategy.EXACT);
-        PgvectorSearchPlan hnsw = planner.choose(3_001, 100_000, 100_000, 10);
+        assertThat(planner.choose(new RowEstimate(3_000, 100_000, 100_000), 10).strategy()).isEqualTo(Strategy.EXACT);
+        PgvectorSearchPlan hnsw = planner.choose(new RowEstimate(3_001, 100_000, 100_000), 10);
         assertThat(hnsw.strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
         assertThat(hnsw.estimatedRows()).isEqualTo(3_001);
         assertThat(hnsw.efSearch()).isEqualTo(100);
@@ -23,39 +23,60 @@ class SearchPlannerTest {
 
     @Test
     void exactUpToTheSelectivityThresholdHoweverManyRowsThatIs() {
-        PgvectorSearchPlan onePercent = planner.choose(100_000, 10_000_000, 10_000_000, 10);
+        PgvectorSearchPlan onePercent = planner.choose(new RowEstimate(100_000, 10_000_000, 10_000_000), 10);
         assertThat(onePercent.strategy()).isEqualTo(Strategy.EXACT);
         assertThat(onePercent.reason()).contains("1.00%");
-        assertThat(planner.choose(100_001, 10_000_000, 10_000_000, 10).strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
+        assertThat(planner.choose(new RowEstimate(100_001, 10_000_000, 10_000_000), 10).strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
     }
 
     @Test
     void underRowLevelSecurityTheShareIsOfTheWholeTable() {
         // the policy's tenant condition makes the table look as large as the tenant: half of 100,000 rows here
-        PgvectorSearchPlan plan = planner.choose(50_000, 50_000, 100_000, 10);
+        PgvectorSearchPlan plan = planner.choose(new RowEstimate(50_000, 50_000, 100_000), 10);
         assertThat(plan.estimatedSelectivity()).isCloseTo(0.5, within(1e-9));
         assertThat(plan.estimatedRows()).isEqualTo(50_000);
         assertThat(plan.strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
-        assertThat(planner.choose(900, 50_000, 100_000, 10).strategy()).isEqualTo(Strategy.EXACT);
+        assertThat(planner.choose(new RowEstimate(900, 50_000, 100_000), 10).strategy()).isEqualTo(Strategy.EXACT);
     }
 
     @Test
     void aTableNeverAnalyzedIsSizedByThePlanner() {
-        PgvectorSearchPlan plan = planner.choose(500, 40_000, -1, 10);
+        PgvectorSearchPlan plan = planner.choose(new RowEstimate(500, 40_000, -1), 10);
         assertThat(plan.estimatedRows()).isEqualTo(500);
         assertThat(plan.strategy()).isEqualTo(Strategy.EXACT);
     }
 
     @Test
     void efSearchIsNeverBelowK() {
-        assertThat(planner.choose(50_000, 100_000, 100_000, 400).efSearch()).isEqualTo(400);
-        assertThat(planner.choose(50_000, 100_000, 100_000, 5_000).efSearch()).isEqualTo(SearchPlanner.MAX_EF_SEARCH);
+        assertThat(planner.choose(new RowEstimate(50_000, 100_000, 100_000), 400).efSearch()).isEqualTo(400);
+        assertThat(planner.choose(new RowEstimate(50_000, 100_000, 100_000), 5_000).efSearch()).isEqualTo(SearchPlanner.MAX_EF_SEARCH);
     }
 
     @Test
     void onlyTheHnswPlanChangesSettings() {
-        assertThat(planner.settings(planner.choose(10, 100_000, 100_000, 10))).isEmpty();
-        assertThat(planner.settings(planner.choose(50_000, 100_000, 100_000, 10))).containsExactly(
+        assertThat(planner.settings(planner.choose(new RowEstimate(10, 100_000, 100_000), 10))).isEmpty();
+        assertThat(planner.settings(planner.choose(new RowEstimate(50_000, 100_000, 100_000), 10))).containsExactly(
                 "hnsw.ef_search", "100", "hnsw.iterative_scan", "relaxed_order", "enable_sort", "off");
+    }
+
+    @Test
+    void aFixedStrategyIgnoresTheEstimateAndNeedsNone() {
+        SearchPlanner exactOnly = new SearchPlanner(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER, null,
+                Strategy.EXACT);
+        SearchPlanner hnswOnly = new SearchPlanner(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER, null,
+                Strategy.HNSW_ITERATIVE);
+        assertThat(planner.isFixed()).isFalse();
+        assertThat(exactOnly.isFixed()).isTrue();
+        PgvectorSearchPlan large = exactOnly.choose(new RowEstimate(50_000, 100_000, 100_000), 10);
+        assertThat(large.strategy()).isEqualTo(Strategy.EXACT);
+        assertThat(large.estimatedRows()).isEqualTo(50_000);
+        assertThat(large.reason()).contains("fixedStrategy");
+        assertThat(hnswOnly.choose(new RowEstimate(10, 100_000, 100_000), 10).strategy())
+                .isEqualTo(Strategy.HNSW_ITERATIVE);
+        PgvectorSearchPlan unestimated = hnswOnly.fixed(400);
+        assertThat(unestimated.strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
+        assertThat(unestimated.efSearch()).isEqualTo(400);
+        assertThat(unestimated.estimatedRows()).isEqualTo(-1);
+        assertThat(unestimated.toString()).startsWith("HNSW_ITERATIVE (not estimated");
     }
 }
