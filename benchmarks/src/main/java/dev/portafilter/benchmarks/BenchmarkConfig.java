@@ -6,12 +6,12 @@ import java.util.Locale;
 /**
  * What one run does. {@link #fromSystemProperties} reads {@code -Dn=}, {@code -Dqueries=}, {@code -Dseed=},
  * {@code -Dthroughput.seconds=}, {@code -Dbatch=} (rows per upsert call), {@code -Dbulk=} (rows per bulk-load
- * call), {@code -Dwarmup.queries=}, {@code -Djmh=full|tiny|skip} and {@code -Dout=} (the folder that receives
- * {@code benchmarks.md} and {@code benchmarks/*.png}).
+ * call), {@code -Dwarmup.queries=}, {@code -Djmh=full|tiny|skip}, {@code -Dopensearch=false} (pgvector only) and
+ * {@code -Dout=} (the folder that receives {@code benchmarks.md} and {@code benchmarks/*.png}).
  */
 public record BenchmarkConfig(int n, int dimension, int queries, long seed, int k, int warmupQueries,
-                              double throughputSeconds, int batchSize, int bulkSize, int connections, Jmh jmh, Path outputDir,
-                              String command) {
+                              double throughputSeconds, int batchSize, int bulkSize, int connections, Jmh jmh,
+                              boolean openSearch, Path outputDir, String command) {
 
     /** How the translation benchmark runs: a forked, timed run; a tiny in-process run to fill the table; or none. */
     public enum Jmh { FULL, TINY, SKIP }
@@ -35,6 +35,7 @@ public record BenchmarkConfig(int n, int dimension, int queries, long seed, int 
                 Integer.getInteger("bulk", 10_000),
                 4,
                 Jmh.valueOf(System.getProperty("jmh", "full").toUpperCase(Locale.ROOT)),
+                Boolean.parseBoolean(System.getProperty("opensearch", "true")),
                 Path.of(System.getProperty("out", defaultOutputDir.toString())),
                 System.getProperty("command", "bash scripts/benchmark.sh"));
     }

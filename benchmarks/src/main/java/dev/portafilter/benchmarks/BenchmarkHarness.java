@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * One run: generate the data, compute the ground truth, then load, measure and drop each system in turn on the
@@ -39,14 +40,18 @@ public final class BenchmarkHarness {
         double[] openSearchLoad = null;
         String openSearchVersion = "unknown (not reached)";
         // a failing system is recorded and the run goes on: the report says which cells are missing and why
-        try (OpenSearchSystems os = timed("OpenSearch: load", () -> OpenSearchSystems.load(openSearchUrl, data,
-                config.batchSize()))) {
-            openSearchVersion = os.serverVersion();
-            openSearchLoad = new double[] {os.loadSeconds(), os.mergeSeconds()};
-            search.addAll(bench.run(os.portafilter(), cases));
-            search.addAll(bench.run(os.postFilter(), cases));
-        } catch (RuntimeException e) {
-            failures.add(failure("OpenSearch", e));
+        if (config.openSearch()) {
+            try (OpenSearchSystems os = timed("OpenSearch: load", () -> OpenSearchSystems.load(openSearchUrl, data,
+                    config.batchSize()))) {
+                openSearchVersion = os.serverVersion();
+                openSearchLoad = new double[] {os.loadSeconds(), os.mergeSeconds()};
+                search.addAll(bench.run(os.portafilter(), cases));
+                search.addAll(bench.run(os.postFilter(), cases));
+            } catch (RuntimeException e) {
+                failures.add(failure("OpenSearch", e));
+            }
+        } else {
+            openSearchVersion = "not run (-Dopensearch=false)";
         }
         Machine machine;
         try (BenchmarkDatabase db = BenchmarkDatabase.create(pgvectorUrl)) {
@@ -58,26 +63,39 @@ public final class BenchmarkHarness {
             } catch (RuntimeException e) {
                 failures.add(failure("Portafilter batched upsert", e));
             }
-            Map<String, Supplier<Loaded>> loaders = new LinkedHashMap<>();
-            loaders.put("Portafilter", () -> PortafilterPgvector.load(db, data, bulk, config.connections()));
-            loaders.put("LangChain4j JSONB", () -> LangChain4jPgvector.load(LangChain4jPgvector.Mode.JSONB, db, data,
-                    bulk, config.connections()));
-            loaders.put("LangChain4j COLUMN_PER_KEY", () -> LangChain4jPgvector.load(
-                    LangChain4jPgvector.Mode.COLUMN_PER_KEY, db, data, bulk, config.connections()));
-            loaders.put("Spring AI PgVectorStore", () -> SpringAiPgvector.load(db, data, bulk, config.connections()));
-            for (Map.Entry<String, Supplier<Loaded>> loader : loaders.entrySet()) {
+            // Portafilter (adaptive, each plan fixed) and LangChain4j COLUMN_PER_KEY, the strongest peer, are
+            // loaded together and measured side by side, query by query; the other peers one after another
+            List<List<Loader>> groups = List.of(
+                    List.of(new Loader(Report.PORTAFILTER_PG, () -> PortafilterPgvector.load(db, data, bulk,
+                                    config.connections())),
+                            new Loader(Report.COLUMN_PER_KEY, () -> LangChain4jPgvector.load(
+                                    LangChain4jPgvector.Mode.COLUMN_PER_KEY, db, data, bulk, config.connections()))),
+                    List.of(new Loader("LangChain4j JSONB", () -> LangChain4jPgvector.load(
+                            LangChain4jPgvector.Mode.JSONB, db, data, bulk, config.connections()))),
+                    List.of(new Loader("Spring AI PgVectorStore", () -> SpringAiPgvector.load(db, data, bulk,
+                            config.connections()))));
+            for (List<Loader> group : groups) {
+                List<SearchSystem> systems = new ArrayList<>();
                 try {
-                    Loaded loaded = timed(loader.getKey() + ": load", loader.getValue());
-                    try (SearchSystem system = loaded.system()) {
+                    for (Loader loader : group) {
+                        Loaded loaded = timed(loader.name() + ": load", loader.load());
+                        systems.add(loaded.system());
                         ingest.add(loaded.ingest());
-                        if (system instanceof PortafilterPgvector portafilter) {
+                        if (loaded.system() instanceof PortafilterPgvector portafilter) {
                             plans.putAll(portafilter.plans(cases, config.k()));
                             log("plans chosen for Portafilter's search: %s", plans);
+                            systems.addAll(portafilter.fixedModes());
                         }
-                        search.addAll(bench.run(system, cases));
                     }
+                    search.addAll(bench.run(systems, cases));
                 } catch (RuntimeException e) {
-                    failures.add(failure(loader.getKey() + " on pgvector", e));
+                    failures.add(failure(group.stream().map(Loader::name).collect(Collectors.joining(" and "))
+                            + " on pgvector", e));
+                } finally {
+                    // the variants first: they search the table their system drops
+                    for (int i = systems.size() - 1; i >= 0; i--) {
+                        systems.get(i).close();
+                    }
                 }
             }
         }
@@ -90,6 +108,10 @@ public final class BenchmarkHarness {
         double minutes = (System.nanoTime() - started) / 60e9;
         return new BenchmarkReport(config, startedUtc, minutes, loadBefore, Machine.loadAverage(), machine, matching,
                 search, ingest, translation, openSearchLoad, plans, failures);
+    }
+
+    /** A system to load, by its name in the report. */
+    private record Loader(String name, Supplier<Loaded> load) {
     }
 
     private static <T> T timed(String what, Supplier<T> step) {

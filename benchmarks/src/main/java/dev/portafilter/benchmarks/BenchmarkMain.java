@@ -22,8 +22,9 @@ public final class BenchmarkMain {
         BenchmarkConfig config = BenchmarkConfig.fromSystemProperties(root.resolve("docs"));
         String pg = BackendLocator.find(PGVECTOR_URL, "pgvector.env").orElseThrow(() -> new IllegalStateException(
                 "no PostgreSQL server: set " + PGVECTOR_URL + " or run bash scripts/postgres.sh start"));
-        String os = BackendLocator.find(OPENSEARCH_URL, "opensearch.env").orElseThrow(() -> new IllegalStateException(
-                "no OpenSearch server: set " + OPENSEARCH_URL + " or run bash scripts/opensearch.sh start"));
+        String os = config.openSearch() ? BackendLocator.find(OPENSEARCH_URL, "opensearch.env").orElseThrow(() ->
+                new IllegalStateException("no OpenSearch server: set " + OPENSEARCH_URL
+                        + " or run bash scripts/opensearch.sh start")) : null;
         BenchmarkReport report = BenchmarkHarness.run(config, pg, os);
         System.out.println(Report.console(report));
         Report.write(report);

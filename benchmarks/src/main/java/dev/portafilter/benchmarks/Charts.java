@@ -3,12 +3,17 @@ package dev.portafilter.benchmarks;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.Styler;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -40,6 +45,7 @@ final class Charts {
             files.add(searchChart(dir, backend + "-qps4.png", backend + ": queries per second, 4 client threads",
                     "queries/s", rows, SearchResult::qps4, false));
         }
+        files.addAll(selectivityCharts(dir, search));
         if (!ingest.isEmpty()) {
             CategoryChart chart = chart("pgvector ingest: rows per second into an empty table", "rows/s", false, 640);
             chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
@@ -86,6 +92,51 @@ final class Charts {
             chart.addSeries(system, cases, values);
         }
         return save(chart, dir, file);
+    }
+
+    /**
+     * Recall and p50 against the share of rows the filter matches (the tenant-only cases), one line per system on
+     * either backend.
+     */
+    private static List<String> selectivityCharts(Path dir, List<SearchResult> search) throws IOException {
+        List<SearchResult> rows = search.stream().filter(r -> FilterCase.selectivityPercent(r.filterCase()).isPresent())
+                .toList();
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        return List.of(
+                lineChart(dir, "selectivity-p50.png", "p50 latency against selectivity, k = 10 (log scales)", "ms",
+                        rows, SearchResult::p50Millis, true),
+                lineChart(dir, "selectivity-recall.png", "recall@10 against selectivity (log x scale)", "recall@10",
+                        rows, SearchResult::recall, false));
+    }
+
+    private static String lineChart(Path dir, String file, String title, String yTitle, List<SearchResult> rows,
+                                    ToDoubleFunction<SearchResult> metric, boolean logY) throws IOException {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(640).title(title)
+                .xAxisTitle("rows the filter matches (% of the table)").yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setMarkerSize(8);
+        List<String> systems = rows.stream().map(r -> r.backend() + ": " + r.system()).distinct().toList();
+        for (String system : systems) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            rows.stream().filter(r -> (r.backend() + ": " + r.system()).equals(system))
+                    .sorted(Comparator.comparingDouble(r -> FilterCase.selectivityPercent(r.filterCase()).orElseThrow()))
+                    .forEach(r -> {
+                        x.add(FilterCase.selectivityPercent(r.filterCase()).orElseThrow());
+                        // a log axis cannot show 0
+                        y.add(logY ? Math.max(metric.applyAsDouble(r), 0.01) : metric.applyAsDouble(r));
+                    });
+            XYSeries series = chart.addSeries(system, x, y);
+            series.setLineStyle(system.contains(": Portafilter") ? SeriesLines.SOLID : SeriesLines.DASH_DASH);
+        }
+        BitmapEncoder.saveBitmap(chart, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+        return dir.getFileName() + "/" + file;
     }
 
     private static CategoryChart chart(String title, String yTitle, boolean log) {

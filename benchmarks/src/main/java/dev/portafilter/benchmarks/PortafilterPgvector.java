@@ -6,6 +6,7 @@ import dev.portafilter.pgvector.PgvectorSearchPlan;
 import dev.portafilter.pgvector.PgvectorStore;
 import dev.portafilter.pgvector.PgvectorTableLayout;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -93,6 +94,38 @@ final class PortafilterPgvector implements SearchSystem {
         return PgvectorTableLayout.builder(schema, TABLE, Dataset.SCHEMA, data.dimension()).build();
     }
 
+    /**
+     * The same table searched with each plan fixed, and with a fresh row estimate before every search: what the
+     * adaptive store is measured against, side by side in one run.
+     */
+    List<SearchSystem> fixedModes() {
+        return List.of(
+                new Variant(Report.PORTAFILTER_PG_EXACT, PgvectorStore.builder(store.layout()).dataSource(pool)
+                        .fixedStrategy(PgvectorSearchPlan.Strategy.EXACT).build(), data),
+                new Variant(Report.PORTAFILTER_PG_HNSW, PgvectorStore.builder(store.layout()).dataSource(pool)
+                        .fixedStrategy(PgvectorSearchPlan.Strategy.HNSW_ITERATIVE).build(), data),
+                new Variant(Report.PORTAFILTER_PG_UNCACHED, PgvectorStore.builder(store.layout()).dataSource(pool)
+                        .estimateCacheTtl(Duration.ZERO).build(), data));
+    }
+
+    /** Another store over this system's table; closing it leaves the table and the pool alone. */
+    private record Variant(String name, PgvectorStore store, Dataset data) implements SearchSystem {
+        @Override
+        public String backend() {
+            return "pgvector";
+        }
+
+        @Override
+        public List<String> search(int query, FilterCase filterCase, int k) {
+            return SearchSystem.portafilterSearch(store, data, query, filterCase, k);
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+
     /** The plan the store chooses for each case ({@link PgvectorStore#explainPlan}): exact, or HNSW with ef_search. */
     Map<String, String> plans(List<FilterCase> cases, int k) {
         Map<String, String> plans = new LinkedHashMap<>();
@@ -107,7 +140,7 @@ final class PortafilterPgvector implements SearchSystem {
 
     @Override
     public String name() {
-        return "Portafilter";
+        return Report.PORTAFILTER_PG;
     }
 
     @Override

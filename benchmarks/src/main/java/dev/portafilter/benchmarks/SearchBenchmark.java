@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Runs every filter case against one loaded system: latency and answers, then throughput. */
 final class SearchBenchmark {
+    /** Queries each system runs in a row when several are measured side by side. */
+    private static final int BLOCK = 10;
     private final Dataset data;
     private final GroundTruth truth;
     private final BenchmarkConfig config;
@@ -30,37 +32,43 @@ final class SearchBenchmark {
     }
 
     List<SearchResult> run(SearchSystem system, List<FilterCase> cases) {
+        return run(List.of(system), cases);
+    }
+
+    /**
+     * Measures systems side by side: for each case, the queries run in blocks of {@value #BLOCK} and every block
+     * goes to each system in turn (starting with another system each time), so that a change in the machine's load
+     * during the run falls on all of them alike. Each block starts with one untimed query, so that no system is
+     * timed on caches another system's table left behind, nor on the pages the same query just read through
+     * another plan. Then the throughput of each.
+     */
+    List<SearchResult> run(List<SearchSystem> systems, List<FilterCase> cases) {
         List<SearchResult> results = new ArrayList<>();
         for (FilterCase c : cases) {
-            SearchResult r = measure(system, c);
-            System.out.printf("  %-28s %-18s p50 %7.2f ms  p99 %7.2f ms  qps %7.1f / %7.1f  recall %.3f  full-k %5.1f%%"
-                            + "  foreign %d%n", system.name(), c.label(), r.p50Millis(), r.p99Millis(), r.qps1(), r.qps4(),
-                    r.recall(), 100 * r.fullKShare(), r.foreignRows());
-            results.add(r);
+            for (SearchResult r : measure(systems, c)) {
+                System.out.printf("  %-36s %-18s p50 %7.2f ms  p99 %7.2f ms  qps %7.1f / %7.1f  recall %.3f  "
+                                + "full-k %5.1f%%  foreign %d%n", r.system(), c.label(), r.p50Millis(), r.p99Millis(),
+                        r.qps1(), r.qps4(), r.recall(), 100 * r.fullKShare(), r.foreignRows());
+                results.add(r);
+            }
         }
         return results;
     }
 
-    private SearchResult measure(SearchSystem system, FilterCase c) {
-        int k = truth.k();
-        int queries = data.queryCount();
-        for (int w = 0; w < Math.min(queries, config.warmupQueries()); w++) {
-            system.search(w, c, k);
-        }
-        Histogram latency = new Histogram(3);
-        double recallSum = 0;
-        int recallQueries = 0;
-        int full = 0;
-        int eligible = 0;
-        long returned = 0;
-        long foreign = 0;
-        GroundTruth.Truth t = truth.of(c);
-        BitSet matching = t.matching();
-        for (int q = 0; q < queries; q++) {
-            long start = System.nanoTime();
-            List<String> ids = system.search(q, c, k);
-            latency.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
+    /** The answers and latency of one system for one case. */
+    private final class Tally {
+        final Histogram latency = new Histogram(3);
+        double recallSum;
+        int recallQueries;
+        int full;
+        int eligible;
+        long returned;
+        long foreign;
+
+        void add(int q, List<String> ids, long nanos, GroundTruth.Truth t, int k) {
+            latency.recordValue(Math.max(1, nanos / 1_000));
             returned += ids.size();
+            BitSet matching = t.matching();
             for (String id : ids) {
                 Integer row = rowOfId.get(id);
                 if (row == null || !matching.get(row)) {
@@ -85,14 +93,47 @@ final class SearchBenchmark {
                 }
             }
         }
-        double qps1 = throughput(system, c, 1);
-        double qps4 = throughput(system, c, 4);
-        return new SearchResult(system.name(), system.backend(), c.label(),
-                latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(95) / 1000.0,
-                latency.getValueAtPercentile(99) / 1000.0, qps1, qps4,
-                recallQueries == 0 ? Double.NaN : recallSum / recallQueries,
-                eligible == 0 ? Double.NaN : (double) full / eligible,
-                (double) returned / queries, foreign);
+    }
+
+    private List<SearchResult> measure(List<SearchSystem> systems, FilterCase c) {
+        int k = truth.k();
+        int queries = data.queryCount();
+        int n = systems.size();
+        for (SearchSystem system : systems) {
+            for (int w = 0; w < Math.min(queries, config.warmupQueries()); w++) {
+                system.search(w, c, k);
+            }
+        }
+        GroundTruth.Truth t = truth.of(c);
+        List<Tally> tallies = new ArrayList<>();
+        systems.forEach(s -> tallies.add(new Tally()));
+        for (int from = 0, block = 0; from < queries; from += BLOCK, block++) {
+            int to = Math.min(queries, from + BLOCK);
+            for (int i = 0; i < n; i++) {
+                int which = (block + i) % n;
+                SearchSystem system = systems.get(which);
+                system.search((from + queries - 1) % queries, c, k);
+                for (int q = from; q < to; q++) {
+                    long start = System.nanoTime();
+                    List<String> ids = system.search(q, c, k);
+                    tallies.get(which).add(q, ids, System.nanoTime() - start, t, k);
+                }
+            }
+        }
+        List<SearchResult> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            SearchSystem system = systems.get(i);
+            Tally tally = tallies.get(i);
+            double qps1 = throughput(system, c, 1);
+            double qps4 = throughput(system, c, 4);
+            results.add(new SearchResult(system.name(), system.backend(), c.label(),
+                    tally.latency.getValueAtPercentile(50) / 1000.0, tally.latency.getValueAtPercentile(95) / 1000.0,
+                    tally.latency.getValueAtPercentile(99) / 1000.0, qps1, qps4,
+                    tally.recallQueries == 0 ? Double.NaN : tally.recallSum / tally.recallQueries,
+                    tally.eligible == 0 ? Double.NaN : (double) tally.full / tally.eligible,
+                    (double) tally.returned / queries, tally.foreign));
+        }
+        return results;
     }
 
     /** Queries per second with {@code threads} clients each cycling through the queries for a fixed time. */

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * cell must be filled and recall computed. A smoke run for CI, never a timing.
  */
 class BenchmarkSmokeTest {
-    private static final int SYSTEMS = 6;
+    private static final int SYSTEMS = 9;
 
     @Test
     void fillsEveryCellOfTheReport(@TempDir Path out) throws IOException {
@@ -27,7 +27,7 @@ class BenchmarkSmokeTest {
                 .orElseThrow(() -> BackendLocator.unavailable("opensearch", "set " + BenchmarkMain.OPENSEARCH_URL
                         + " or run bash scripts/opensearch.sh start"));
         BenchmarkConfig config = new BenchmarkConfig(2_000, 384, 20, 7L, 10, 5, 0.2, 200, 500, 4,
-                BenchmarkConfig.Jmh.TINY, out, "BenchmarkSmokeTest");
+                BenchmarkConfig.Jmh.TINY, true, out, "BenchmarkSmokeTest");
 
         BenchmarkReport report = BenchmarkHarness.run(config, pg, os);
         Report.write(report);
@@ -51,7 +51,7 @@ class BenchmarkSmokeTest {
         }
         // Portafilter's answers only ever hold rows its filter matches, on both backends
         assertThat(report.search()).filteredOn(r -> r.system().startsWith("Portafilter"))
-                .hasSize(2 * cases.size())
+                .hasSize(5 * cases.size())
                 .allSatisfy(r -> assertThat(r.foreignRows()).as(r.system() + " / " + r.filterCase()).isZero());
 
         assertThat(report.translation()).hasSize(TranslationRun.TRANSLATORS.size() * 3)
@@ -61,6 +61,8 @@ class BenchmarkSmokeTest {
                 });
         assertThat(report.ingest()).hasSize(5).allSatisfy(i -> assertThat(i.rowsPerSecond()).isPositive());
         assertThat(Report.floor(report)).allSatisfy(f -> assertThat(f.measured()).doesNotContain("not measured"));
+        assertThat(Report.planTargets(report)).hasSize(3 * FilterCase.SELECTIVITIES.size())
+                .allSatisfy(f -> assertThat(f.measured()).doesNotContain("not measured"));
 
         String markdown = Files.readString(config.markdownFile());
         assertThat(markdown).doesNotContain(" not measured |").contains("## The floor", "Portafilter");
@@ -68,5 +70,9 @@ class BenchmarkSmokeTest {
         assertThat(config.imageDir().resolve("opensearch-recall.png")).isNotEmptyFile();
         assertThat(config.imageDir().resolve("translation.png")).isNotEmptyFile();
         assertThat(config.imageDir().resolve("ingest.png")).isNotEmptyFile();
+        assertThat(config.imageDir().resolve("selectivity-p50.png")).isNotEmptyFile();
+        assertThat(config.imageDir().resolve("selectivity-recall.png")).isNotEmptyFile();
+        assertThat(markdown).contains("## Per-query plan: targets", Report.PORTAFILTER_PG_EXACT,
+                Report.PORTAFILTER_PG_HNSW);
     }
 }
