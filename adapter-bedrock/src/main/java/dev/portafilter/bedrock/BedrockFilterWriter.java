@@ -8,7 +8,7 @@ import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.filter.FilterVisitor;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.filter.FilterPath;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.LongValue;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -27,15 +27,15 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final MetadataSchema schema;
-    private final String path;
+    private final FilterPath path;
     /** Whether an odd number of {@code $not}s encloses this node. */
     private final boolean negated;
 
     BedrockFilterWriter(MetadataSchema schema) {
-        this(schema, JsonPath.ROOT, false);
+        this(schema, FilterPath.ROOT, false);
     }
 
-    private BedrockFilterWriter(MetadataSchema schema, String path, boolean negated) {
+    private BedrockFilterWriter(MetadataSchema schema, FilterPath path, boolean negated) {
         this.schema = schema;
         this.path = path;
         this.negated = negated;
@@ -43,21 +43,21 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
 
     @Override
     public ObjectNode eq(Filter.Eq eq) {
-        String p = leafPath(eq.field(), "$eq");
+        FilterPath p = path.operator(eq.field(), "$eq");
         return negated ? noneEqual(eq.field(), List.of(eq.value()), p, "notEquals")
                 : anyEqual(eq.field(), List.of(eq.value()), p, "equals");
     }
 
     @Override
     public ObjectNode ne(Filter.Ne ne) {
-        String p = leafPath(ne.field(), "$ne");
+        FilterPath p = path.operator(ne.field(), "$ne");
         return negated ? anyEqual(ne.field(), List.of(ne.value()), p, "equals")
                 : noneEqual(ne.field(), List.of(ne.value()), p, "notEquals");
     }
 
     @Override
     public ObjectNode range(Filter.Range range) {
-        String p = leafPath(range.field(), range.op().operator());
+        FilterPath p = path.operator(range.field(), range.op().operator());
         if (negated) {
             throw unsupported(p, "$not around " + range.op().operator() + " also matches records without '"
                     + range.field() + "', and Bedrock cannot express a missing attribute");
@@ -73,19 +73,19 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
 
     @Override
     public ObjectNode in(Filter.In in) {
-        String p = leafPath(in.field(), "$in");
+        FilterPath p = path.operator(in.field(), "$in");
         return negated ? noneEqual(in.field(), in.values(), p, "notIn") : anyEqual(in.field(), in.values(), p, "in");
     }
 
     @Override
     public ObjectNode nin(Filter.Nin nin) {
-        String p = leafPath(nin.field(), "$nin");
+        FilterPath p = path.operator(nin.field(), "$nin");
         return negated ? anyEqual(nin.field(), nin.values(), p, "in") : noneEqual(nin.field(), nin.values(), p, "notIn");
     }
 
     @Override
     public ObjectNode exists(Filter.Exists exists) {
-        String p = leafPath(exists.field(), "$exists");
+        FilterPath p = path.operator(exists.field(), "$exists");
         boolean present = exists.exists() != negated;
         FieldType type = type(exists.field());
         // Bedrock has no existence test, but a finite domain or a total order gives an exact one.
@@ -116,11 +116,11 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
 
     @Override
     public ObjectNode not(Filter.Not not) {
-        return not.filter().accept(new BedrockFilterWriter(schema, JsonPath.key(path, "$not"), !negated));
+        return not.filter().accept(new BedrockFilterWriter(schema, path.key("$not"), !negated));
     }
 
     /** The field equals one of the values: equals/in on a scalar, listContains on a list field. */
-    private ObjectNode anyEqual(String field, List<ScalarValue> values, String p, String op) {
+    private ObjectNode anyEqual(String field, List<ScalarValue> values, FilterPath p, String op) {
         if (type(field) == FieldType.STRING_LIST) {
             List<ObjectNode> contains = new ArrayList<>(values.size());
             for (ScalarValue v : values) {
@@ -132,7 +132,7 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
     }
 
     /** The field is missing or equals none of the values: notEquals/notIn, which Bedrock has only for scalars. */
-    private ObjectNode noneEqual(String field, List<ScalarValue> values, String p, String op) {
+    private ObjectNode noneEqual(String field, List<ScalarValue> values, FilterPath p, String op) {
         if (type(field) == FieldType.STRING_LIST) {
             throw unsupported(p, "'" + field + "' is a list, and Bedrock cannot express that no element "
                     + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
@@ -141,10 +141,10 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
     }
 
     private List<ObjectNode> children(String op, List<Filter> filters) {
-        String base = JsonPath.key(path, op);
+        FilterPath base = path.key(op);
         List<ObjectNode> out = new ArrayList<>(filters.size());
         for (int i = 0; i < filters.size(); i++) {
-            out.add(filters.get(i).accept(new BedrockFilterWriter(schema, JsonPath.index(base, i), negated)));
+            out.add(filters.get(i).accept(new BedrockFilterWriter(schema, base.index(i), negated)));
         }
         return out;
     }
@@ -170,13 +170,13 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
         return node;
     }
 
-    private static ArrayNode array(List<ScalarValue> values, String p) {
+    private static ArrayNode array(List<ScalarValue> values, FilterPath p) {
         ArrayNode array = NODES.arrayNode();
         values.forEach(v -> array.add(value(v, p)));
         return array;
     }
 
-    private static JsonNode value(ScalarValue v, String p) {
+    private static JsonNode value(ScalarValue v, FilterPath p) {
         if (v instanceof LongValue l && Math.abs(l.value()) > BedrockFilterReader.MAX_EXACT_INTEGER) {
             throw unsupported(p, "integer " + l.value() + " is beyond 2^53, where Bedrock's double comparison is "
                     + "not exact");
@@ -188,11 +188,7 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
         return schema.field(field).orElseThrow(() -> new IllegalStateException("unvalidated field " + field)).type();
     }
 
-    private String leafPath(String field, String op) {
-        return JsonPath.key(JsonPath.key(path, field), op);
-    }
-
-    private static UnsupportedFilterException unsupported(String p, String reason) {
+    private static UnsupportedFilterException unsupported(FilterPath p, String reason) {
         return new UnsupportedFilterException(RetrievalFilterCodec.BACKEND, p, reason);
     }
 }

@@ -3,7 +3,7 @@ package dev.portafilter.pgvector;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterVisitor;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.filter.FilterPath;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.LongValue;
@@ -63,17 +63,17 @@ public final class PgvectorFilterTranslator {
     public SqlFragment translate(Filter filter) {
         layout.metadataSchema().validate(filter);
         List<Object> params = new ArrayList<>();
-        String sql = filter.accept(new Translation(JsonPath.ROOT, false, params));
+        String sql = filter.accept(new Translation(FilterPath.ROOT, false, params));
         return new SqlFragment(sql, params);
     }
 
     /** One node's translation; {@code negated} says whether an odd number of negations sits above it. */
     private final class Translation implements FilterVisitor<String> {
-        private final String path;
+        private final FilterPath path;
         private final boolean negated;
         private final List<Object> params;
 
-        Translation(String path, boolean negated, List<Object> params) {
+        Translation(FilterPath path, boolean negated, List<Object> params) {
             this.path = path;
             this.negated = negated;
             this.params = params;
@@ -134,14 +134,14 @@ public final class PgvectorFilterTranslator {
 
         @Override
         public String not(Filter.Not not) {
-            return not.filter().accept(new Translation(JsonPath.key(path, "$not"), !negated, params));
+            return not.filter().accept(new Translation(path.key("$not"), !negated, params));
         }
 
         private String junction(String op, List<Filter> children, String connective) {
-            String base = JsonPath.key(path, op);
+            FilterPath base = path.key(op);
             List<String> parts = new ArrayList<>(children.size());
             for (int i = 0; i < children.size(); i++) {
-                parts.add(children.get(i).accept(new Translation(JsonPath.index(base, i), negated, params)));
+                parts.add(children.get(i).accept(new Translation(base.index(i), negated, params)));
             }
             return parts.size() == 1 ? parts.get(0) : "(" + String.join(connective, parts) + ")";
         }
@@ -150,7 +150,7 @@ public final class PgvectorFilterTranslator {
         private String equality(String field, ScalarValue value, String op, boolean complement) {
             MetadataColumn column = layout.column(field);
             String c = qualifier + column.sqlName();
-            String valuePath = opPath(field, op);
+            FilterPath valuePath = path.operator(field, op);
             if (column.type() == ColumnType.TEXT_ARRAY) {
                 params.add(text(value, valuePath));
                 String anyElement = c + " @> ARRAY[?]::text[]";
@@ -168,7 +168,7 @@ public final class PgvectorFilterTranslator {
         private String membership(String field, List<ScalarValue> values, String op, boolean complement) {
             MetadataColumn column = layout.column(field);
             String c = qualifier + column.sqlName();
-            String valuePath = opPath(field, op);
+            FilterPath valuePath = path.operator(field, op);
             List<Object> bound = new ArrayList<>(values.size());
             for (ScalarValue v : values) {
                 if (column.type() == ColumnType.TEXT_ARRAY) {
@@ -192,17 +192,13 @@ public final class PgvectorFilterTranslator {
         private String constant(boolean holds) {
             return holds ? "TRUE" : "FALSE";
         }
-
-        private String opPath(String field, String op) {
-            return JsonPath.key(JsonPath.key(path, field), op);
-        }
     }
 
     /**
      * The value as the column's Java type, or empty when no value the column can hold equals it (2.5 in an
      * integer column, 2^53 + 1 in a double column).
      */
-    private static Optional<Object> columnValue(MetadataColumn column, ScalarValue value, String path) {
+    private static Optional<Object> columnValue(MetadataColumn column, ScalarValue value, FilterPath path) {
         return switch (column.type()) {
             case TEXT -> Optional.of(text(value, path));
             case BOOLEAN -> Optional.of(((BooleanValue) value).value());
@@ -212,7 +208,7 @@ public final class PgvectorFilterTranslator {
         };
     }
 
-    private static String text(ScalarValue value, String path) {
+    private static String text(ScalarValue value, FilterPath path) {
         String s = ((StringValue) value).value();
         String problem = PgText.problem(s);
         if (problem != null) {

@@ -6,7 +6,7 @@ import com.google.protobuf.Value;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterVisitor;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.filter.FilterPath;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.FieldSpec;
@@ -53,7 +53,7 @@ public final class PineconeFilterTranslator {
     /** The Pinecone filter; validates against the schema first. */
     public Struct translate(Filter filter) {
         schema.validate(filter);
-        return filter.accept(new Translation(JsonPath.ROOT, false));
+        return filter.accept(new Translation(FilterPath.ROOT, false));
     }
 
     /** The Pinecone filter as JSON text, as Pinecone's REST API and documentation write it (for {@code explain}). */
@@ -63,29 +63,29 @@ public final class PineconeFilterTranslator {
 
     /** One node of the tree, with its JSON path and whether an odd number of {@code $not} encloses it. */
     private final class Translation implements FilterVisitor<Struct> {
-        private final String path;
+        private final FilterPath path;
         private final boolean negated;
 
-        Translation(String path, boolean negated) {
+        Translation(FilterPath path, boolean negated) {
             this.path = path;
             this.negated = negated;
         }
 
         @Override
         public Struct eq(Filter.Eq eq) {
-            String at = opPath(eq.field(), "$eq");
+            FilterPath at = path.operator(eq.field(), "$eq");
             return negated ? notEqual(eq.field(), eq.value(), at) : equal(eq.field(), eq.value(), at);
         }
 
         @Override
         public Struct ne(Filter.Ne ne) {
-            String at = opPath(ne.field(), "$ne");
+            FilterPath at = path.operator(ne.field(), "$ne");
             return negated ? equal(ne.field(), ne.value(), at) : notEqual(ne.field(), ne.value(), at);
         }
 
         @Override
         public Struct range(Filter.Range range) {
-            Value bound = value(range.bound(), opPath(range.field(), range.op().operator()));
+            Value bound = value(range.bound(), path.operator(range.field(), range.op().operator()));
             if (!negated) {
                 return compare(range.field(), range.op().operator(), bound);
             }
@@ -95,13 +95,13 @@ public final class PineconeFilterTranslator {
 
         @Override
         public Struct in(Filter.In in) {
-            String at = opPath(in.field(), "$in");
+            FilterPath at = path.operator(in.field(), "$in");
             return negated ? notIn(in.field(), in.values(), at) : anyOf(in.field(), in.values(), at);
         }
 
         @Override
         public Struct nin(Filter.Nin nin) {
-            String at = opPath(nin.field(), "$nin");
+            FilterPath at = path.operator(nin.field(), "$nin");
             return negated ? anyOf(nin.field(), nin.values(), at) : notIn(nin.field(), nin.values(), at);
         }
 
@@ -124,28 +124,28 @@ public final class PineconeFilterTranslator {
 
         @Override
         public Struct not(Filter.Not not) {
-            return not.filter().accept(new Translation(JsonPath.key(path, "$not"), !negated));
+            return not.filter().accept(new Translation(path.key("$not"), !negated));
         }
 
         private List<Struct> children(String op, List<Filter> filters) {
-            String base = JsonPath.key(path, op);
+            FilterPath base = path.key(op);
             List<Struct> out = new ArrayList<>(filters.size());
             for (int i = 0; i < filters.size(); i++) {
-                out.add(filters.get(i).accept(new Translation(JsonPath.index(base, i), negated)));
+                out.add(filters.get(i).accept(new Translation(base.index(i), negated)));
             }
             return out;
         }
 
-        private Struct equal(String field, ScalarValue v, String at) {
+        private Struct equal(String field, ScalarValue v, FilterPath at) {
             return compare(field, "$eq", value(v, at));
         }
 
-        private Struct notEqual(String field, ScalarValue v, String at) {
+        private Struct notEqual(String field, ScalarValue v, FilterPath at) {
             return orMissing(field, compare(field, "$ne", value(v, at)));
         }
 
         /** {@code field} equals one of the values (on a list: any element does). */
-        private Struct anyOf(String field, List<ScalarValue> values, String at) {
+        private Struct anyOf(String field, List<ScalarValue> values, FilterPath at) {
             if (values.get(0) instanceof BooleanValue) {
                 List<Struct> parts = new ArrayList<>();
                 for (ScalarValue v : distinct(values)) {
@@ -157,7 +157,7 @@ public final class PineconeFilterTranslator {
         }
 
         /** {@code field} is missing or equals none of the values (on a list: no element does). */
-        private Struct notIn(String field, List<ScalarValue> values, String at) {
+        private Struct notIn(String field, List<ScalarValue> values, FilterPath at) {
             if (values.get(0) instanceof BooleanValue) {
                 List<Struct> parts = new ArrayList<>();
                 for (ScalarValue v : distinct(values)) {
@@ -177,24 +177,20 @@ public final class PineconeFilterTranslator {
             return anyMatch(List.of(present, compare(field, "$exists", Value.newBuilder().setBoolValue(false).build())));
         }
 
-        private Value list(List<ScalarValue> values, String at) {
+        private Value list(List<ScalarValue> values, FilterPath at) {
             if (values.size() > PineconeLimits.MAX_IN_VALUES) {
                 throw new UnsupportedFilterException(BACKEND, at, "Pinecone accepts at most "
                         + PineconeLimits.MAX_IN_VALUES + " values in one $in or $nin, this one has " + values.size());
             }
             ListValue.Builder list = ListValue.newBuilder();
             for (int i = 0; i < values.size(); i++) {
-                list.addValues(value(values.get(i), JsonPath.index(at, i)));
+                list.addValues(value(values.get(i), at.index(i)));
             }
             return Value.newBuilder().setListValue(list).build();
         }
-
-        private String opPath(String field, String op) {
-            return JsonPath.key(JsonPath.key(path, field), op);
-        }
     }
 
-    private static Value value(ScalarValue v, String at) {
+    private static Value value(ScalarValue v, FilterPath at) {
         Value.Builder out = Value.newBuilder();
         if (v instanceof StringValue s) {
             return out.setStringValue(s.value()).build();

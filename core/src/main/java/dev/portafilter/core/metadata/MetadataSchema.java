@@ -4,7 +4,7 @@ import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.InvalidRecordException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterVisitor;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.filter.FilterPath;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -44,7 +44,7 @@ public final class MetadataSchema {
 
     /** Checks a filter: every field declared, every value of the field's kind, ranges only on numbers. */
     public void validate(Filter filter) {
-        filter.accept(new FilterCheck(JsonPath.ROOT));
+        filter.accept(new FilterCheck(FilterPath.ROOT));
     }
 
     /**
@@ -127,9 +127,9 @@ public final class MetadataSchema {
 
     /** Walks the filter with the path of each node in the canonical JSON form. */
     private final class FilterCheck implements FilterVisitor<Void> {
-        private final String path;
+        private final FilterPath path;
 
-        FilterCheck(String path) {
+        FilterCheck(FilterPath path) {
             this.path = path;
         }
 
@@ -165,7 +165,7 @@ public final class MetadataSchema {
 
         @Override
         public Void exists(Filter.Exists exists) {
-            declared(exists.field(), JsonPath.key(JsonPath.key(path, exists.field()), "$exists"));
+            declared(exists.field(), path.operator(exists.field(), "$exists"));
             return null;
         }
 
@@ -183,18 +183,18 @@ public final class MetadataSchema {
 
         @Override
         public Void not(Filter.Not not) {
-            not.filter().accept(new FilterCheck(JsonPath.key(path, "$not")));
+            not.filter().accept(new FilterCheck(path.key("$not")));
             return null;
         }
 
         private void children(String op, List<Filter> filters) {
-            String base = JsonPath.key(path, op);
+            FilterPath base = path.key(op);
             for (int i = 0; i < filters.size(); i++) {
-                filters.get(i).accept(new FilterCheck(JsonPath.index(base, i)));
+                filters.get(i).accept(new FilterCheck(base.index(i)));
             }
         }
 
-        private FieldSpec declared(String field, String opPath) {
+        private FieldSpec declared(String field, FilterPath opPath) {
             FieldSpec spec = fields.get(field);
             if (spec == null) {
                 throw new InvalidFilterException(opPath, "unknown field '" + field + "': not declared in the schema");
@@ -203,7 +203,7 @@ public final class MetadataSchema {
         }
 
         private void check(String field, String op, List<? extends ScalarValue> values, boolean range) {
-            String opPath = JsonPath.key(JsonPath.key(path, field), op);
+            FilterPath opPath = path.operator(field, op);
             FieldSpec spec = declared(field, opPath);
             if (range && !spec.type().isNumeric()) {
                 throw new InvalidFilterException(opPath, op + " needs a numeric field, but '" + field + "' is "
