@@ -30,6 +30,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,8 +71,9 @@ import java.util.stream.Collectors;
  * {@code SET LOCAL}, inside it, so a pooled connection goes back to the pool unchanged.
  *
  * <p>Upserts are all-or-nothing per call: {@code INSERT ... ON CONFLICT (id) DO UPDATE} in batches, or binary
- * {@code COPY} through a staging table for large batches. A guard is checked under row locks before anything
- * is written, and again by the {@code ON CONFLICT ... WHERE}, so a concurrent writer cannot slip past it.
+ * {@code COPY} for large batches (straight into the table when every id is new, else through a staging table). A
+ * guard is checked under row locks before anything is written, and again by the {@code ON CONFLICT ... WHERE}, so a
+ * concurrent writer cannot slip past it.
  *
  * <p>Row-level-security mode ({@link Builder#rowLevelSecurity}) adds a wall below the filter: the partition of a
  * tenant sees and writes only that tenant's rows whatever SQL runs. When the policy refuses a write (an id that
@@ -85,6 +87,9 @@ public final class PgvectorStore implements VectorStore {
     private static final int MAX_CACHED_ESTIMATES = 10_000;
     /** SQLSTATE 42501: also what row-level security raises when it refuses a written row. */
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
+    private static final String UNIQUE_VIOLATION = "23505";
+    /** What COPY FROM raises on a table with row-level security. */
+    private static final String FEATURE_NOT_SUPPORTED = "0A000";
     /** The alias of the target table in upserts: the existing row, as opposed to EXCLUDED, the new one. */
     private static final String EXISTING = "existing";
     /** A transaction's staging table for binary COPY; dropped at commit. */
@@ -398,6 +403,9 @@ public final class PgvectorStore implements VectorStore {
             throws SQLException {
         List<String> ids = ids(batch);
         if (staged) {
+            if (guard.isEmpty() && tenant == null && copiedStraightIn(c, batch)) {
+                return;
+            }
             stage(c, batch);
         }
         if (guard.isPresent()) {
@@ -483,6 +491,27 @@ public final class PgvectorStore implements VectorStore {
         return ids.stream().filter(found::contains).toList();
     }
 
+    /**
+     * Binary COPY straight into the table: each row written once, without a staging table or conflict handling,
+     * which is right when every id is new (the usual load). Under a savepoint: when an id exists already (a unique
+     * violation) or the table has row-level security (COPY FROM refuses it), rolls back to the savepoint and
+     * returns false, and the batch goes through the staging table instead.
+     */
+    private boolean copiedStraightIn(Connection c, List<VectorRecord> batch) throws SQLException {
+        Savepoint savepoint = c.setSavepoint();
+        try {
+            copy(c, table(), batch);
+            c.releaseSavepoint(savepoint);
+            return true;
+        } catch (SQLException e) {
+            if (UNIQUE_VIOLATION.equals(e.getSQLState()) || FEATURE_NOT_SUPPORTED.equals(e.getSQLState())) {
+                c.rollback(savepoint);
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** Creates the transaction's staging table and fills it with binary COPY. */
     private void stage(Connection c, List<VectorRecord> batch) throws SQLException {
         List<String> columns = codec.columnNames();
@@ -492,8 +521,14 @@ public final class PgvectorStore implements VectorStore {
             definitions.add(columns.get(i) + " " + types.get(i));
         }
         execute(c, "CREATE TEMP TABLE " + STAGING_NAME + " (" + String.join(", ", definitions) + ") ON COMMIT DROP");
+        copy(c, STAGING, batch);
+    }
+
+    /** Binary COPY of the batch into the table (the layout's columns). */
+    private void copy(Connection c, String target, List<VectorRecord> batch) throws SQLException {
+        List<String> columns = codec.columnNames();
         CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("COPY " + STAGING + " (" + String.join(", ", columns) + ") FROM STDIN (FORMAT binary)");
+                .copyIn("COPY " + target + " (" + String.join(", ", columns) + ") FROM STDIN (FORMAT binary)");
         try {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(COPY_BUFFER_BYTES * 2);
             DataOutputStream out = new DataOutputStream(buffer);

@@ -3,6 +3,7 @@ package dev.portafilter.pgvector;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.core.StoreException;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filters;
@@ -78,6 +79,21 @@ class PgvectorRowLevelSecurityTest {
         }
         PgvectorSchemaManager.dropTable(PgvectorTestServer.dataSource(), layout);
         PgvectorTestServer.execute("DROP OWNED BY " + role, "DROP ROLE " + role);
+    }
+
+    @Test
+    void aCopyWriteOutsideAnyTenantMeetsThePolicyNotACopyError() {
+        VectorRecord record = new VectorRecord("A-COPY", ScenarioDataset.vectorFor("A-COPY", ScenarioDataset.DIMENSION),
+                "x", Metadata.of("customer", A, "documentType", "note"));
+        VectorStore partition = store.partitionForTenant("customer", A);
+        long before = partition.count();
+        // COPY FROM refuses tables with row-level security; the store then writes through INSERT, which the
+        // policy judges: without a tenant set, nothing may be written
+        try (PgvectorStore unscoped = PgvectorStore.builder(layout).dataSource(appPool).copyThreshold(1).build()) {
+            assertThatThrownBy(() -> unscoped.upsert(List.of(record))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("violates row-level security policy");
+        }
+        assertThat(partition.count()).isEqualTo(before);
     }
 
     @Test

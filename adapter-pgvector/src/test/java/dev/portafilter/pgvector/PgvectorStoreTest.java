@@ -154,6 +154,27 @@ class PgvectorStoreTest {
     }
 
     @Test
+    void aCopyOfNewIdsGoesStraightIntoTheTableAndOneWithAnExistingIdReplacesThroughStaging() {
+        PgvectorTableLayout layout = newTable();
+        StatementLog log = new StatementLog(PgvectorTestServer.dataSource());
+        List<VectorRecord> all = ScenarioDataset.records();
+        try (PgvectorStore store = store(layout, b -> b.dataSource(log.dataSource()).copyThreshold(1))) {
+            store.upsert(all.subList(0, 6));
+            store.bulkLoad(all.subList(6, 9));
+            assertThat(log.count("portafilter_staging")).as("new ids: no staging table").isZero();
+            assertThat(store.count()).isEqualTo(9);
+
+            VectorRecord old = all.get(2);
+            List<VectorRecord> mixed = new ArrayList<>(all.subList(9, all.size()));
+            mixed.add(new VectorRecord(old.id(), old.vector(), "replaced", old.metadata()));
+            store.upsert(mixed);
+            assertThat(log.count("portafilter_staging")).as("an existing id: through staging").isEqualTo(1);
+            assertThat(store.count()).isEqualTo(all.size());
+            assertThat(store.search(old.vector(), 1).get(0).text()).isEqualTo("replaced");
+        }
+    }
+
+    @Test
     void theCopyPathReplacesByIdAndHonoursTheGuard() {
         PgvectorTableLayout layout = newTable();
         try (PgvectorStore store = store(layout, b -> b.copyThreshold(1))) {
