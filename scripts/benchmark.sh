@@ -3,7 +3,7 @@
 # benchmarks module and what it needs, and runs the harness. It writes docs/benchmarks.md and docs/benchmarks/*.png
 # and prints the tables. Takes about half an hour at the default size on 2 cores; run it on an otherwise idle machine.
 #
-# Usage: bash scripts/benchmark.sh [-Dn=100000] [-Dqueries=200] [-Dseed=42] [-Dthroughput.seconds=3]
+# Usage: bash scripts/benchmark.sh [-Dn=100000] [-Dqueries=1000] [-Dseed=42] [-Dthroughput.seconds=3]
 #                                  [-Djmh=full|tiny|skip] [-Dout=docs]
 #   Extra -D options go to the harness (see benchmarks/src/main/java/dev/portafilter/benchmarks/BenchmarkConfig.java).
 #   BENCHMARK_USE_INSTALLED=1 builds only the benchmarks module, against the project's modules installed in ~/.m2.

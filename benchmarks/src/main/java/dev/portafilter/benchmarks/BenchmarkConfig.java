@@ -26,7 +26,7 @@ public record BenchmarkConfig(int n, int dimension, int queries, long seed, int 
         return new BenchmarkConfig(
                 Integer.getInteger("n", 100_000),
                 384,
-                Integer.getInteger("queries", 200),
+                Integer.getInteger("queries", 1_000),
                 Long.getLong("seed", 42L),
                 10,
                 Integer.getInteger("warmup.queries", 50),

@@ -109,26 +109,8 @@ final class OpenSearchSystems implements AutoCloseable {
     }
 
     SearchSystem portafilter() {
-        return new SearchSystem() {
-            @Override
-            public String name() {
-                return "Portafilter (filter inside knn)";
-            }
-
-            @Override
-            public String backend() {
-                return "opensearch";
-            }
-
-            @Override
-            public List<String> search(int query, FilterCase filterCase, int k) {
-                return SearchSystem.portafilterSearch(store, data, query, filterCase, k);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return SearchSystem.ofStore(Report.PORTAFILTER_OS, "opensearch", store, data, () -> {
+        });
     }
 
     SearchSystem postFilter() {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Portafilter's {@code PgvectorStore} with its defaults: one typed column per field with the B-tree (and GIN)
@@ -100,30 +101,15 @@ final class PortafilterPgvector implements SearchSystem {
      */
     List<SearchSystem> fixedModes() {
         return List.of(
-                new Variant(Report.PORTAFILTER_PG_EXACT, PgvectorStore.builder(store.layout()).dataSource(pool)
-                        .fixedStrategy(PgvectorSearchPlan.Strategy.EXACT).build(), data),
-                new Variant(Report.PORTAFILTER_PG_HNSW, PgvectorStore.builder(store.layout()).dataSource(pool)
-                        .fixedStrategy(PgvectorSearchPlan.Strategy.HNSW_ITERATIVE).build(), data),
-                new Variant(Report.PORTAFILTER_PG_UNCACHED, PgvectorStore.builder(store.layout()).dataSource(pool)
-                        .estimateCacheTtl(Duration.ZERO).build(), data));
+                variant(Report.PORTAFILTER_PG_EXACT, b -> b.fixedStrategy(PgvectorSearchPlan.Strategy.EXACT)),
+                variant(Report.PORTAFILTER_PG_HNSW, b -> b.fixedStrategy(PgvectorSearchPlan.Strategy.HNSW_ITERATIVE)),
+                variant(Report.PORTAFILTER_PG_UNCACHED, b -> b.estimateCacheTtl(Duration.ZERO)));
     }
 
     /** Another store over this system's table; closing it leaves the table and the pool alone. */
-    private record Variant(String name, PgvectorStore store, Dataset data) implements SearchSystem {
-        @Override
-        public String backend() {
-            return "pgvector";
-        }
-
-        @Override
-        public List<String> search(int query, FilterCase filterCase, int k) {
-            return SearchSystem.portafilterSearch(store, data, query, filterCase, k);
-        }
-
-        @Override
-        public void close() {
-            store.close();
-        }
+    private SearchSystem variant(String name, UnaryOperator<PgvectorStore.Builder> options) {
+        PgvectorStore variant = options.apply(PgvectorStore.builder(store.layout()).dataSource(pool)).build();
+        return SearchSystem.ofStore(name, "pgvector", variant, data, variant::close);
     }
 
     /** The plan the store chooses for each case ({@link PgvectorStore#explainPlan}): exact, or HNSW with ef_search. */

@@ -164,8 +164,9 @@ final class Report {
         }
         md.append("\n## Per-query plan: targets\n\nPortafilter's pgvector store chooses per search between the exact ")
                 .append("plan and the HNSW index (*Portafilter*); the same table is also searched with each plan fixed, ")
-                .append("and LangChain4j COLUMN_PER_KEY is loaded beside it: these five are measured side by side, ")
-                .append("each query going to each of them in turn.\n\n| requirement | measured | met |\n|---|---|---|\n");
+                .append("and LangChain4j COLUMN_PER_KEY is loaded beside it: these five are measured side by side, in ")
+                .append("interleaved blocks of queries (see *How the systems were set up*).\n\n")
+                .append("| requirement | measured | met |\n|---|---|---|\n");
         for (FloorCheck f : planTargets(r)) {
             md.append("| ").append(f.requirement()).append(" | ").append(f.measured()).append(" | ")
                     .append(f.met() ? "yes" : "**no**").append(" |\n");

@@ -4,9 +4,11 @@ import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,8 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Runs every filter case against one loaded system: latency and answers, then throughput. */
 final class SearchBenchmark {
-    /** Queries each system runs in a row when several are measured side by side. */
-    private static final int BLOCK = 10;
+    /** Timed queries each system runs in a row when several are measured side by side. */
+    private static final int BLOCK = 50;
+    /** Untimed queries before each block. */
+    private static final int BLOCK_WARMUP = 10;
     private final Dataset data;
     private final GroundTruth truth;
     private final BenchmarkConfig config;
@@ -36,11 +40,11 @@ final class SearchBenchmark {
     }
 
     /**
-     * Measures systems side by side: for each case, the queries run in blocks of {@value #BLOCK} and every block
-     * goes to each system in turn (starting with another system each time), so that a change in the machine's load
-     * during the run falls on all of them alike. Each block starts with one untimed query, so that no system is
-     * timed on caches another system's table left behind, nor on the pages the same query just read through
-     * another plan. Then the throughput of each.
+     * Measures systems side by side: for each case, the queries run in blocks of {@value #BLOCK}, and every block
+     * goes to each system in turn, in an order shuffled anew for each block, so that a change in the machine's load
+     * during the run falls on all of them alike and no system always follows the same other one. Each block starts
+     * with {@value #BLOCK_WARMUP} untimed queries: the systems share the server's buffers and the CPU's caches, and
+     * a system is timed on its own data warm, not on what the previous one left behind. Then the throughput of each.
      */
     List<SearchResult> run(List<SearchSystem> systems, List<FilterCase> cases) {
         List<SearchResult> results = new ArrayList<>();
@@ -107,12 +111,19 @@ final class SearchBenchmark {
         GroundTruth.Truth t = truth.of(c);
         List<Tally> tallies = new ArrayList<>();
         systems.forEach(s -> tallies.add(new Tally()));
-        for (int from = 0, block = 0; from < queries; from += BLOCK, block++) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        Random shuffle = new Random(config.seed());
+        for (int from = 0; from < queries; from += BLOCK) {
             int to = Math.min(queries, from + BLOCK);
-            for (int i = 0; i < n; i++) {
-                int which = (block + i) % n;
+            Collections.shuffle(order, shuffle);
+            for (int which : order) {
                 SearchSystem system = systems.get(which);
-                system.search((from + queries - 1) % queries, c, k);
+                for (int w = 1; w <= BLOCK_WARMUP; w++) {
+                    system.search((from + queries - w) % queries, c, k);
+                }
                 for (int q = from; q < to; q++) {
                     long start = System.nanoTime();
                     List<String> ids = system.search(q, c, k);

@@ -24,6 +24,31 @@ public interface SearchSystem extends AutoCloseable {
     @Override
     void close();
 
+    /** A Portafilter store as a system; closing it runs {@code onClose}. */
+    static SearchSystem ofStore(String name, String backend, VectorStore store, Dataset data, Runnable onClose) {
+        return new SearchSystem() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String backend() {
+                return backend;
+            }
+
+            @Override
+            public List<String> search(int query, FilterCase filterCase, int k) {
+                return portafilterSearch(store, data, query, filterCase, k);
+            }
+
+            @Override
+            public void close() {
+                onClose.run();
+            }
+        };
+    }
+
     /** How every Portafilter store answers: the portable filter as it is, the ids of the hits. */
     static List<String> portafilterSearch(VectorStore store, Dataset data, int query, FilterCase filterCase, int k) {
         return store.search(SearchRequest.of(data.query(query), k, filterCase.filter())).stream()
