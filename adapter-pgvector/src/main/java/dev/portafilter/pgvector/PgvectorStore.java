@@ -1,10 +1,10 @@
 package dev.portafilter.pgvector;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.pgvector.PGvector;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -676,25 +676,35 @@ public final class PgvectorStore implements VectorStore {
         }
     }
 
-    /** Runs the plan's search statement, its settings sent in the same round trip; hits nearest first. */
+    /** Runs the plan's search statement; hits nearest first. */
     private List<SearchHit> nearest(Connection c, List<Object> pending, PgvectorSearchPlan plan, float[] query,
                                     Optional<SqlFragment> where, int k) throws SQLException {
-        pending.addAll(planner.settings(plan));
-        List<SearchHit> hits = execute(c, pending, searchSql(plan, where),
-                (ps, next) -> bindSearch(c, ps, next, query, where, k), ps -> {
-                    List<SearchHit> rows = new ArrayList<>();
-                    try (ResultSet rs = ps.getResultSet()) {
-                        while (rs.next()) {
-                            // <=> is the cosine distance, 1 - cosine similarity
-                            rows.add(new SearchHit(rs.getString(1), 1 - rs.getDouble(3), rs.getString(2),
-                                    codec.readMetadata(rs, 4)));
-                        }
-                    }
-                    return rows;
-                });
+        List<SearchHit> hits = searchStatement(c, pending, plan, "", query, where, k, ps -> {
+            List<SearchHit> rows = new ArrayList<>();
+            try (ResultSet rs = ps.getResultSet()) {
+                while (rs.next()) {
+                    // <=> is the cosine distance, 1 - cosine similarity
+                    rows.add(new SearchHit(rs.getString(1), 1 - rs.getDouble(3), rs.getString(2),
+                            codec.readMetadata(rs, 4)));
+                }
+            }
+            return rows;
+        });
         // a relaxed-order iterative scan may return rows slightly out of order (the sort is stable)
         hits.sort(Comparator.comparingDouble(SearchHit::score).reversed());
         return List.copyOf(hits);
+    }
+
+    /**
+     * Runs the plan's search statement, after {@code prefix} ({@code EXPLAIN } for tests), with the pending and the
+     * plan's settings sent in the same round trip.
+     */
+    private <T> T searchStatement(Connection c, List<Object> pending, PgvectorSearchPlan plan, String prefix,
+                                  float[] query, Optional<SqlFragment> where, int k, Results<T> results)
+            throws SQLException {
+        pending.addAll(planner.settings(plan));
+        return execute(c, pending, prefix + searchSql(plan, where), (ps, next) -> bindSearch(c, ps, next, query,
+                where, k), results);
     }
 
     /**
@@ -728,12 +738,11 @@ public final class PgvectorStore implements VectorStore {
      */
     List<String> explainSearch(SearchRequest request) throws SQLException {
         Optional<SqlFragment> where = request.filter().map(translator::translate);
+        int k = request.topK();
         return transaction(List.of(), c -> {
             List<Object> pending = searchSettings();
-            PgvectorSearchPlan plan = plan(c, pending, where, request.topK());
-            pending.addAll(planner.settings(plan));
-            return execute(c, pending, "EXPLAIN " + searchSql(plan, where),
-                    (ps, next) -> bindSearch(c, ps, next, request.vector(), where, request.topK()), ps -> {
+            return searchStatement(c, pending, plan(c, pending, where, k), "EXPLAIN ", request.vector(), where, k,
+                    ps -> {
                         List<String> lines = new ArrayList<>();
                         try (ResultSet rs = ps.getResultSet()) {
                             while (rs.next()) {
@@ -921,7 +930,7 @@ public final class PgvectorStore implements VectorStore {
 
     private record Settings(PgvectorTableLayout layout, long exactMaxRows, double exactMaxSelectivity, int efSearch,
                             IterativeScan iterativeScan, Integer maxScanTuples, PgvectorSearchPlan.Strategy fixedStrategy,
-                            Duration estimateCacheTtl, int batchSize, int copyThreshold, String rlsTenantField) {
+                            int batchSize, int copyThreshold, String rlsTenantField) {
     }
 
     public static final class Builder {
@@ -1074,7 +1083,7 @@ public final class PgvectorStore implements VectorStore {
                 throw new IllegalStateException("set exactly one of dataSource and jdbcUrl");
             }
             Settings settings = new Settings(layout, exactMaxRows, exactMaxSelectivity, efSearch, iterativeScan,
-                    maxScanTuples, fixedStrategy, estimateCacheTtl, batchSize, copyThreshold, rlsTenantField);
+                    maxScanTuples, fixedStrategy, batchSize, copyThreshold, rlsTenantField);
             Cache<EstimateKey, RowEstimate> estimates = estimateCacheTtl.isZero() || fixedStrategy != null ? null
                     : Caffeine.newBuilder().expireAfterWrite(estimateCacheTtl).maximumSize(MAX_CACHED_ESTIMATES).build();
             if (dataSource != null) {

@@ -61,6 +61,8 @@ final class SearchBenchmark {
 
     /** The answers and latency of one system for one case. */
     private final class Tally {
+        private final GroundTruth.Truth t;
+        private final int k;
         final Histogram latency = new Histogram(3);
         double recallSum;
         int recallQueries;
@@ -69,7 +71,12 @@ final class SearchBenchmark {
         long returned;
         long foreign;
 
-        void add(int q, List<String> ids, long nanos, GroundTruth.Truth t, int k) {
+        Tally(GroundTruth.Truth t, int k) {
+            this.t = t;
+            this.k = k;
+        }
+
+        void add(int q, List<String> ids, long nanos) {
             latency.recordValue(Math.max(1, nanos / 1_000));
             returned += ids.size();
             BitSet matching = t.matching();
@@ -110,7 +117,7 @@ final class SearchBenchmark {
         }
         GroundTruth.Truth t = truth.of(c);
         List<Tally> tallies = new ArrayList<>();
-        systems.forEach(s -> tallies.add(new Tally()));
+        systems.forEach(s -> tallies.add(new Tally(t, k)));
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             order.add(i);
@@ -127,7 +134,7 @@ final class SearchBenchmark {
                 for (int q = from; q < to; q++) {
                     long start = System.nanoTime();
                     List<String> ids = system.search(q, c, k);
-                    tallies.get(which).add(q, ids, System.nanoTime() - start, t, k);
+                    tallies.get(which).add(q, ids, System.nanoTime() - start);
                 }
             }
         }
