@@ -118,7 +118,7 @@ final class LangChain4jPgvector implements SearchSystem {
 
     @Override
     public String name() {
-        return mode == Mode.JSONB ? "LangChain4j JSONB" : "LangChain4j COLUMN_PER_KEY";
+        return mode == Mode.JSONB ? "LangChain4j JSONB" : Report.COLUMN_PER_KEY;
     }
 
     @Override
