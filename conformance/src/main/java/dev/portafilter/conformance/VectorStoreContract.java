@@ -6,6 +6,7 @@ import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.Capability;
@@ -244,6 +245,49 @@ public abstract class VectorStoreContract implements ConformanceContract {
             store.upsert(List.of(new VectorRecord(own.id(), own.vector(), "mine", own.metadata())),
                     Optional.of(Filters.eq("customer", "CustomerA")));
             assertThat(store.search(own.vector(), 1).get(0).text()).isEqualTo("mine");
+        });
+    }
+
+    /**
+     * Integers where 64-bit floats stop being exact: ±(2^53 − 1) is exact everywhere and never refused; ±2^53,
+     * ±(2^53 + 1) and the ends of the long range either compare exactly (as the reference does) or are refused with
+     * a typed error before any request — never a wrong answer.
+     */
+    @Test
+    void integersAtTheEdgeOfDoublePrecisionCompareExactlyOrAreRefused() {
+        long safe = (1L << 53) - 1;
+        List<Long> edges = List.of(safe, -safe, safe + 1, -(safe + 1), safe + 2, -(safe + 2), Long.MIN_VALUE,
+                Long.MAX_VALUE);
+        fixture.withFreshStore(store -> {
+            List<VectorRecord> records = new ArrayList<>();
+            Object[][] values = {{safe, 9007199254740992.0}, {-safe, -9007199254740992.0}, {safe - 1, 0.5}, {0L, null}};
+            for (int i = 0; i < values.length; i++) {
+                Metadata m = Metadata.of("customer", "CustomerA", "documentType", "note", "publicationYear", values[i][0]);
+                if (values[i][1] != null) {
+                    m = m.with("confidence", new DoubleValue((Double) values[i][1]));
+                }
+                records.add(new VectorRecord("E" + i, ScenarioDataset.vectorFor("E" + i, ScenarioDataset.DIMENSION),
+                        "edge " + i, m));
+            }
+            store.upsert(records);
+            float[] query = ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION);
+            for (String field : List.of("publicationYear", "confidence")) {
+                for (long edge : edges) {
+                    for (Filter f : List.of(Filters.eq(field, edge), Filters.ne(field, edge), Filters.gt(field, edge),
+                            Filters.gte(field, edge), Filters.lt(field, edge), Filters.lte(field, edge),
+                            Filters.in(field, edge, 0), Filters.not(Filters.lte(field, edge)))) {
+                        List<String> expected = records.stream().filter(r -> f.test(r.metadata()))
+                                .map(VectorRecord::id).toList();
+                        try {
+                            assertThat(ids(store.search(query, ALL_K, f))).as("%s", f)
+                                    .containsExactlyInAnyOrderElementsOf(expected);
+                        } catch (InvalidFilterException refused) {
+                            assertThat(Math.abs((double) edge)).as("refused %s: %s", f, refused.getMessage())
+                                    .isGreaterThan((double) safe);
+                        }
+                    }
+                }
+            }
         });
     }
 
