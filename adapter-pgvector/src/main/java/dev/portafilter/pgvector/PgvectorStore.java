@@ -83,6 +83,9 @@ public final class PgvectorStore implements VectorStore {
         }
     }
 
+    // The facade of package-private parts: PgvectorWriter (the write path), PgvectorSearcher (searches),
+    // SearchPlanner (the plan and its estimate cache, shared with the partitions) and Jdbc (transactions, settings
+    // and statements).
     private final Config config;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
