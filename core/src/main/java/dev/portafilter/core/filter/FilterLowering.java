@@ -21,7 +21,6 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The one place where the semantics of {@code docs/semantics.md} are worked out for a backend, in the spirit of
@@ -73,34 +72,34 @@ public final class FilterLowering {
 
         @Override
         public LoweredFilter eq(Filter.Eq eq) {
-            return membership(eq.field(), List.of(eq.value()), false, path.operator(eq.field(), "$eq"), negated);
+            return membership(eq.field(), List.of(eq.value()), false, new Site(path, eq.field(), "$eq"), negated);
         }
 
         @Override
         public LoweredFilter ne(Filter.Ne ne) {
-            return membership(ne.field(), List.of(ne.value()), false, path.operator(ne.field(), "$ne"), !negated);
+            return membership(ne.field(), List.of(ne.value()), false, new Site(path, ne.field(), "$ne"), !negated);
         }
 
         @Override
         public LoweredFilter in(Filter.In in) {
-            return membership(in.field(), in.values(), true, path.operator(in.field(), "$in"), negated);
+            return membership(in.field(), in.values(), true, new Site(path, in.field(), "$in"), negated);
         }
 
         @Override
         public LoweredFilter nin(Filter.Nin nin) {
-            return membership(nin.field(), nin.values(), true, path.operator(nin.field(), "$nin"), !negated);
+            return membership(nin.field(), nin.values(), true, new Site(path, nin.field(), "$nin"), !negated);
         }
 
         @Override
         public LoweredFilter range(Filter.Range range) {
-            FilterPath at = path.operator(range.field(), range.op().operator());
+            Site at = new Site(path, range.field(), range.op().operator());
             Filter.RangeOp op = negated ? complement(range.op()) : range.op();
             return FilterLowering.this.range(field(range.field()), op, range.bound(), negated, at);
         }
 
         @Override
         public LoweredFilter exists(Filter.Exists exists) {
-            FilterPath at = path.operator(exists.field(), "$exists");
+            Site at = new Site(path, exists.field(), "$exists");
             FieldSpec field = field(exists.field());
             return presence(field, exists.exists() != negated, at);
         }
@@ -137,122 +136,122 @@ public final class FilterLowering {
     }
 
     /** {@code field} equals one of {@code values} ({@code none}: equals none of them, or is missing). */
-    private LoweredFilter membership(String name, List<ScalarValue> values, boolean listForm, FilterPath at,
+    private LoweredFilter membership(String name, List<ScalarValue> values, boolean listForm, Site at,
                                      boolean none) {
         FieldSpec field = field(name);
         Storage storage = profile.storage(field.type());
         if (values.size() > profile.maxInValues()) {
-            throw unsupported(at, "it accepts at most " + profile.maxInValues() + " values in one $in or $nin, this "
-                    + "one has " + values.size());
+            throw unsupported(at.path(-1), "it accepts at most " + profile.maxInValues() + " values in one $in or "
+                    + "$nin, this one has " + values.size());
         }
         if (none && storage == Storage.STRING_LIST && !profile.negatesListMembership()) {
-            throw unsupported(at, "'" + name + "' is a list, and it cannot express that no element "
+            throw unsupported(at.path(-1), "'" + name + "' is a list, and it cannot express that no element "
                     + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
         }
         // in the source's order, duplicates kept, so that a codec can write back exactly what it read
         List<ScalarValue> stored = new ArrayList<>(values.size());
         for (int i = 0; i < values.size(); i++) {
-            FilterPath valuePath = values.size() == 1 ? at : at.index(i);
-            storedForm(storage, values.get(i), valuePath).ifPresent(stored::add);
+            ScalarValue v = storedForm(storage, values.get(i), at, values.size() == 1 ? -1 : i);
+            if (v != null) {
+                stored.add(v);
+            }
         }
         boolean missingMatches = none && !field.required();
         if (stored.isEmpty()) {
             // no stored value can equal any of them: every present value is "none of them"
             return presentOrMissing(field, none, missingMatches, at);
         }
-        return new Leaf(name, storage, none ? Op.NONE_OF : Op.ANY_OF, stored, listForm,
-                missingMatches, at);
+        return new Leaf(name, storage, none ? Op.NONE_OF : Op.ANY_OF, stored, listForm, missingMatches);
     }
 
     /** A range on the present values; {@code complemented}: a record without the field matches too. */
     private LoweredFilter range(FieldSpec field, Filter.RangeOp op, NumberValue bound, boolean complemented,
-                                FilterPath at) {
+                                Site at) {
         boolean missingMatches = complemented && !field.required();
         if (missingMatches && !profile.testsPresence()) {
-            throw unsupported(at, "$not around " + complement(op).operator() + " also matches records without '"
-                    + field.name() + "', and it cannot express a missing attribute");
+            throw unsupported(at.path(-1), "$not around " + complement(op).operator() + " also matches records "
+                    + "without '" + field.name() + "', and it cannot express a missing attribute");
         }
         Storage storage = profile.storage(field.type());
         Bound b = storage == Storage.INT64 ? integerBound(op, bound) : doubleBound(op, bound, at);
         if (b.everyValue() != null) {
             return presentOrMissing(field, b.everyValue(), missingMatches, at);
         }
-        return new Leaf(field.name(), storage, Op.valueOf(b.op().name()), List.of(b.value()), false, missingMatches,
-                at);
+        return new Leaf(field.name(), storage, Op.valueOf(b.op().name()), List.of(b.value()), false, missingMatches);
     }
 
     /** {@code $exists}: whether the field is present. */
-    private LoweredFilter presence(FieldSpec field, boolean present, FilterPath at) {
+    private LoweredFilter presence(FieldSpec field, boolean present, Site at) {
         if (profile.testsPresence()) {
             return new Leaf(field.name(), profile.storage(field.type()), present ? Op.PRESENT : Op.MISSING, List.of(),
-                    false, !present, at);
+                    false, !present);
         }
         // no presence test, but a finite domain or a total order gives an exact one
         Storage storage = profile.storage(field.type());
         if (storage == Storage.BOOLEAN) {
             return new Leaf(field.name(), storage, present ? Op.ANY_OF : Op.NONE_OF,
-                    List.of(BooleanValue.of(true), BooleanValue.of(false)), true, !present, at);
+                    List.of(BooleanValue.of(true), BooleanValue.of(false)), true, !present);
         }
         if ((storage == Storage.INT64 || storage == Storage.FLOAT64) && present) {
-            return anyOf(List.of(new Leaf(field.name(), storage, Op.GTE, List.of(new LongValue(0)), false, false, at),
-                    new Leaf(field.name(), storage, Op.LT, List.of(new LongValue(0)), false, false, at)));
+            return anyOf(List.of(new Leaf(field.name(), storage, Op.GTE, List.of(new LongValue(0)), false, false),
+                    new Leaf(field.name(), storage, Op.LT, List.of(new LongValue(0)), false, false)));
         }
-        throw unsupported(at, "it cannot test whether the " + field.type() + " field '" + field.name() + "' is "
-                + (present ? "present" : "missing"));
+        throw unsupported(at.path(-1), "it cannot test whether the " + field.type() + " field '" + field.name()
+                + "' is " + (present ? "present" : "missing"));
     }
 
     /** Every present value matches ({@code every}) or none does; a record without the field per {@code missingMatches}. */
-    private LoweredFilter presentOrMissing(FieldSpec field, boolean every, boolean missingMatches, FilterPath at) {
+    private LoweredFilter presentOrMissing(FieldSpec field, boolean every, boolean missingMatches, Site at) {
         if (every == missingMatches) {
             return every ? Constant.ALL : Constant.NONE;
         }
         return presence(field, every, at);
     }
 
-    /** The value as the field stores it, or empty when no stored value can equal it. */
-    private Optional<ScalarValue> storedForm(Storage storage, ScalarValue value, FilterPath at) {
+    /** The value as the field stores it, or null when no stored value can equal it; {@code index} -1 for a single value. */
+    private ScalarValue storedForm(Storage storage, ScalarValue value, Site at, int index) {
         return switch (storage) {
-            case STRING, STRING_LIST -> Optional.of(checkText((StringValue) value, at));
-            case BOOLEAN -> Optional.of(value);
-            case INT64 -> exactLong((NumberValue) value).map(ScalarValue.class::cast);
-            case FLOAT64 -> exactDouble((NumberValue) value, at).map(ScalarValue.class::cast);
+            case STRING, STRING_LIST -> checkText((StringValue) value, at, index);
+            case BOOLEAN -> value;
+            case INT64 -> exactLong((NumberValue) value);
+            case FLOAT64 -> exactDouble((NumberValue) value, at, index);
         };
     }
 
-    private StringValue checkText(StringValue value, FilterPath at) {
+    private StringValue checkText(StringValue value, Site at, int index) {
         String problem = profile.textProblem(value.value());
         if (problem != null) {
-            throw unsupported(at, problem + ", so no stored value can be compared with it");
+            throw unsupported(at.path(index), problem + ", so no stored value can be compared with it");
         }
         return value;
     }
 
-    /** The long equal to the number, if there is one: 2023.0 is 2023, 2023.5 and 1e19 are none. */
-    private static Optional<LongValue> exactLong(NumberValue value) {
+    /** The long equal to the number, or null: 2023.0 is 2023, 2023.5 and 1e19 have none. */
+    private static LongValue exactLong(NumberValue value) {
         if (value instanceof LongValue l) {
-            return Optional.of(l);
+            return l;
         }
         BigDecimal exact = new BigDecimal(((DoubleValue) value).value());
         boolean integral = exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0;
         return integral && exact.compareTo(LONG_MIN) >= 0 && exact.compareTo(LONG_MAX) <= 0
-                ? Optional.of(new LongValue(exact.longValueExact())) : Optional.empty();
+                ? new LongValue(exact.longValueExact()) : null;
     }
 
     /**
-     * The number as a 64-bit float holds it: a double as it is, a long when a double holds it exactly, none for a
+     * The number as a 64-bit float holds it: a double as it is, a long when a double holds it exactly, null for a
      * long no double holds. Where every integer is a float, one beyond ±(2^53 − 1) is refused: stored integers
      * there are within that range, so it could only be compared inexactly.
      */
-    private Optional<NumberValue> exactDouble(NumberValue value, FilterPath at) {
+    private NumberValue exactDouble(NumberValue value, Site at, int index) {
         if (value instanceof DoubleValue) {
-            return Optional.of(value);
+            return value;
         }
         long l = ((LongValue) value).value();
         String problem = profile.integerProblem(l);
         if (problem != null) {
-            throw unsupported(at, problem);
+            throw unsupported(at.path(index), problem);
         }
-        return isDouble(l) ? Optional.of(value) : Optional.empty();
+        return isDouble(l) ? value : null;
     }
 
     private static boolean isDouble(long l) {
@@ -290,10 +289,10 @@ public final class FilterLowering {
     }
 
     /** A float field against any bound: a long no double holds becomes the nearest double on the matching side. */
-    private Bound doubleBound(Filter.RangeOp op, NumberValue bound, FilterPath at) {
-        Optional<NumberValue> exact = exactDouble(bound, at);
-        if (exact.isPresent()) {
-            return Bound.of(op, exact.get());
+    private Bound doubleBound(Filter.RangeOp op, NumberValue bound, Site at) {
+        NumberValue exact = exactDouble(bound, at, -1);
+        if (exact != null) {
+            return Bound.of(op, exact);
         }
         long l = ((LongValue) bound).value();
         double rounded = l;
@@ -342,5 +341,14 @@ public final class FilterLowering {
 
     private UnsupportedFilterException unsupported(FilterPath at, String reason) {
         return new UnsupportedFilterException(profile.backend(), at, reason);
+    }
+
+    /** Where a leaf sits: its path is built only for an error, so lowering a valid filter builds none. */
+    private record Site(FilterPath parent, String field, String operator) {
+        /** The operator's path, or that of its {@code index}-th value (-1: the operator itself). */
+        FilterPath path(int index) {
+            FilterPath op = parent.operator(field, operator);
+            return index < 0 ? op : op.index(index);
+        }
     }
 }

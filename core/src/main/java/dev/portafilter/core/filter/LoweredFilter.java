@@ -70,16 +70,14 @@ public sealed interface LoweredFilter {
      * for a range one bound, else none; each a value the backend stores exactly (a long on {@link Storage#INT64};
      * on {@link Storage#FLOAT64} a double, or a long within the backend's exact range). {@code listForm}: the source
      * wrote a list ({@code $in}/{@code $nin}), which a codec keeps for an exact round trip even of one value.
-     * {@code path} is the JSON path of the source node, for a printer's error.
      */
     record Leaf(String field, Storage storage, Op op, List<ScalarValue> values, boolean listForm,
-                boolean missingMatches, FilterPath path) implements LoweredFilter {
+                boolean missingMatches) implements LoweredFilter {
         public Leaf {
             Objects.requireNonNull(field, "field");
             Objects.requireNonNull(storage, "storage");
             Objects.requireNonNull(op, "op");
             values = List.copyOf(values);
-            Objects.requireNonNull(path, "path");
         }
 
         /** The one value of a range or a single-valued {@code ANY_OF}/{@code NONE_OF}. */
