@@ -1,5 +1,6 @@
 package dev.portafilter.bedrock;
 
+import dev.portafilter.ingest.MetadataJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.UnsupportedCapabilityException;

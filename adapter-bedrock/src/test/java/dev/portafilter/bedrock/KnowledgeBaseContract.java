@@ -1,5 +1,6 @@
 package dev.portafilter.bedrock;
 
+import dev.portafilter.ingest.ScenarioCorpus;
 import dev.portafilter.conformance.ConformanceContract;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.conformance.SemanticsCases;

@@ -1,5 +1,6 @@
 package dev.portafilter.bedrock;
 
+import dev.portafilter.ingest.ScenarioCorpus;
 import dev.portafilter.conformance.Backend;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.localservers.bedrock.LocalBedrock;

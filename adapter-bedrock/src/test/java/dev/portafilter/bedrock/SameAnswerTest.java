@@ -1,5 +1,8 @@
 package dev.portafilter.bedrock;
 
+import dev.portafilter.ingest.ScenarioCorpus;
+import dev.portafilter.ingest.SidecarIngestor;
+import dev.portafilter.ingest.IngestReport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.conformance.StoreFixture;

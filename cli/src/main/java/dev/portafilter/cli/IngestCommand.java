@@ -2,10 +2,10 @@ package dev.portafilter.cli;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import dev.portafilter.bedrock.Chunker;
-import dev.portafilter.bedrock.IngestException;
-import dev.portafilter.bedrock.IngestReport;
-import dev.portafilter.bedrock.SidecarIngestor;
+import dev.portafilter.ingest.Chunker;
+import dev.portafilter.ingest.IngestException;
+import dev.portafilter.ingest.IngestReport;
+import dev.portafilter.ingest.SidecarIngestor;
 import dev.portafilter.core.PortafilterException;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.VectorStore;

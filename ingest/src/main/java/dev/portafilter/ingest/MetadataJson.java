@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.filter.FilterJson;
@@ -18,12 +18,12 @@ import java.util.List;
  * A plain JSON metadata value (as in a sidecar's plain form or a Retrieve response) as the schema field's type.
  * Bedrock has one NUMBER type; the schema decides LONG or DOUBLE, and a LONG takes only integral numbers.
  */
-final class MetadataJson {
+public final class MetadataJson {
     private MetadataJson() {
     }
 
     /** The value, or an {@link IllegalArgumentException} whose message says why it does not fit the type. */
-    static MetadataValue value(JsonNode node, FieldType type) {
+    public static MetadataValue value(JsonNode node, FieldType type) {
         return switch (type) {
             case STRING -> {
                 require(node.isTextual(), node, type);

@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.VectorRecord;
@@ -41,7 +41,7 @@ import java.util.stream.Stream;
  * ({@code <relative path>#<n>}) always travel in one batch, so a store never holds half a document.
  */
 public final class SidecarIngestor {
-    static final String SIDECAR_SUFFIX = ".metadata.json";
+    public static final String SIDECAR_SUFFIX = ".metadata.json";
     private static final Set<String> DOCUMENT_EXTENSIONS = Set.of(".txt", ".md", ".markdown");
 
     private final VectorStore store;

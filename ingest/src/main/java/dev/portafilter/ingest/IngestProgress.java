@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 /**
  * Progress of {@link SidecarIngestor#ingest}: called with {@code (0, total)} once the documents are counted, then

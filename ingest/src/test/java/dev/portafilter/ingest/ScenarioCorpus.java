@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,14 +27,14 @@ import java.util.stream.Stream;
  * Bedrock's plain and typed forms. The same folder is ingested into self-managed stores and served by
  * {@link LocalBedrock}; uploaded to S3 it is the corpus of a real knowledge base for the cloud contract run.
  */
-final class ScenarioCorpus {
+public final class ScenarioCorpus {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ScenarioCorpus() {
     }
 
     /** Writes the corpus into {@code folder} (emptied first); returns the folder. */
-    static Path write(Path folder) {
+    public static Path write(Path folder) {
         try {
             if (Files.exists(folder)) {
                 try (Stream<Path> old = Files.walk(folder)) {
@@ -71,14 +71,14 @@ final class ScenarioCorpus {
     }
 
     /** {@code CustomerA/A-HIPAA.md}, {@code CustomerB/B-S001.txt}, ... */
-    static String fileOf(VectorRecord r) {
+    public static String fileOf(VectorRecord r) {
         String type = (String) r.metadata().get("documentType").orElseThrow().toJava();
         String extension = type.equals("compliance-guide") || type.equals("guidance") ? ".md" : ".txt";
         return r.metadata().get(ScenarioDataset.TENANT_FIELD).orElseThrow().toJava() + "/" + r.id() + extension;
     }
 
     /** The scenario id of a record id ({@code CustomerA/A-C001.txt#0}) or a source URI ({@code s3://b/CustomerA/A-C001.txt}). */
-    static String scenarioId(String idOrUri) {
+    public static String scenarioId(String idOrUri) {
         String name = idOrUri.substring(idOrUri.lastIndexOf('/') + 1);
         int hash = name.indexOf('#');
         name = hash < 0 ? name : name.substring(0, hash);

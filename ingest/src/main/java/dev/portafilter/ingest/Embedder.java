@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 /** Turns chunk text into a vector of the store's dimension; supplied by the caller (a local model, an API, ...). */
 @FunctionalInterface

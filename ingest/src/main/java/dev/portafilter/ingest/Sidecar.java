@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;

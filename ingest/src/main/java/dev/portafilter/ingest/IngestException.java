@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 import dev.portafilter.core.PortafilterException;
 

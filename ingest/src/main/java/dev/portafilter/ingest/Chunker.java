@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.ingest;
 
 import java.util.ArrayList;
 import java.util.List;
