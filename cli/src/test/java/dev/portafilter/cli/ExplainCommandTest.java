@@ -72,6 +72,6 @@ class ExplainCommandTest {
         Path schema = Files.writeString(dir.resolve("schema.json"), SCHEMA);
         AuditAndCasesCommandTest.Run r = run("explain", "--schema", schema.toString(), "--filter", "{\"colour\":\"red\"}");
         assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
-        assertThat(r.err()).contains("$.colour.$eq: unknown field 'colour'");
+        assertThat(r.err()).contains("--filter: $.colour.$eq: unknown field 'colour'");
     }
 }
