@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite with real backends: starts PostgreSQL + pgvector and OpenSearch + k-NN (installing them on
-# first use), runs every module's tests, then prints how many contract tests ran on each backend.
+# first use), runs every module's tests (the CLI's run its shipped jar), checks the jar's size and builds the README's
+# example against the installed artifacts, then prints how many contract tests ran on each backend.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,6 +13,17 @@ bash scripts/opensearch.sh start
 rm -f ./*/target/conformance-summary.txt
 status=0
 ./mvnw -B -ntp install "$@" || status=$?
+
+if [ $status -eq 0 ]; then
+  # what a user gets: the CLI jar (its integration tests ran it as `java -jar`), and the artifacts an app depends on
+  jar_bytes=$(stat -c %s cli/target/portafilter.jar)
+  echo "[artifacts] cli/target/portafilter.jar: $((jar_bytes / 1024 / 1024)) MiB"
+  if [ "$jar_bytes" -ge $((120 * 1024 * 1024)) ]; then
+    echo "[artifacts] the CLI jar has grown past 120 MiB: look for natives or debug files the demo does not need" >&2
+    status=1
+  fi
+  bash scripts/consumer-check.sh || status=$?
+fi
 
 echo
 echo "Contract tests per backend:"

@@ -10,6 +10,9 @@ import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.core.store.Vectors;
+import dev.portafilter.localservers.bedrock.LocalBedrock;
+import dev.portafilter.localservers.bedrock.ToyEmbedding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
@@ -86,7 +89,7 @@ class BedrockKnowledgeBaseStoreTest {
         // Bedrock answers 2023.0 for the NUMBER; the LONG field gets 2023. Undeclared and x-amz-* keys are left out.
         assertThat(hit.metadata()).isEqualTo(Metadata.of("customer", "A", "publicationYear", new LongValue(2023),
                 "patientIds", List.of("P003")));
-        assertThat(hit.score()).isCloseTo(ToyEmbedding.cosine(ToyEmbedding.INSTANCE.embed("metformin"),
+        assertThat(hit.score()).isCloseTo(Vectors.cosine(ToyEmbedding.INSTANCE.embed("metformin"),
                 ToyEmbedding.INSTANCE.embed("metformin for P003")), within(1e-9));
     }
 

@@ -8,6 +8,7 @@ import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.localservers.bedrock.LocalBedrock;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

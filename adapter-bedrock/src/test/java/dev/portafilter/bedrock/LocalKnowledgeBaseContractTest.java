@@ -2,6 +2,7 @@ package dev.portafilter.bedrock;
 
 import dev.portafilter.conformance.Backend;
 import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.localservers.bedrock.LocalBedrock;
 import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeClient;
 
 import java.nio.file.Path;

@@ -20,6 +20,7 @@ import dev.portafilter.core.metadata.NumberValue;
 import dev.portafilter.core.metadata.ScalarValue;
 import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.localservers.bedrock.BedrockSemantics;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

@@ -8,6 +8,8 @@ import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.localservers.bedrock.LocalBedrock;
+import dev.portafilter.localservers.bedrock.ToyEmbedding;
 import dev.portafilter.opensearch.OpenSearchFixtures;
 import dev.portafilter.pgvector.PgvectorFixtures;
 import dev.portafilter.pinecone.PineconeFixtures;
@@ -88,7 +90,7 @@ class SameAnswerTest {
     void aStoreIngestedFromTheSidecarsAnswersEveryFilterAsBedrockDoes(StoreFixture fixture) {
         VectorStore store = fixture.newStore(ScenarioDataset.SCHEMA, ToyEmbedding.DIMENSION);
         try {
-            IngestReport report = SidecarIngestor.builder().store(store).embedder(ToyEmbedding.INSTANCE).build()
+            IngestReport report = SidecarIngestor.builder().store(store).embedder(ToyEmbedding.INSTANCE::embed).build()
                     .ingest(corpus);
             assertThat(report.documentsWritten()).isEqualTo(ScenarioDataset.records().size());
             SearchRequest query = SearchRequest.of(ToyEmbedding.INSTANCE.embed(QUERY), ALL);

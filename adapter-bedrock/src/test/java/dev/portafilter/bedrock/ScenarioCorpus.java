@@ -10,6 +10,7 @@ import dev.portafilter.core.metadata.StringListValue;
 import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.VectorRecord;
 
+import dev.portafilter.localservers.bedrock.LocalBedrock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

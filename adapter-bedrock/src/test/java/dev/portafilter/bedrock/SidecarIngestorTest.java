@@ -12,6 +12,7 @@ import dev.portafilter.core.store.InMemoryVectorStore;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.localservers.bedrock.ToyEmbedding;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -47,7 +48,7 @@ class SidecarIngestorTest {
     private final InMemoryVectorStore store = new InMemoryVectorStore(SCHEMA, ToyEmbedding.DIMENSION);
 
     private SidecarIngestor.Builder ingestor() {
-        return SidecarIngestor.builder().store(store).embedder(ToyEmbedding.INSTANCE);
+        return SidecarIngestor.builder().store(store).embedder(ToyEmbedding.INSTANCE::embed);
     }
 
     private void file(String path, String content) {
@@ -69,7 +70,7 @@ class SidecarIngestorTest {
     void ingestsTheScenarioFromBothSidecarForms() {
         Path corpus = ScenarioCorpus.write(dir.resolve("corpus"));
         InMemoryVectorStore scenario = new InMemoryVectorStore(ScenarioDataset.SCHEMA, ToyEmbedding.DIMENSION);
-        IngestReport report = SidecarIngestor.builder().store(scenario).embedder(ToyEmbedding.INSTANCE).build()
+        IngestReport report = SidecarIngestor.builder().store(scenario).embedder(ToyEmbedding.INSTANCE::embed).build()
                 .ingest(corpus);
         assertThat(report.documentsFound()).isEqualTo(12);
         assertThat(report.documentsWritten()).isEqualTo(12);
@@ -219,7 +220,7 @@ class SidecarIngestorTest {
         file("short.txt.metadata.json", "{\"metadataAttributes\":{\"customer\":\"B\"}}");
         List<List<String>> batches = new ArrayList<>();
         VectorStore recording = recordingBatches(store, batches);
-        IngestReport report = SidecarIngestor.builder().store(recording).embedder(ToyEmbedding.INSTANCE)
+        IngestReport report = SidecarIngestor.builder().store(recording).embedder(ToyEmbedding.INSTANCE::embed)
                 .chunker(Chunker.paragraphs(30)).batchSize(2).build().ingest(dir);
         assertThat(report.recordsWritten()).isEqualTo(6);
         assertThat(batches).containsExactly(List.of("long.md#0", "long.md#1", "long.md#2", "long.md#3", "long.md#4"),

@@ -1,5 +1,6 @@
 package dev.portafilter.pinecone;
 
+import dev.portafilter.localservers.pinecone.LocalPineconeServer;
 import io.pinecone.clients.Index;
 
 import java.time.Duration;
@@ -26,7 +27,12 @@ final class LocalFixture extends PineconeFixture {
     @Override
     Index index(int dimension) {
         return indexes.computeIfAbsent(dimension,
-                d -> LocalPineconeServer.start(d).connect(Duration.ofSeconds(10)));
+                d -> connect(LocalPineconeServer.start(d), Duration.ofSeconds(10)));
+    }
+
+    /** The official client's index on this server, plain text, with this deadline per call. */
+    static Index connect(LocalPineconeServer server, Duration callTimeout) {
+        return PineconeIndexes.open("local-test-key", server.host(), callTimeout);
     }
 
     @Override

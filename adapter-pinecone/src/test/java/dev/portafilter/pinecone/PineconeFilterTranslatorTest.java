@@ -12,6 +12,7 @@ import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.filter.ReferenceEvaluator;
 import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.localservers.pinecone.PineconeFilterSemantics;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,6 +1,7 @@
 package dev.portafilter.pinecone;
 
 import dev.portafilter.conformance.StoreFixture;
+import dev.portafilter.localservers.pinecone.LocalPineconeServer;
 
 /**
  * Pinecone stores for the tests of other modules (this module publishes its test classes as a test-jar), on an
@@ -21,6 +22,6 @@ public final class PineconeFixtures {
      * the host to give a client, e.g. {@code http://127.0.0.1:41234} (plaintext).
      */
     public static String startLocalServer(int dimension) {
-        return "http://127.0.0.1:" + LocalPineconeServer.start(dimension).port();
+        return LocalPineconeServer.start(dimension).host();
     }
 }

@@ -4,6 +4,7 @@ import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.localservers.pinecone.LocalPineconeServer;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.pinecone.clients.Index;
@@ -29,7 +30,7 @@ class PineconeRetryTest {
     void start() {
         server = LocalPineconeServer.start(DIM);
         // generous: a loaded CI machine must not turn ordinary calls into deadline failures
-        index = server.connect(Duration.ofSeconds(10));
+        index = LocalFixture.connect(server, Duration.ofSeconds(10));
         store = PineconeStore.builder(index, ScenarioDataset.SCHEMA, DIM)
                 .namespacePerTenant(ScenarioDataset.TENANT_FIELD, "r")
                 .retryPolicy(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(5)))
@@ -55,7 +56,7 @@ class PineconeRetryTest {
 
     @Test
     void retriesAMissedDeadline() {
-        Index shortDeadline = server.connect(Duration.ofSeconds(1));
+        Index shortDeadline = LocalFixture.connect(server, Duration.ofSeconds(1));
         try {
             PineconeStore impatient = PineconeStore.builder(shortDeadline, ScenarioDataset.SCHEMA, DIM)
                     .namespacePerTenant(ScenarioDataset.TENANT_FIELD, "r")

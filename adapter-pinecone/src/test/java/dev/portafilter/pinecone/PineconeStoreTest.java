@@ -16,6 +16,7 @@ import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
 import dev.portafilter.core.tenant.TenantScope;
+import dev.portafilter.localservers.pinecone.LocalPineconeServer;
 import io.pinecone.clients.Index;
 import io.pinecone.proto.QueryRequest;
 import io.pinecone.proto.UpsertRequest;
@@ -39,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PineconeStoreTest {
     private static final int DIM = ScenarioDataset.DIMENSION;
     private final LocalPineconeServer server = LocalPineconeServer.start(DIM);
-    private final Index index = server.connect(Duration.ofSeconds(10));
+    private final Index index = LocalFixture.connect(server, Duration.ofSeconds(10));
     private int stores;
 
     @AfterAll

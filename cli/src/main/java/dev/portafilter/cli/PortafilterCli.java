@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 /** The {@code portafilter} command. */
 @Command(name = "portafilter",
         mixinStandardHelpOptions = true,
-        version = "portafilter 0.1.0-SNAPSHOT",
+        versionProvider = BuildVersion.class,
         description = "One portable metadata filter for multi-tenant vector search, proven on every backend.",
         subcommands = {DemoCommand.class, IngestCommand.class, AuditCommand.class, CasesCommand.class, ExplainCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -1,4 +1,4 @@
-package dev.portafilter.pinecone;
+package dev.portafilter.localservers.pinecone;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +9,6 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.pinecone.clients.Index;
 import io.pinecone.proto.DeleteRequest;
 import io.pinecone.proto.DeleteResponse;
 import io.pinecone.proto.DescribeIndexStatsRequest;
@@ -54,11 +53,11 @@ import java.util.function.Supplier;
  * filtered index statistics as on serverless) fail with INVALID_ARGUMENT. Writes are visible at once (Pinecone is
  * eventually consistent). It records every call, and can fail or delay the next calls of a method on request.
  */
-final class LocalPineconeServer implements AutoCloseable {
+public final class LocalPineconeServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One request the server received. */
-    record Call(String method, String namespace, Message request) {
+    public record Call(String method, String namespace, Message request) {
     }
 
     private final int dimension;
@@ -70,10 +69,10 @@ final class LocalPineconeServer implements AutoCloseable {
     private record Fault(Status.Code code, Duration delay) {
     }
 
-    private LocalPineconeServer(int dimension) {
+    private LocalPineconeServer(int dimension, int port) {
         this.dimension = dimension;
         try {
-            this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                     .addService(new Service())
                     .build()
                     .start();
@@ -82,49 +81,55 @@ final class LocalPineconeServer implements AutoCloseable {
         }
     }
 
-    static LocalPineconeServer start(int dimension) {
-        return new LocalPineconeServer(dimension);
+    /** Starts a server for vectors of this dimension on any free port of 127.0.0.1. */
+    public static LocalPineconeServer start(int dimension) {
+        return start(dimension, 0);
     }
 
-    int port() {
+    /** Starts a server for vectors of this dimension on this port of 127.0.0.1 (0: any free port). */
+    public static LocalPineconeServer start(int dimension, int port) {
+        return new LocalPineconeServer(dimension, port);
+    }
+
+    public int port() {
         return server.getPort();
     }
 
-    /** The official client's index on this server, plain text, with this deadline per call. */
-    Index connect(Duration callTimeout) {
-        return PineconeIndexes.open("local-test-key", "http://127.0.0.1:" + port(), callTimeout);
+    /** The index host to give a client, e.g. {@code http://127.0.0.1:41234}: plaintext, any API key. */
+    public String host() {
+        return "http://127.0.0.1:" + port();
     }
 
     /** The next {@code times} calls of {@code method} fail with {@code code}. */
-    synchronized void failNext(String method, Status.Code code, int times) {
+    public synchronized void failNext(String method, Status.Code code, int times) {
         for (int i = 0; i < times; i++) {
             faults.computeIfAbsent(method, m -> new ArrayList<>()).add(new Fault(code, Duration.ZERO));
         }
     }
 
     /** The next {@code times} calls of {@code method} answer only after {@code delay}. */
-    synchronized void delayNext(String method, Duration delay, int times) {
+    public synchronized void delayNext(String method, Duration delay, int times) {
         for (int i = 0; i < times; i++) {
             faults.computeIfAbsent(method, m -> new ArrayList<>()).add(new Fault(null, delay));
         }
     }
 
-    List<Call> calls() {
+    public List<Call> calls() {
         synchronized (calls) {
             return List.copyOf(calls);
         }
     }
 
-    List<Call> calls(String method) {
+    public List<Call> calls(String method) {
         return calls().stream().filter(c -> c.method().equals(method)).toList();
     }
 
-    void clearCalls() {
+    public void clearCalls() {
         calls.clear();
     }
 
     /** The ids stored in each non-empty namespace. */
-    synchronized Map<String, List<String>> contents() {
+    public synchronized Map<String, List<String>> contents() {
         Map<String, List<String>> out = new TreeMap<>();
         namespaces.forEach((n, records) -> {
             if (!records.isEmpty()) {
@@ -135,7 +140,7 @@ final class LocalPineconeServer implements AutoCloseable {
     }
 
     /** The stored metadata of one record, or null. */
-    synchronized Struct metadata(String namespace, String id) {
+    public synchronized Struct metadata(String namespace, String id) {
         Vector v = namespaces.getOrDefault(namespace, Map.of()).get(id);
         return v == null ? null : v.getMetadata();
     }

@@ -1,4 +1,4 @@
-package dev.portafilter.pinecone;
+package dev.portafilter.localservers.pinecone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

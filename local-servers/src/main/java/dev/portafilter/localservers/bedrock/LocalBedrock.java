@@ -1,5 +1,6 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.localservers.bedrock;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.core.store.Vectors;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -17,7 +19,6 @@ import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeCl
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -46,8 +47,11 @@ import java.util.stream.Stream;
  * documentation is silent, how Bedrock chunks, parses or embeds documents, its scores, limits or quotas, or that
  * signatures verify: only a real knowledge base can (see {@code AwsKnowledgeBaseContractTest}).
  */
-final class LocalBedrock implements AutoCloseable {
+public final class LocalBedrock implements AutoCloseable {
     static final String BUCKET = "portafilter-scenario";
+    /** The metadata keys Bedrock adds to every result: the document's URI and the chunk's id. */
+    private static final String SOURCE_URI_KEY = "x-amz-bedrock-kb-source-uri";
+    private static final String CHUNK_ID_KEY = "x-amz-bedrock-kb-chunk-id";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern RETRIEVE = Pattern.compile("/knowledgebases/([^/]+)/retrieve");
 
@@ -68,11 +72,11 @@ final class LocalBedrock implements AutoCloseable {
     private final AtomicReference<JsonNode> lastRequest = new AtomicReference<>();
     private final AtomicReference<Failure> nextFailure = new AtomicReference<>();
 
-    private LocalBedrock(String knowledgeBaseId, List<Chunk> chunks) {
+    private LocalBedrock(String knowledgeBaseId, List<Chunk> chunks, int port) {
         this.knowledgeBaseId = knowledgeBaseId;
         this.chunks = List.copyOf(chunks);
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -82,9 +86,15 @@ final class LocalBedrock implements AutoCloseable {
 
     /**
      * Serves the documents of a folder laid out for a Bedrock S3 data source, read by this class's own reader of
-     * both sidecar forms (not by {@link SidecarIngestor}), as {@code s3://portafilter-scenario/<relative path>}.
+     * both sidecar forms (not by Portafilter's {@code SidecarIngestor}), as
+     * {@code s3://portafilter-scenario/<relative path>}, on any free port of 127.0.0.1.
      */
-    static LocalBedrock serveFolder(String knowledgeBaseId, Path folder) {
+    public static LocalBedrock serveFolder(String knowledgeBaseId, Path folder) {
+        return serveFolder(knowledgeBaseId, folder, 0);
+    }
+
+    /** {@link #serveFolder(String, Path)} on this port of 127.0.0.1 (0: any free port). */
+    public static LocalBedrock serveFolder(String knowledgeBaseId, Path folder, int port) {
         List<Chunk> chunks = new ArrayList<>();
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
@@ -94,41 +104,49 @@ final class LocalBedrock implements AutoCloseable {
                 }
                 String relative = folder.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
                 Path sidecar = file.resolveSibling(name + ".metadata.json");
-                ObjectNode attributes = Files.exists(sidecar) ? attributes(JSON.readTree(sidecar.toFile()))
-                        : JSON.createObjectNode();
+                ObjectNode attributes = Files.exists(sidecar) ? attributes(sidecar) : JSON.createObjectNode();
                 String text = Files.readString(file, StandardCharsets.UTF_8).strip();
                 chunks.add(new Chunk("s3://" + BUCKET + "/" + relative, text, attributes, ToyEmbedding.INSTANCE.embed(text)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new LocalBedrock(knowledgeBaseId, chunks);
+        return new LocalBedrock(knowledgeBaseId, chunks, port);
     }
 
     /** Serves records directly, each as {@code s3://portafilter-scenario/<id>.txt}. */
-    static LocalBedrock serveRecords(String knowledgeBaseId, List<VectorRecord> records) {
+    public static LocalBedrock serveRecords(String knowledgeBaseId, List<VectorRecord> records) {
         List<Chunk> chunks = new ArrayList<>();
         for (VectorRecord r : records) {
             ObjectNode attributes = JSON.valueToTree(r.metadata().toJava());
             chunks.add(new Chunk("s3://" + BUCKET + "/" + r.id() + ".txt", r.text(), attributes,
                     ToyEmbedding.INSTANCE.embed(r.text())));
         }
-        return new LocalBedrock(knowledgeBaseId, chunks);
+        return new LocalBedrock(knowledgeBaseId, chunks, 0);
     }
 
     /** Both of Bedrock's sidecar forms: plain values, or {"value": {"type": ..., "<type>Value": ...}}. */
-    private static ObjectNode attributes(JsonNode sidecar) {
+    private static ObjectNode attributes(Path sidecar) throws IOException {
+        JsonNode attributes;
+        try {
+            attributes = JSON.readTree(sidecar.toFile()).path("metadataAttributes");
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(sidecar + ": not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (!attributes.isObject()) {
+            throw new IllegalArgumentException(sidecar + ": no \"metadataAttributes\" object");
+        }
         ObjectNode out = JSON.createObjectNode();
-        for (Map.Entry<String, JsonNode> e : sidecar.get("metadataAttributes").properties()) {
+        for (Map.Entry<String, JsonNode> e : attributes.properties()) {
             JsonNode v = e.getValue();
             if (v.isObject()) {
-                JsonNode typed = v.get("value");
-                String member = switch (typed.get("type").asText()) {
+                JsonNode typed = v.path("value");
+                String member = switch (typed.path("type").asText()) {
                     case "STRING" -> "stringValue";
                     case "NUMBER" -> "numberValue";
                     case "BOOLEAN" -> "booleanValue";
                     case "STRING_LIST" -> "stringListValue";
-                    default -> throw new IllegalArgumentException("unknown type in " + typed);
+                    default -> throw new IllegalArgumentException(sidecar + ": unknown type in " + v);
                 };
                 v = typed.get(member);
             }
@@ -137,9 +155,20 @@ final class LocalBedrock implements AutoCloseable {
         return out;
     }
 
-    BedrockAgentRuntimeClient client() {
+    /** The endpoint to give a client's {@code endpointOverride}, e.g. {@code http://127.0.0.1:41234}. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The real SDK client on this server: static test credentials, no retries. */
+    public BedrockAgentRuntimeClient client() {
+        return client(endpoint());
+    }
+
+    /** The real SDK client on a local server at this endpoint: static test credentials, no retries. */
+    public static BedrockAgentRuntimeClient client(URI endpoint) {
         return BedrockAgentRuntimeClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+                .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test")))
                 .httpClient(UrlConnectionHttpClient.create())
@@ -147,7 +176,7 @@ final class LocalBedrock implements AutoCloseable {
                 .build();
     }
 
-    String knowledgeBaseId() {
+    public String knowledgeBaseId() {
         return knowledgeBaseId;
     }
 
@@ -156,17 +185,17 @@ final class LocalBedrock implements AutoCloseable {
     }
 
     /** Retrieve calls received so far. */
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 
     /** The body of the last Retrieve call. */
-    JsonNode lastRequest() {
+    public JsonNode lastRequest() {
         return lastRequest.get();
     }
 
     /** Answers the next call with this error, as Bedrock's REST-JSON protocol does. */
-    void failNext(int status, String errorType, String message) {
+    public void failNext(int status, String errorType, String message) {
         nextFailure.set(new Failure(status, errorType, message));
     }
 
@@ -227,7 +256,7 @@ final class LocalBedrock implements AutoCloseable {
         List<Scored> matches = new ArrayList<>();
         for (Chunk c : chunks) {
             if (filter == null || BedrockSemantics.matches(filter, c.attributes())) {
-                matches.add(new Scored(c, ToyEmbedding.cosine(query, c.vector())));
+                matches.add(new Scored(c, Vectors.cosine(query, c.vector())));
             }
         }
         matches.sort(Comparator.comparingDouble(Scored::score).reversed().thenComparing(s -> s.chunk().uri()));
@@ -243,8 +272,8 @@ final class LocalBedrock implements AutoCloseable {
             s.chunk().attributes().properties().forEach(e -> metadata.set(e.getKey(),
                     e.getValue().isIntegralNumber() ? JSON.getNodeFactory().numberNode(e.getValue().doubleValue())
                             : e.getValue()));
-            metadata.put(BedrockKnowledgeBaseStore.SOURCE_URI_KEY, s.chunk().uri());
-            metadata.put(BedrockKnowledgeBaseStore.CHUNK_ID_KEY, s.chunk().chunkId());
+            metadata.put(SOURCE_URI_KEY, s.chunk().uri());
+            metadata.put(CHUNK_ID_KEY, s.chunk().chunkId());
             metadata.put("x-amz-bedrock-kb-data-source-id", "LOCALDS001");
             result.put("score", s.score());
         }

@@ -1,4 +1,4 @@
-package dev.portafilter.pinecone;
+package dev.portafilter.localservers.pinecone;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
@@ -23,7 +23,7 @@ import java.util.Set;
  *   <li>numbers are 64-bit floats, so {@code 2} equals {@code 2.0}; values of different kinds are never equal.</li>
  * </ul>
  */
-final class PineconeFilterSemantics {
+public final class PineconeFilterSemantics {
     private static final Set<String> OPERATORS = Set.of("$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin",
             "$exists");
 
@@ -31,7 +31,7 @@ final class PineconeFilterSemantics {
     }
 
     /** Whether a record's metadata matches; throws {@link IllegalArgumentException} for a filter Pinecone rejects. */
-    static boolean matches(Struct filter, Struct metadata) {
+    public static boolean matches(Struct filter, Struct metadata) {
         return clause(filter, metadata.getFieldsMap());
     }
 

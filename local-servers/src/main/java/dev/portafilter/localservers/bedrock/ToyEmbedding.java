@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.localservers.bedrock;
 
 import java.util.Locale;
 
@@ -6,14 +6,13 @@ import java.util.Locale;
  * A deterministic stand-in for an embedding model: words hashed into buckets, plus a constant component so that no
  * text embeds to the zero vector. Good enough to rank the scenario's documents; meaningless otherwise.
  */
-final class ToyEmbedding implements Embedder {
-    static final int DIMENSION = 32;
-    static final ToyEmbedding INSTANCE = new ToyEmbedding();
+public final class ToyEmbedding {
+    public static final int DIMENSION = 32;
+    public static final ToyEmbedding INSTANCE = new ToyEmbedding();
 
     private ToyEmbedding() {
     }
 
-    @Override
     public float[] embed(String text) {
         float[] v = new float[DIMENSION];
         v[DIMENSION - 1] = 0.5f;
@@ -23,17 +22,5 @@ final class ToyEmbedding implements Embedder {
             }
         }
         return v;
-    }
-
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 }

@@ -1,4 +1,4 @@
-package dev.portafilter.bedrock;
+package dev.portafilter.localservers.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * list attribute) and what the stand-in does not model (startsWith, stringContains) is a ValidationException, so
  * a codec that sent it would fail loudly.
  */
-final class BedrockSemantics {
+public final class BedrockSemantics {
     private BedrockSemantics() {
     }
 
@@ -28,7 +28,7 @@ final class BedrockSemantics {
         }
     }
 
-    static boolean matches(JsonNode filter, JsonNode attributes) {
+    public static boolean matches(JsonNode filter, JsonNode attributes) {
         if (filter == null || !filter.isObject() || filter.size() != 1) {
             throw new ValidationException("a filter needs exactly one operator: " + filter);
         }
