@@ -23,9 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * wrong — never a stack trace. Adding a case is adding a row, and its input file if it needs one.
  *
  * <p>A row's fields: {@code name}; {@code args}; {@code backend} (optional: memory, pgvector, opensearch or pinecone,
- * whose options and environment follow the args); {@code needs} (optional: a backend that must be available though
- * the row gives its own options); {@code exit}; {@code stderr} (texts the line contains); {@code stderrNot} (texts it
- * must not contain).
+ * whose options and environment follow the args); {@code exit}; {@code stderr} (texts the line contains);
+ * {@code stderrNot} (texts it must not contain).
  */
 class BadInputIT {
     private static final Set<Integer> EXPECTED_FAILURES = Set.of(ExitCodes.USAGE, ExitCodes.BACKEND_UNAVAILABLE,
@@ -49,9 +48,6 @@ class BadInputIT {
         assertThat(EXPECTED_FAILURES).as("the row's exit code is a documented failure").contains(exit);
         List<String> args = texts(row.path("args"));
         Map<String, String> environment = Map.of();
-        if (row.has("needs")) {
-            LocalServerProcess.launcher(row.get("needs").asText());
-        }
         if (row.has("backend")) {
             JarBackends.Target target = BACKENDS.target(row.get("backend").asText(), 16);
             args.addAll(target.options());

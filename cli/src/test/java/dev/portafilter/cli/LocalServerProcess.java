@@ -48,7 +48,7 @@ final class LocalServerProcess implements AutoCloseable {
     }
 
     /** The launcher jar, or a skip (a failure with {@code CI=true}) that says why {@code what} cannot run. */
-    static Path launcher(String what) {
+    private static Path launcher(String what) {
         String path = System.getProperty(JAR_PROPERTY);
         if (path == null || !Files.isRegularFile(Path.of(path))) {
             throw BackendLocator.unavailable(what, "no launcher jar of the local servers at " + path
