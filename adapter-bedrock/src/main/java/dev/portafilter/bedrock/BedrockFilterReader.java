@@ -4,17 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.filter.JsonPath;
 import dev.portafilter.core.filter.ParseLimits;
-import dev.portafilter.core.metadata.BooleanValue;
-import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.LongValue;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.metadata.NumberValue;
 import dev.portafilter.core.metadata.ScalarValue;
-import dev.portafilter.core.metadata.StringValue;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,9 +23,6 @@ import java.util.List;
  * Errors name paths in the RetrievalFilter JSON, e.g. {@code $.andAll[1].equals.value}.
  */
 final class BedrockFilterReader {
-    /** Bedrock compares numbers as doubles, so only integers up to 2^53 keep their exact meaning. */
-    static final long MAX_EXACT_INTEGER = 1L << 53;
-
     private final MetadataSchema schema;
     private final ParseLimits limits;
     private int nodes;
@@ -43,7 +38,7 @@ final class BedrockFilterReader {
 
     private Filter filter(JsonNode node, String path, int depth) {
         if (node == null || !node.isObject()) {
-            throw new InvalidFilterException(path, "expected a RetrievalFilter object, found " + kind(node));
+            throw new InvalidFilterException(path, "expected a RetrievalFilter object, found " + FilterJson.kind(node));
         }
         if (node.size() != 1) {
             throw new InvalidFilterException(path, node.isEmpty() ? "an empty object is not a filter"
@@ -51,9 +46,7 @@ final class BedrockFilterReader {
         }
         String op = node.fieldNames().next();
         String opPath = JsonPath.key(path, op);
-        if (++nodes > limits.maxNodes()) {
-            throw new InvalidFilterException(opPath, "more than the limit of " + limits.maxNodes() + " filter nodes");
-        }
+        limits.checkNodes(opPath, ++nodes);
         JsonNode body = node.get(op);
         return switch (op) {
             case "andAll", "orAll" -> group(op, body, opPath, depth);
@@ -96,11 +89,9 @@ final class BedrockFilterReader {
     }
 
     private Filter group(String op, JsonNode body, String path, int depth) {
-        if (depth > limits.maxDepth()) {
-            throw new InvalidFilterException(path, "nesting deeper than the limit of " + limits.maxDepth());
-        }
+        limits.checkDepth(path, depth);
         if (!body.isArray()) {
-            throw new InvalidFilterException(path, op + " expects an array of filters, found " + kind(body));
+            throw new InvalidFilterException(path, op + " expects an array of filters, found " + FilterJson.kind(body));
         }
         if (body.size() < 2) {
             throw new InvalidFilterException(path, op + " needs at least 2 filters in Bedrock, found " + body.size());
@@ -124,7 +115,7 @@ final class BedrockFilterReader {
     /** The declared field named by {@code body.key}, after checking that the body is exactly {key, value}. */
     private FieldSpec key(JsonNode body, String path) {
         if (body == null || !body.isObject()) {
-            throw new InvalidFilterException(path, "expected {\"key\": ..., \"value\": ...}, found " + kind(body));
+            throw new InvalidFilterException(path, "expected {\"key\": ..., \"value\": ...}, found " + FilterJson.kind(body));
         }
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
@@ -136,7 +127,7 @@ final class BedrockFilterReader {
         JsonNode key = body.get("key");
         String keyPath = JsonPath.key(path, "key");
         if (key == null || !key.isTextual() || key.textValue().isEmpty()) {
-            throw new InvalidFilterException(keyPath, "key must be a non-empty string, found " + kind(key));
+            throw new InvalidFilterException(keyPath, "key must be a non-empty string, found " + FilterJson.kind(key));
         }
         if (!body.has("value")) {
             throw new InvalidFilterException(JsonPath.key(path, "value"), "value is missing");
@@ -159,15 +150,12 @@ final class BedrockFilterReader {
         JsonNode array = body.get("value");
         String valuePath = JsonPath.key(path, "value");
         if (!array.isArray()) {
-            throw new InvalidFilterException(valuePath, "expects an array of values, found " + kind(array));
+            throw new InvalidFilterException(valuePath, "expects an array of values, found " + FilterJson.kind(array));
         }
         if (array.isEmpty()) {
             throw new InvalidFilterException(valuePath, "needs at least one value");
         }
-        if (array.size() > limits.maxInValues()) {
-            throw new InvalidFilterException(valuePath, array.size() + " values, more than the limit of "
-                    + limits.maxInValues());
-        }
+        limits.checkInValues(valuePath, "value", array.size());
         List<ScalarValue> values = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             values.add(value(array.get(i), JsonPath.index(valuePath, i), spec));
@@ -179,26 +167,18 @@ final class BedrockFilterReader {
         return value(body.get("value"), JsonPath.key(path, "value"), spec);
     }
 
+    /** One value, read as every filter syntax reads it, then checked against the field and Bedrock's exact range. */
     private static ScalarValue value(JsonNode node, String path, FieldSpec spec) {
-        ScalarValue v;
-        if (node.isTextual()) {
-            v = new StringValue(node.textValue());
-        } else if (node.isBoolean()) {
-            v = BooleanValue.of(node.booleanValue());
-        } else if (node.isIntegralNumber()) {
-            if (!node.canConvertToLong() || Math.abs(node.longValue()) > MAX_EXACT_INTEGER) {
-                throw new UnsupportedFilterException(RetrievalFilterCodec.BACKEND, path, "integer " + node.asText()
-                        + " is beyond 2^53, where Bedrock's double comparison is not exact");
+        ScalarValue v = FilterJson.scalar(node, path, "value");
+        if (v instanceof LongValue l) {
+            String problem = BedrockFilterWriter.PROFILE.integerProblem(l.value());
+            if (problem != null) {
+                throw new UnsupportedFilterException(RetrievalFilterCodec.BACKEND, path, problem);
             }
-            v = new LongValue(node.longValue());
-        } else if (node.isNumber() && Double.isFinite(node.doubleValue())) {
-            v = new DoubleValue(node.doubleValue());
-        } else {
-            throw new InvalidFilterException(path, "expected a string, number or boolean, found " + kind(node));
         }
-        if (v.kind() != spec.type().valueKind()) {
-            throw new InvalidFilterException(path, "field '" + spec.name() + "' is " + spec.type() + ", but the value "
-                    + v + " is a " + v.kind().name().toLowerCase());
+        String problem = spec.kindProblem(v);
+        if (problem != null) {
+            throw new InvalidFilterException(path, problem);
         }
         return v;
     }
@@ -207,20 +187,5 @@ final class BedrockFilterReader {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return String.join(", ", names);
-    }
-
-    static String kind(JsonNode node) {
-        if (node == null || node.isMissingNode()) {
-            return "nothing";
-        }
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> node.getNodeType().name().toLowerCase();
-        };
     }
 }

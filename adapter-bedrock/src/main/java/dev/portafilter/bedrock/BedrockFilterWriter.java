@@ -4,148 +4,85 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portafilter.core.UnsupportedFilterException;
+import dev.portafilter.core.filter.BackendProfile;
+import dev.portafilter.core.filter.BackendProfile.Storage;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
-import dev.portafilter.core.filter.FilterVisitor;
-import dev.portafilter.core.filter.FilterPath;
-import dev.portafilter.core.metadata.FieldType;
-import dev.portafilter.core.metadata.LongValue;
+import dev.portafilter.core.filter.FilterLowering;
+import dev.portafilter.core.filter.LoweredFilter;
 import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.metadata.ScalarValue;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes a schema-valid Portafilter filter as Bedrock RetrievalFilter JSON. {@code $not} has no Bedrock form, so it
- * is pushed down to the leaves (De Morgan, {@code $eq}/{@code $ne}, {@code $in}/{@code $nin}, {@code $exists}),
- * and a leaf whose negation Bedrock cannot state is an {@link UnsupportedFilterException} naming the filter's
- * canonical JSON path. {@code docs/bedrock.md} lists every rule.
+ * Prints a filter, lowered by core's {@link FilterLowering} under {@link #PROFILE}, as Bedrock RetrievalFilter JSON.
+ * {@code docs/bedrock.md} lists every rule.
  */
-final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
+final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
+    /**
+     * Bedrock: numbers compared as doubles; no existence test (its {@code notEquals}/{@code notIn} keep records
+     * without the key, a presence test becomes one over the field's domain where there is one); no negation of
+     * {@code listContains}.
+     */
+    static final BackendProfile PROFILE = BackendProfile.builder(RetrievalFilterCodec.BACKEND)
+            .integersAsDoubles()
+            .noPresenceTest()
+            .noListNegation()
+            .build();
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final MetadataSchema schema;
-    private final FilterPath path;
-    /** Whether an odd number of {@code $not}s encloses this node. */
-    private final boolean negated;
-
-    BedrockFilterWriter(MetadataSchema schema) {
-        this(schema, FilterPath.ROOT, false);
+    private BedrockFilterWriter() {
     }
 
-    private BedrockFilterWriter(MetadataSchema schema, FilterPath path, boolean negated) {
-        this.schema = schema;
-        this.path = path;
-        this.negated = negated;
+    /** The RetrievalFilter JSON of a filter; errors name paths in the filter's canonical Portafilter JSON. */
+    static ObjectNode write(Filter filter, MetadataSchema schema) {
+        return FilterLowering.lower(filter, schema, PROFILE).accept(new BedrockFilterWriter());
     }
 
     @Override
-    public ObjectNode eq(Filter.Eq eq) {
-        FilterPath p = path.operator(eq.field(), "$eq");
-        return negated ? noneEqual(eq.field(), List.of(eq.value()), p, "notEquals")
-                : anyEqual(eq.field(), List.of(eq.value()), p, "equals");
-    }
-
-    @Override
-    public ObjectNode ne(Filter.Ne ne) {
-        FilterPath p = path.operator(ne.field(), "$ne");
-        return negated ? anyEqual(ne.field(), List.of(ne.value()), p, "equals")
-                : noneEqual(ne.field(), List.of(ne.value()), p, "notEquals");
-    }
-
-    @Override
-    public ObjectNode range(Filter.Range range) {
-        FilterPath p = path.operator(range.field(), range.op().operator());
-        if (negated) {
-            throw unsupported(p, "$not around " + range.op().operator() + " also matches records without '"
-                    + range.field() + "', and Bedrock cannot express a missing attribute");
-        }
-        String op = switch (range.op()) {
-            case GT -> "greaterThan";
-            case GTE -> "greaterThanOrEquals";
-            case LT -> "lessThan";
-            case LTE -> "lessThanOrEquals";
-        };
-        return leaf(op, range.field(), value(range.bound(), p));
-    }
-
-    @Override
-    public ObjectNode in(Filter.In in) {
-        FilterPath p = path.operator(in.field(), "$in");
-        return negated ? noneEqual(in.field(), in.values(), p, "notIn") : anyEqual(in.field(), in.values(), p, "in");
-    }
-
-    @Override
-    public ObjectNode nin(Filter.Nin nin) {
-        FilterPath p = path.operator(nin.field(), "$nin");
-        return negated ? anyEqual(nin.field(), nin.values(), p, "in") : noneEqual(nin.field(), nin.values(), p, "notIn");
-    }
-
-    @Override
-    public ObjectNode exists(Filter.Exists exists) {
-        FilterPath p = path.operator(exists.field(), "$exists");
-        boolean present = exists.exists() != negated;
-        FieldType type = type(exists.field());
-        // Bedrock has no existence test, but a finite domain or a total order gives an exact one.
-        if (type == FieldType.BOOLEAN) {
-            return present
-                    ? group("orAll", List.of(leaf("equals", exists.field(), NODES.booleanNode(true)),
-                    leaf("equals", exists.field(), NODES.booleanNode(false))))
-                    : group("andAll", List.of(leaf("notEquals", exists.field(), NODES.booleanNode(true)),
-                    leaf("notEquals", exists.field(), NODES.booleanNode(false))));
-        }
-        if (type.isNumeric() && present) {
-            return group("orAll", List.of(leaf("greaterThanOrEquals", exists.field(), NODES.numberNode(0)),
-                    leaf("lessThan", exists.field(), NODES.numberNode(0))));
-        }
-        throw unsupported(p, "Bedrock cannot test whether the " + type + " field '" + exists.field() + "' is "
-                + (present ? "present" : "missing"));
-    }
-
-    @Override
-    public ObjectNode and(Filter.And and) {
-        return group(negated ? "orAll" : "andAll", children("$and", and.filters()));
-    }
-
-    @Override
-    public ObjectNode or(Filter.Or or) {
-        return group(negated ? "andAll" : "orAll", children("$or", or.filters()));
-    }
-
-    @Override
-    public ObjectNode not(Filter.Not not) {
-        return not.filter().accept(new BedrockFilterWriter(schema, path.key("$not"), !negated));
-    }
-
-    /** The field equals one of the values: equals/in on a scalar, listContains on a list field. */
-    private ObjectNode anyEqual(String field, List<ScalarValue> values, FilterPath p, String op) {
-        if (type(field) == FieldType.STRING_LIST) {
-            List<ObjectNode> contains = new ArrayList<>(values.size());
-            for (ScalarValue v : values) {
-                contains.add(leaf("listContains", field, value(v, p)));
+    public ObjectNode leaf(LoweredFilter.Leaf leaf) {
+        String key = leaf.field();
+        return switch (leaf.op()) {
+            case ANY_OF -> {
+                if (leaf.storage() == Storage.STRING_LIST) {
+                    List<ObjectNode> contains = new ArrayList<>(leaf.values().size());
+                    leaf.values().forEach(v -> contains.add(attribute("listContains", key, FilterJson.toJson(v))));
+                    yield group("orAll", contains);
+                }
+                yield leaf.listForm() ? attribute("in", key, array(leaf))
+                        : attribute("equals", key, FilterJson.toJson(leaf.value()));
             }
-            return group("orAll", contains);
-        }
-        return leaf(op, field, op.equals("in") ? array(values, p) : value(values.get(0), p));
+            // Bedrock's notEquals and notIn keep records without the key, as the lowering decided
+            case NONE_OF -> leaf.listForm() ? attribute("notIn", key, array(leaf))
+                    : attribute("notEquals", key, FilterJson.toJson(leaf.value()));
+            case GT -> attribute("greaterThan", key, FilterJson.toJson(leaf.value()));
+            case GTE -> attribute("greaterThanOrEquals", key, FilterJson.toJson(leaf.value()));
+            case LT -> attribute("lessThan", key, FilterJson.toJson(leaf.value()));
+            case LTE -> attribute("lessThanOrEquals", key, FilterJson.toJson(leaf.value()));
+            case PRESENT, MISSING -> throw new IllegalStateException("Bedrock's profile has no presence test");
+        };
     }
 
-    /** The field is missing or equals none of the values: notEquals/notIn, which Bedrock has only for scalars. */
-    private ObjectNode noneEqual(String field, List<ScalarValue> values, FilterPath p, String op) {
-        if (type(field) == FieldType.STRING_LIST) {
-            throw unsupported(p, "'" + field + "' is a list, and Bedrock cannot express that no element "
-                    + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
-        }
-        return leaf(op, field, op.equals("notIn") ? array(values, p) : value(values.get(0), p));
+    @Override
+    public ObjectNode allOf(LoweredFilter.AllOf allOf) {
+        return group("andAll", members(allOf.filters()));
     }
 
-    private List<ObjectNode> children(String op, List<Filter> filters) {
-        FilterPath base = path.key(op);
+    @Override
+    public ObjectNode anyOf(LoweredFilter.AnyOf anyOf) {
+        return group("orAll", members(anyOf.filters()));
+    }
+
+    @Override
+    public ObjectNode constant(LoweredFilter.Constant constant) {
+        throw new IllegalStateException("a profile with integersAsDoubles leaves no constant");
+    }
+
+    private List<ObjectNode> members(List<LoweredFilter> filters) {
         List<ObjectNode> out = new ArrayList<>(filters.size());
-        for (int i = 0; i < filters.size(); i++) {
-            out.add(filters.get(i).accept(new BedrockFilterWriter(schema, base.index(i), negated)));
-        }
+        filters.forEach(f -> out.add(f.accept(this)));
         return out;
     }
 
@@ -161,7 +98,7 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
         return node;
     }
 
-    private static ObjectNode leaf(String op, String key, JsonNode value) {
+    private static ObjectNode attribute(String op, String key, JsonNode value) {
         ObjectNode attribute = NODES.objectNode();
         attribute.put("key", key);
         attribute.set("value", value);
@@ -170,25 +107,9 @@ final class BedrockFilterWriter implements FilterVisitor<ObjectNode> {
         return node;
     }
 
-    private static ArrayNode array(List<ScalarValue> values, FilterPath p) {
+    private static ArrayNode array(LoweredFilter.Leaf leaf) {
         ArrayNode array = NODES.arrayNode();
-        values.forEach(v -> array.add(value(v, p)));
+        leaf.values().forEach(v -> array.add(FilterJson.toJson(v)));
         return array;
-    }
-
-    private static JsonNode value(ScalarValue v, FilterPath p) {
-        if (v instanceof LongValue l && Math.abs(l.value()) > BedrockFilterReader.MAX_EXACT_INTEGER) {
-            throw unsupported(p, "integer " + l.value() + " is beyond 2^53, where Bedrock's double comparison is "
-                    + "not exact");
-        }
-        return FilterJson.toJson(v);
-    }
-
-    private FieldType type(String field) {
-        return schema.field(field).orElseThrow(() -> new IllegalStateException("unvalidated field " + field)).type();
-    }
-
-    private static UnsupportedFilterException unsupported(FilterPath p, String reason) {
-        return new UnsupportedFilterException(RetrievalFilterCodec.BACKEND, p, reason);
     }
 }

@@ -1,6 +1,7 @@
 package dev.portafilter.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.FieldType;
@@ -50,7 +51,7 @@ final class MetadataJson {
                 for (JsonNode element : node) {
                     if (!element.isTextual()) {
                         throw new IllegalArgumentException("a STRING_LIST holds only strings, found "
-                                + BedrockFilterReader.kind(element));
+                                + FilterJson.kind(element));
                     }
                     values.add(element.textValue());
                 }
@@ -74,7 +75,7 @@ final class MetadataJson {
     private static void require(boolean ok, JsonNode node, FieldType type) {
         if (!ok) {
             throw new IllegalArgumentException("the schema declares " + type + ", found "
-                    + BedrockFilterReader.kind(node) + (node == null ? "" : " " + node));
+                    + FilterJson.kind(node) + (node == null ? "" : " " + node));
         }
     }
 }

@@ -62,8 +62,7 @@ public final class RetrievalFilterCodec {
 
     /** The RetrievalFilter JSON tree of a filter; errors name paths in the filter's canonical Portafilter JSON. */
     public static ObjectNode toJsonNode(Filter filter, MetadataSchema schema) {
-        schema.validate(filter);
-        return filter.accept(new BedrockFilterWriter(schema));
+        return BedrockFilterWriter.write(filter, schema);
     }
 
     public static Filter fromSdk(RetrievalFilter filter, MetadataSchema schema) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.InvalidRecordException;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
@@ -59,7 +60,7 @@ record Sidecar(Metadata metadata, List<String> embeddedKeys) {
         JsonNode attributes = root.get("metadataAttributes");
         if (attributes == null || !attributes.isObject()) {
             throw new IngestException(file, null, "metadataAttributes must be an object, found "
-                    + BedrockFilterReader.kind(attributes));
+                    + FilterJson.kind(attributes));
         }
         Map<String, MetadataValue> values = new TreeMap<>();
         List<String> embedded = new ArrayList<>();
@@ -124,7 +125,7 @@ record Sidecar(Metadata metadata, List<String> embeddedKeys) {
         JsonNode flag = attribute.get("includeForEmbedding");
         if (flag != null && !flag.isBoolean()) {
             throw new IllegalArgumentException("includeForEmbedding must be true or false, found "
-                    + BedrockFilterReader.kind(flag));
+                    + FilterJson.kind(flag));
         }
         return flag != null && flag.booleanValue();
     }

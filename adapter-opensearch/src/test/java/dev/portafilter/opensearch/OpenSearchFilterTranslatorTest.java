@@ -35,24 +35,24 @@ class OpenSearchFilterTranslatorTest {
             {"publicationYear":1.0E19} => {"match_none":{}}
             {"confidence":1} => {"term":{"confidence":{"value":1.0}}}
             {"confidence":9007199254740993} => {"match_none":{}}
-            # $in: terms, values converted, duplicates and impossible values dropped
+            # $in: terms, values converted, impossible values dropped
             {"region":{"$in":["US","UK"]}} => {"terms":{"region":["US","UK"]}}
-            {"publicationYear":{"$in":[2021,2024.0,2021.0]}} => {"terms":{"publicationYear":[2021,2024]}}
+            {"publicationYear":{"$in":[2021,2024.0,2021.0]}} => {"terms":{"publicationYear":[2021,2024,2021]}}
             {"publicationYear":{"$in":[2022.5,2023]}} => {"term":{"publicationYear":{"value":2023}}}
             {"publicationYear":{"$in":[2022.5]}} => {"match_none":{}}
             {"tags":{"$in":["oncology","privacy"]}} => {"terms":{"tags":["oncology","privacy"]}}
-            # ranges on a long field: inclusive long bounds
-            {"publicationYear":{"$gt":2022}} => {"range":{"publicationYear":{"gte":2023}}}
+            # ranges on a long field: a fractional bound becomes the equivalent long bound
+            {"publicationYear":{"$gt":2022}} => {"range":{"publicationYear":{"gt":2022}}}
             {"publicationYear":{"$gte":2022}} => {"range":{"publicationYear":{"gte":2022}}}
-            {"publicationYear":{"$lt":2022}} => {"range":{"publicationYear":{"lte":2021}}}
+            {"publicationYear":{"$lt":2022}} => {"range":{"publicationYear":{"lt":2022}}}
             {"publicationYear":{"$lte":2022}} => {"range":{"publicationYear":{"lte":2022}}}
-            {"publicationYear":{"$gt":2022.5}} => {"range":{"publicationYear":{"gte":2023}}}
+            {"publicationYear":{"$gt":2022.5}} => {"range":{"publicationYear":{"gt":2022}}}
             {"publicationYear":{"$gte":2022.5}} => {"range":{"publicationYear":{"gte":2023}}}
-            {"publicationYear":{"$lt":2022.5}} => {"range":{"publicationYear":{"lte":2022}}}
+            {"publicationYear":{"$lt":2022.5}} => {"range":{"publicationYear":{"lt":2023}}}
             {"publicationYear":{"$lte":2021.0}} => {"range":{"publicationYear":{"lte":2021}}}
-            {"publicationYear":{"$gt":-0.5}} => {"range":{"publicationYear":{"gte":0}}}
-            {"publicationYear":{"$lt":-0.5}} => {"range":{"publicationYear":{"lte":-1}}}
-            {"publicationYear":{"$gt":9223372036854775807}} => {"match_none":{}}
+            {"publicationYear":{"$gt":-0.5}} => {"range":{"publicationYear":{"gt":-1}}}
+            {"publicationYear":{"$lt":-0.5}} => {"range":{"publicationYear":{"lt":0}}}
+            {"publicationYear":{"$gt":9223372036854775807}} => {"range":{"publicationYear":{"gt":9223372036854775807}}}
             {"publicationYear":{"$gt":1.0E19}} => {"match_none":{}}
             {"publicationYear":{"$lt":1.0E19}} => {"exists":{"field":"publicationYear"}}
             {"publicationYear":{"$gte":-1.0E19}} => {"exists":{"field":"publicationYear"}}
@@ -74,20 +74,24 @@ class OpenSearchFilterTranslatorTest {
         assertThat(translator.toJson(FilterJson.parse(filter))).isEqualTo(query);
     }
 
-    /** Every negation is bool.must_not, which keeps documents missing the field and lists with no matching element. */
+    /**
+     * Negations are pushed to the leaves; a negated leaf is bool.must_not, which keeps documents missing the field and
+     * lists with no matching element (a required field, never missing, also needs exists).
+     */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = " => ", textBlock = """
             {"region":{"$ne":"US"}} => {"bool":{"must_not":[{"term":{"region":{"value":"US"}}}]}}
             {"patientIds":{"$ne":"P001"}} => {"bool":{"must_not":[{"term":{"patientIds":{"value":"P001"}}}]}}
             {"reviewed":{"$ne":true}} => {"bool":{"must_not":[{"term":{"reviewed":{"value":true}}}]}}
-            {"publicationYear":{"$ne":2023.5}} => {"bool":{"must_not":[{"match_none":{}}]}}
+            {"publicationYear":{"$ne":2023.5}} => {"match_all":{}}
             {"region":{"$nin":["US","UK"]}} => {"bool":{"must_not":[{"terms":{"region":["US","UK"]}}]}}
             {"patientIds":{"$nin":["P001","P004"]}} => {"bool":{"must_not":[{"terms":{"patientIds":["P001","P004"]}}]}}
             {"region":{"$exists":false}} => {"bool":{"must_not":[{"exists":{"field":"region"}}]}}
-            {"$not":{"publicationYear":{"$gt":2022}}} => {"bool":{"must_not":[{"range":{"publicationYear":{"gte":2023}}}]}}
+            {"$not":{"publicationYear":{"$gt":2022}}} => {"bool":{"must_not":[{"range":{"publicationYear":{"gt":2022}}}]}}
             {"publicationYear":{"$not":{"$gte":2023}}} => {"bool":{"must_not":[{"range":{"publicationYear":{"gte":2023}}}]}}
-            {"$not":{"$not":{"customer":"CustomerB"}}} => {"bool":{"must_not":[{"bool":{"must_not":[{"term":{"customer":{"value":"CustomerB"}}}]}}]}}
-            {"$not":{"$or":[{"focus":"genomics"},{"confidence":{"$gte":0.9}}]}} => {"bool":{"must_not":[{"bool":{"minimum_should_match":"1","should":[{"term":{"focus":{"value":"genomics"}}},{"range":{"confidence":{"gte":0.9}}}]}}]}}
+            {"$not":{"$not":{"customer":"CustomerB"}}} => {"term":{"customer":{"value":"CustomerB"}}}
+            {"customer":{"$ne":"CustomerB"}} => {"bool":{"filter":[{"exists":{"field":"customer"}}],"must_not":[{"term":{"customer":{"value":"CustomerB"}}}]}}
+            {"$not":{"$or":[{"focus":"genomics"},{"confidence":{"$gte":0.9}}]}} => {"bool":{"filter":[{"bool":{"must_not":[{"term":{"focus":{"value":"genomics"}}}]}},{"bool":{"must_not":[{"range":{"confidence":{"gte":0.9}}}]}}]}}
             """)
     void negationsAndMissingFields(String filter, String query) {
         assertThat(translator.toJson(FilterJson.parse(filter))).isEqualTo(query);

@@ -1,13 +1,11 @@
 package dev.portafilter.pgvector;
 
-import com.pgvector.PGvector;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
-import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.Vectors;
 import dev.portafilter.pgvector.PgvectorSearchPlan.Strategy;
@@ -16,8 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,12 +53,15 @@ class PgvectorFilteredSearchTest {
             .build();
 
     private PgvectorTableLayout layout;
+    /** Every store of this test sends its statements through it. */
+    private StatementLog log;
     private final Map<String, List<VectorRecord>> byTenant = new HashMap<>();
     private final List<float[]> queries = new ArrayList<>();
     private long loadMillis;
 
     @BeforeAll
     void load() {
+        log = new StatementLog(PgvectorTestServer.dataSource());
         layout = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
                 PgvectorTestServer.uniqueTableName("filtered"), SCHEMA, DIMENSION).build();
         PgvectorSchemaManager.createTable(PgvectorTestServer.dataSource(), layout);
@@ -187,21 +187,14 @@ class PgvectorFilteredSearchTest {
         try (PgvectorStore store = store(b -> b.exactMaxRows(0).exactMaxSelectivity(0)
                 .iterativeScan(PgvectorStore.IterativeScan.OFF))) {
             assertThat(store.explainPlan(filter, K).strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
-            String sql = "SELECT count(*) FROM (SELECT 1 FROM " + layout.qualifiedTable()
-                    + " WHERE customer = ? ORDER BY embedding <=> ? LIMIT ?) nearest";
-            long fromTheIndex = store.inSearchTransaction(Optional.empty(), K, (c, plan) -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setString(1, TINY);
-                    ps.setObject(2, new PGvector(query));
-                    ps.setInt(3, K);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getLong(1);
-                    }
-                }
-            });
-            assertThat(fromTheIndex).as("rows the HNSW plan finds").isLessThan(K);
-            assertThat(ids(store.search(query, K, filter))).containsExactlyElementsOf(exactTopK(TINY, query));
+            // each search statement run again where it ran, before its transaction commits: the rows it found
+            List<List<String>> found = log.beforeEachCommit((c, transaction) -> {
+                StatementLog.Prepared search = searchStatement(transaction);
+                return search == null ? null : search.rerun(c, UnaryOperator.identity());
+            }, () -> assertThat(ids(store.search(query, K, filter))).containsExactlyElementsOf(exactTopK(TINY, query)));
+            assertThat(found).as("the HNSW plan, then the exact plan").hasSize(2);
+            assertThat(found.get(0)).as("rows the HNSW plan finds").hasSizeLessThan(K);
+            assertThat(found.get(1)).containsExactlyElementsOf(exactTopK(TINY, query));
         }
     }
 
@@ -225,8 +218,6 @@ class PgvectorFilteredSearchTest {
         String estimate = "EXPLAIN (FORMAT JSON)";
         try (PgvectorStore cached = store(b -> b.dataSource(log.dataSource()));
              PgvectorStore uncached = store(b -> b.dataSource(log.dataSource()).estimateCacheTtl(Duration.ZERO));
-             PgvectorStore shortLived = store(b -> b.dataSource(log.dataSource())
-                     .estimateCacheTtl(Duration.ofMillis(200)));
              PgvectorStore fixed = store(b -> b.dataSource(log.dataSource()).fixedStrategy(Strategy.EXACT))) {
             for (String tenant : List.of(LARGE, LARGE, LARGE)) {
                 assertThat(ids(cached.search(queries.get(2), K, Filters.eq("customer", tenant)))).hasSize(K);
@@ -243,15 +234,33 @@ class PgvectorFilteredSearchTest {
             uncached.search(queries.get(2), K, Filters.eq("customer", LARGE));
             assertThat(log.count(estimate)).as("a TTL of zero estimates every search").isEqualTo(4);
 
-            shortLived.search(queries.get(2), K, Filters.eq("customer", LARGE));
-            Thread.sleep(400);
-            shortLived.search(queries.get(2), K, Filters.eq("customer", LARGE));
-            assertThat(log.count(estimate)).as("an expired estimate is made again").isEqualTo(6);
-
             assertThat(ids(fixed.search(queries.get(2), K, Filters.eq("customer", TINY))))
                     .containsExactlyElementsOf(exactTopK(TINY, queries.get(2)));
-            assertThat(log.count(estimate)).as("a fixed strategy needs no estimate").isEqualTo(6);
+            assertThat(log.count(estimate)).as("a fixed strategy needs no estimate").isEqualTo(4);
         }
+    }
+
+    @Test
+    void anEstimateIsKeptForItsTimeToLiveByThePlannersTicker() throws Exception {
+        StatementLog log = new StatementLog(PgvectorTestServer.dataSource());
+        AtomicLong nanos = new AtomicLong();
+        SearchPlanner planner = new SearchPlanner(layout.qualifiedTable(), new SearchPlanner.Options(3_000, 0.01, 200,
+                PgvectorStore.IterativeScan.RELAXED_ORDER, null, null, Duration.ofSeconds(10)), nanos::get);
+        Jdbc jdbc = new Jdbc(log.dataSource());
+        Optional<SqlFragment> large = Optional.of(new SqlFragment("customer = ?", List.of(LARGE)));
+        Jdbc.SqlWork<PgvectorSearchPlan> plan = c -> planner.plan(c, LocalSettings.forSearch(null), large, K);
+        String estimate = "EXPLAIN (FORMAT JSON)";
+
+        assertThat(jdbc.transaction(LocalSettings.NONE, plan).strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
+        nanos.addAndGet(Duration.ofSeconds(9).toNanos());
+        jdbc.transaction(LocalSettings.NONE, plan);
+        assertThat(log.count(estimate)).as("kept while its time to live lasts").isEqualTo(1);
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        jdbc.transaction(LocalSettings.NONE, plan);
+        assertThat(log.count(estimate)).as("an expired estimate is made again").isEqualTo(2);
+        planner.forgetEstimates();
+        jdbc.transaction(LocalSettings.NONE, plan);
+        assertThat(log.count(estimate)).as("a forgotten one too").isEqualTo(3);
     }
 
     @Test
@@ -290,9 +299,21 @@ class PgvectorFilteredSearchTest {
         assertThat(store.search(queries.get(1), K, filter)).hasSize(K);
     }
 
+    /**
+     * The plan PostgreSQL runs for a search with this filter: its first search statement, run again with
+     * {@code EXPLAIN} where it ran, before its transaction commits (with the same settings and values).
+     */
     private String explain(PgvectorStore store, Filter filter) throws Exception {
-        return String.join("\n", store.explainSearch(SearchRequest.of(queries.get(0), K, filter)))
-                .replaceAll("'\\[[^]]*]'::vector", "'[...]'::vector");
+        List<List<String>> plans = log.beforeEachCommit((c, transaction) -> {
+            StatementLog.Prepared search = searchStatement(transaction);
+            return search == null ? null : search.rerun(c, sql -> "EXPLAIN " + sql);
+        }, () -> store.search(queries.get(0), K, filter));
+        return String.join("\n", plans.get(0)).replaceAll("'\\[[^]]*]'::vector", "'[...]'::vector");
+    }
+
+    /** The search statement among a transaction's statements, or null. */
+    private static StatementLog.Prepared searchStatement(List<StatementLog.Prepared> transaction) {
+        return transaction.stream().filter(p -> p.sql().endsWith(" ORDER BY 3 LIMIT ?")).findFirst().orElse(null);
     }
 
     private List<String> exactTopK(String tenant, float[] query) {
@@ -314,7 +335,7 @@ class PgvectorFilteredSearchTest {
     }
 
     private PgvectorStore store(UnaryOperator<PgvectorStore.Builder> options) {
-        return options.apply(PgvectorStore.builder(layout).dataSource(PgvectorTestServer.dataSource())).build();
+        return options.apply(PgvectorStore.builder(layout).dataSource(log.dataSource())).build();
     }
 
     private static float[] randomUnitVector(SplittableRandom random) {

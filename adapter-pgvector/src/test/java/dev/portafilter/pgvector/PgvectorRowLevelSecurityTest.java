@@ -45,6 +45,8 @@ class PgvectorRowLevelSecurityTest {
     private final String role = PgvectorTestServer.uniqueTableName("pf_app");
     private PgvectorTableLayout layout;
     private HikariDataSource appPool;
+    /** Records what goes through the application's pool, and looks into transactions before they commit. */
+    private StatementLog log;
     private PgvectorStore store;
 
     @BeforeAll
@@ -64,7 +66,8 @@ class PgvectorRowLevelSecurityTest {
         config.setPassword(password);
         config.setMaximumPoolSize(1);
         appPool = new HikariDataSource(config);
-        store = PgvectorStore.builder(layout).dataSource(appPool).rowLevelSecurity("customer").build();
+        log = new StatementLog(appPool);
+        store = PgvectorStore.builder(layout).dataSource(log.dataSource()).rowLevelSecurity("customer").build();
         TenantScope scope = TenantScope.of(store, "customer");
         for (String tenant : List.of(A, B)) {
             scope.forTenant(tenant).upsert(ScenarioDataset.records().stream()
@@ -122,11 +125,14 @@ class PgvectorRowLevelSecurityTest {
     }
 
     @Test
-    void aStatementWithoutWhereClauseSeesOnlyThePartitionsTenant() throws SQLException {
+    void aStatementWithoutWhereClauseSeesOnlyThePartitionsTenant() throws Exception {
         for (String tenant : List.of(A, B)) {
             PgvectorStore partition = (PgvectorStore) store.partitionForTenant("customer", tenant);
-            List<String> ids = partition.inTransaction(c -> query(c, "SELECT id FROM " + layout.qualifiedTable()));
-            assertThat(ids).containsExactlyInAnyOrderElementsOf(ScenarioDataset.idsOf(tenant));
+            // inside a transaction of the partition, before it commits
+            List<List<String>> ids = log.beforeEachCommit((c, transaction) -> query(c, "SELECT id FROM "
+                    + layout.qualifiedTable()), partition::count);
+            assertThat(ids).hasSize(1);
+            assertThat(ids.get(0)).containsExactlyInAnyOrderElementsOf(ScenarioDataset.idsOf(tenant));
             // the store adds no tenant filter of its own here: the database does the isolating
             assertThat(partition.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), 100))
                     .extracting(SearchHit::id).containsExactlyInAnyOrderElementsOf(ScenarioDataset.idsOf(tenant));
@@ -137,11 +143,11 @@ class PgvectorRowLevelSecurityTest {
     }
 
     @Test
-    void withoutTheSettingNothingIsVisibleAndTheSettingNeverOutlivesItsTransaction() throws SQLException {
+    void withoutTheSettingNothingIsVisibleAndTheSettingNeverOutlivesItsTransaction() throws Exception {
         PgvectorStore partition = (PgvectorStore) store.partitionForTenant("customer", A);
-        List<String> inside = partition.inTransaction(
-                c -> query(c, "SELECT current_setting('portafilter.tenant')"));
-        assertThat(inside).containsExactly(A);
+        List<List<String>> inside = log.beforeEachCommit(
+                (c, transaction) -> query(c, "SELECT current_setting('portafilter.tenant')"), partition::count);
+        assertThat(inside).containsExactly(List.of(A));
         assertThat(partition.count()).isEqualTo(ScenarioDataset.idsOf(A).size());
         // the one pooled connection, borrowed again: no tenant, so no rows
         try (Connection c = appPool.getConnection()) {

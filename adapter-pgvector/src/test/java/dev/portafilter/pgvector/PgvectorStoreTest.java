@@ -2,6 +2,7 @@ package dev.portafilter.pgvector;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portafilter.conformance.Poll;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.InvalidRecordException;
@@ -43,7 +44,7 @@ class PgvectorStoreTest {
     }
 
     @Test
-    void searchSettingsAreLocalAndNeverReachTheNextBorrowerOfAPooledConnection() throws SQLException {
+    void searchSettingsAreLocalAndNeverReachTheNextBorrowerOfAPooledConnection() throws Exception {
         PgvectorTableLayout layout = newTable();
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(PgvectorTestServer.jdbcUrl());
@@ -51,34 +52,48 @@ class PgvectorStoreTest {
         String settings = "SELECT concat_ws(',', current_setting('hnsw.ef_search', true), current_setting("
                 + "'hnsw.iterative_scan', true), current_setting('hnsw.max_scan_tuples', true), current_setting("
                 + "'enable_sort'), current_setting('plan_cache_mode'))";
-        try (HikariDataSource pool = new HikariDataSource(config);
-             // thresholds of 0: every search walks the HNSW index, with all its settings
-             PgvectorStore hnsw = PgvectorStore.builder(layout).dataSource(pool).efSearch(123)
-                     .iterativeScan(PgvectorStore.IterativeScan.STRICT_ORDER).maxScanTuples(777)
-                     .exactMaxRows(0).exactMaxSelectivity(0).build();
-             PgvectorStore exact = PgvectorStore.builder(layout).dataSource(pool).build()) {
-            hnsw.upsert(ScenarioDataset.records());
+        // what each search transaction has set when it commits, read on the connection it searched on
+        StatementLog.CommitProbe<String> inForce = (c, transaction) -> single(c, settings);
+        float[] query = ScenarioDataset.vectorFor("q", DIM);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            StatementLog log = new StatementLog(pool);
             String defaults;
-            try (Connection c = pool.getConnection()) {
-                single(c, "SELECT '[1]'::vector"); // loads pgvector, which defines the hnsw.* settings
-                defaults = single(c, settings);
-            }
-            assertThat(defaults).as("pgvector's and PostgreSQL's defaults").isEqualTo("40,off,20000,on,auto");
+            // thresholds of 0: every search walks the HNSW index, with all its settings
+            UnaryOperator<PgvectorStore.Builder> hnswOptions = b -> b.dataSource(log.dataSource()).efSearch(123)
+                    .iterativeScan(PgvectorStore.IterativeScan.STRICT_ORDER).maxScanTuples(777)
+                    .exactMaxRows(0).exactMaxSelectivity(0);
+            try (PgvectorStore hnsw = store(layout, hnswOptions);
+                 PgvectorStore exact = store(layout, b -> b.dataSource(log.dataSource()))) {
+                hnsw.upsert(ScenarioDataset.records());
+                try (Connection c = pool.getConnection()) {
+                    single(c, "SELECT '[1]'::vector"); // loads pgvector, which defines the hnsw.* settings
+                    defaults = single(c, settings);
+                }
+                assertThat(defaults).as("pgvector's and PostgreSQL's defaults").isEqualTo("40,off,20000,on,auto");
 
-            String inside = hnsw.inSearchTransaction(Optional.empty(), 5, (c, plan) -> single(c, settings));
-            assertThat(inside).isEqualTo("123,strict_order,777,off,force_custom_plan");
-            String forALargeK = hnsw.inSearchTransaction(Optional.empty(), 500, (c, plan) -> single(c, settings));
-            assertThat(forALargeK).as("ef_search is never below k").isEqualTo("500,strict_order,777,off,force_custom_plan");
-            String exactPlan = exact.inSearchTransaction(Optional.empty(), 5, (c, plan) -> single(c, settings));
-            assertThat(exactPlan).as("the exact plan changes no index setting").isEqualTo("40,off,20000,on,force_custom_plan");
-            assertThat(hnsw.search(ScenarioDataset.vectorFor("q", DIM), 3)).hasSize(3);
-            assertThat(exact.search(ScenarioDataset.vectorFor("q", DIM), 3)).hasSize(3);
-            // a search that fails inside the database rolls back and leaves nothing behind either
-            assertThatThrownBy(() -> hnsw.inSearchTransaction(Optional.empty(), 5, (c, plan) -> single(c,
-                    "SELECT 1 / 0"))).isInstanceOf(SQLException.class);
+                assertThat(log.beforeEachCommit(inForce, () -> assertThat(hnsw.search(query, 5)).hasSize(5)))
+                        .containsExactly("123,strict_order,777,off,force_custom_plan");
+                assertThat(log.beforeEachCommit(inForce, () -> assertThat(hnsw.search(query, 500))
+                        .hasSize(ScenarioDataset.records().size())))
+                        .as("ef_search is never below k; the HNSW plan found fewer than k rows, and the exact plan "
+                                + "that ran again changed no index setting")
+                        .containsExactly("500,strict_order,777,off,force_custom_plan", "40,off,20000,on,force_custom_plan");
+                assertThat(log.beforeEachCommit(inForce, () -> assertThat(exact.search(query, 3)).hasSize(3)))
+                        .as("the exact plan changes no index setting").containsExactly("40,off,20000,on,force_custom_plan");
+            }
+            // a search that fails inside the database, after its settings (the query has one dimension too many)
+            PgvectorTableLayout wrongDimension = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
+                    layout.tableName(), ScenarioDataset.SCHEMA, DIM + 1).build();
+            try (PgvectorStore failing = store(wrongDimension, hnswOptions)) {
+                assertThatThrownBy(() -> failing.search(ScenarioDataset.vectorFor("q", DIM + 1), 5))
+                        .isInstanceOf(StoreException.class).hasMessageContaining("dimensions");
+            }
+            // and so does a guarded upsert refused inside the database
             VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
-            assertThatThrownBy(() -> hnsw.upsert(List.of(theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
-                    .isInstanceOf(WriteConflictException.class);
+            try (PgvectorStore hnsw = store(layout, hnswOptions)) {
+                assertThatThrownBy(() -> hnsw.upsert(List.of(theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
+                        .isInstanceOf(WriteConflictException.class);
+            }
             try (Connection c = pool.getConnection()) {
                 assertThat(single(c, settings)).as("the same connection, borrowed next").isEqualTo(defaults);
             }
@@ -217,7 +232,8 @@ class PgvectorStoreTest {
             }
             CompletableFuture<Void> upsert = CompletableFuture.runAsync(() ->
                     store.upsert(List.of(mine), Optional.of(Filters.eq("customer", "CustomerA"))));
-            waitUntilAnUpsertWaitsForALockOn(layout);
+            assertThat(Poll.until(Duration.ofSeconds(30), () -> anUpsertWaitsForALockOn(layout)))
+                    .as("the upsert waits for the uncommitted insert").isTrue();
             other.commit();
             assertThatThrownBy(() -> upsert.get(30, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(WriteConflictException.class);
@@ -225,22 +241,18 @@ class PgvectorStoreTest {
         }
     }
 
-    private static void waitUntilAnUpsertWaitsForALockOn(PgvectorTableLayout layout) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            try (Connection c = PgvectorTestServer.dataSource().getConnection();
-                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
-                         + "WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO ' || ? || '%'")) {
-                ps.setString(1, layout.qualifiedTable());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
+    private static boolean anUpsertWaitsForALockOn(PgvectorTableLayout layout) {
+        try (Connection c = PgvectorTestServer.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
+                     + "WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO ' || ? || '%'")) {
+            ps.setString(1, layout.qualifiedTable());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
             }
-            Thread.sleep(50);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
-        throw new AssertionError("the upsert never waited for the uncommitted insert");
     }
 
     @Test

@@ -1,15 +1,17 @@
 package dev.portafilter.pgvector;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.portafilter.pgvector.PgvectorSearchPlan.Strategy;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** The decision alone, from given estimates: its boundaries and how it reads estimates under row-level security. */
 class SearchPlannerTest {
-    private final SearchPlanner planner = new SearchPlanner(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER,
-            null, null);
+    private final SearchPlanner planner = planner(null);
 
     @Test
     void exactUpToTheRowThresholdInclusiveThenHnsw() {
@@ -54,29 +56,31 @@ class SearchPlannerTest {
 
     @Test
     void onlyTheHnswPlanChangesSettings() {
-        assertThat(planner.settings(planner.choose(new RowEstimate(10, 100_000, 100_000), 10))).isEmpty();
-        assertThat(planner.settings(planner.choose(new RowEstimate(50_000, 100_000, 100_000), 10))).containsExactly(
-                "hnsw.ef_search", "100", "hnsw.iterative_scan", "relaxed_order", "enable_sort", "off");
+        LocalSettings search = LocalSettings.forSearch("t1");
+        assertThat(planner.settings(planner.choose(new RowEstimate(10, 100_000, 100_000), 10), search)).isEqualTo(search);
+        assertThat(planner.settings(planner.choose(new RowEstimate(50_000, 100_000, 100_000), 10), search))
+                .isEqualTo(search.with(new LocalSettings.Hnsw(100, PgvectorStore.IterativeScan.RELAXED_ORDER, null)));
     }
 
     @Test
-    void aFixedStrategyIgnoresTheEstimateAndNeedsNone() {
-        SearchPlanner exactOnly = new SearchPlanner(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER, null,
-                Strategy.EXACT);
-        SearchPlanner hnswOnly = new SearchPlanner(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER, null,
-                Strategy.HNSW_ITERATIVE);
-        assertThat(planner.isFixed()).isFalse();
-        assertThat(exactOnly.isFixed()).isTrue();
-        PgvectorSearchPlan large = exactOnly.choose(new RowEstimate(50_000, 100_000, 100_000), 10);
+    void aFixedStrategyIgnoresTheEstimate() {
+        PgvectorSearchPlan large = planner(Strategy.EXACT).choose(new RowEstimate(50_000, 100_000, 100_000), 10);
         assertThat(large.strategy()).isEqualTo(Strategy.EXACT);
         assertThat(large.estimatedRows()).isEqualTo(50_000);
         assertThat(large.reason()).contains("fixedStrategy");
-        assertThat(hnswOnly.choose(new RowEstimate(10, 100_000, 100_000), 10).strategy())
+        assertThat(planner(Strategy.HNSW_ITERATIVE).choose(new RowEstimate(10, 100_000, 100_000), 10).strategy())
                 .isEqualTo(Strategy.HNSW_ITERATIVE);
-        PgvectorSearchPlan unestimated = hnswOnly.fixed(400);
-        assertThat(unestimated.strategy()).isEqualTo(Strategy.HNSW_ITERATIVE);
-        assertThat(unestimated.efSearch()).isEqualTo(400);
-        assertThat(unestimated.estimatedRows()).isEqualTo(-1);
+    }
+
+    @Test
+    void aPlanMadeWithoutAnEstimateSaysSo() {
+        PgvectorSearchPlan unestimated = new PgvectorSearchPlan(Strategy.HNSW_ITERATIVE, -1, Double.NaN, 3_000, 0.01,
+                400, "fixed");
         assertThat(unestimated.toString()).startsWith("HNSW_ITERATIVE (not estimated");
+    }
+
+    private static SearchPlanner planner(Strategy fixedStrategy) {
+        return new SearchPlanner("t", new SearchPlanner.Options(3_000, 0.01, 100, PgvectorStore.IterativeScan.RELAXED_ORDER,
+                null, fixedStrategy, Duration.ZERO), Ticker.systemTicker());
     }
 }

@@ -2,13 +2,12 @@ package dev.portafilter.pinecone;
 
 /**
  * Pinecone's documented limits (docs.pinecone.io, "Database limits": operation and identifier limits), enforced
- * before a request is sent so that a violation is a clear typed error instead of a server rejection.
+ * before a request is sent so that a violation is a clear typed error instead of a server rejection. The limits of
+ * its filter language (numbers as 64-bit floats, {@code $in} size) are in {@link PineconeFilterTranslator#PROFILE}.
  */
 final class PineconeLimits {
     /** Max {@code top_k} of a query. */
     static final int MAX_TOP_K = 10_000;
-    /** Max values in one {@code $in} or {@code $nin}. */
-    static final int MAX_IN_VALUES = 10_000;
     /** Max metadata per record, measured as UTF-8 JSON (the text this adapter stores in metadata included). */
     static final int MAX_METADATA_BYTES = 40 * 1024;
     /** Max records per upsert request. */
@@ -21,15 +20,8 @@ final class PineconeLimits {
     static final int MAX_ID_LENGTH = 512;
     /** Max dimension of a dense vector. */
     static final int MAX_DIMENSION = 20_000;
-    /** Pinecone stores numbers as 64-bit floats: integers beyond ±(2^53 - 1) would be silently rounded. */
-    static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
     private PineconeLimits() {
-    }
-
-    /** Whether Pinecone's 64-bit float holds this integer exactly and unambiguously. */
-    static boolean isSafeInteger(long value) {
-        return value >= -MAX_SAFE_INTEGER && value <= MAX_SAFE_INTEGER;
     }
 
     /** Why an id is not a valid Pinecone record id, or null when it is. */

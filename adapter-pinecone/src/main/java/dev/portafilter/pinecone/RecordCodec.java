@@ -4,6 +4,7 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.filter.BackendProfile;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
@@ -89,9 +90,9 @@ final class RecordCodec {
             return out.setBoolValue(b.value()).build();
         }
         if (v instanceof LongValue l) {
-            if (!PineconeLimits.isSafeInteger(l.value())) {
-                throw new InvalidRecordException(id, field, "Pinecone stores numbers as 64-bit floats, which cannot "
-                        + "hold the integer " + l.value() + " exactly (limit ±" + PineconeLimits.MAX_SAFE_INTEGER + ")");
+            String problem = PineconeFilterTranslator.PROFILE.integerProblem(l.value());
+            if (problem != null) {
+                throw new InvalidRecordException(id, field, problem);
             }
             return out.setNumberValue(l.value()).build();
         }
@@ -109,7 +110,7 @@ final class RecordCodec {
             case BOOLEAN -> v.hasBoolValue() ? BooleanValue.of(v.getBoolValue()) : null;
             case DOUBLE -> v.hasNumberValue() ? new DoubleValue(v.getNumberValue()) : null;
             case LONG -> v.hasNumberValue() && v.getNumberValue() == Math.rint(v.getNumberValue())
-                    && Math.abs(v.getNumberValue()) <= PineconeLimits.MAX_SAFE_INTEGER
+                    && Math.abs(v.getNumberValue()) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER
                     ? new LongValue((long) v.getNumberValue()) : null;
             case STRING_LIST -> strings(v);
         };

@@ -13,8 +13,8 @@ import java.util.UUID;
  * Stores on a real Pinecone index, or a Pinecone Local that the user started: {@code PINECONE_API_KEY} and
  * {@code PINECONE_INDEX_HOST} from the environment (else from {@code .backends/pinecone.env}). The index must use the
  * cosine metric and the scenario's dimension (16). Each run works in namespaces of its own random prefix and deletes
- * them afterwards. Pinecone is eventually consistent, so every write through these stores waits
- * {@code PINECONE_SETTLE_MILLIS} (default 2000) before returning.
+ * them afterwards. Pinecone is eventually consistent, so every write through these stores waits until searches show
+ * it, for at most {@code PINECONE_SETTLE_MILLIS} (default 30000).
  *
  * <p>Without the two variables the tests are skipped with the reason printed, also with {@code CI=true}: this is a
  * paid cloud service that CI cannot be required to reach.
@@ -29,7 +29,7 @@ final class CloudFixture extends PineconeFixture {
     private final Optional<String> apiKey = BackendLocator.find(API_KEY, "pinecone.env");
     private final Optional<String> host = BackendLocator.find(INDEX_HOST, "pinecone.env");
     private final Duration settle = Duration.ofMillis(Long.parseLong(
-            BackendLocator.find(SETTLE_MILLIS, "pinecone.env").orElse("2000")));
+            BackendLocator.find(SETTLE_MILLIS, "pinecone.env").orElse("30000")));
     private Index index;
     private boolean reported;
 

@@ -61,7 +61,7 @@ class PineconeFilterTranslatorTest {
             in booleans becomes or      | {"reviewed":{"$in":[true,false]}}               | {"$or":[{"reviewed":{"$eq":true}},{"reviewed":{"$eq":false}}]}
             in one boolean              | {"reviewed":{"$in":[false,false]}}              | {"reviewed":{"$eq":false}}
             nin keeps missing           | {"region":{"$nin":["US","UK"]}}                 | {"$or":[{"region":{"$nin":["US","UK"]}},{"region":{"$exists":false}}]}
-            nin on a required field     | {"documentType":{"$nin":["note"]}}              | {"documentType":{"$nin":["note"]}}
+            nin on a required field     | {"documentType":{"$nin":["note"]}}              | {"documentType":{"$ne":"note"}}
             nin booleans                | {"reviewed":{"$nin":[true]}}                    | {"$or":[{"reviewed":{"$ne":true}},{"reviewed":{"$exists":false}}]}
             exists                      | {"tags":{"$exists":true}}                       | {"tags":{"$exists":true}}
             exists false                | {"tags":{"$exists":false}}                      | {"tags":{"$exists":false}}
@@ -75,8 +75,8 @@ class PineconeFilterTranslatorTest {
             not lt                      | {"$not":{"confidence":{"$lt":0.5}}}             | {"$or":[{"confidence":{"$gte":0.5}},{"confidence":{"$exists":false}}]}
             not lte                     | {"$not":{"confidence":{"$lte":0.5}}}            | {"$or":[{"confidence":{"$gt":0.5}},{"confidence":{"$exists":false}}]}
             not inside a field          | {"publicationYear":{"$not":{"$gte":2023}}}      | {"$or":[{"publicationYear":{"$lt":2023}},{"publicationYear":{"$exists":false}}]}
-            not in is nin               | {"$not":{"region":{"$in":["US"]}}}              | {"$or":[{"region":{"$nin":["US"]}},{"region":{"$exists":false}}]}
-            not nin is in               | {"$not":{"region":{"$nin":["US"]}}}             | {"region":{"$in":["US"]}}
+            not in is nin               | {"$not":{"region":{"$in":["US"]}}}              | {"$or":[{"region":{"$ne":"US"}},{"region":{"$exists":false}}]}
+            not nin is in               | {"$not":{"region":{"$nin":["US"]}}}             | {"region":{"$eq":"US"}}
             not in booleans             | {"$not":{"reviewed":{"$in":[true,false]}}}      | {"$or":[{"$and":[{"reviewed":{"$ne":true}},{"reviewed":{"$ne":false}}]},{"reviewed":{"$exists":false}}]}
             not exists                  | {"$not":{"tags":{"$exists":true}}}              | {"tags":{"$exists":false}}
             not exists false            | {"$not":{"tags":{"$exists":false}}}             | {"tags":{"$exists":true}}

@@ -6,6 +6,7 @@ import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.Capability;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +43,10 @@ import static org.assertj.core.api.Assertions.within;
 public abstract class VectorStoreContract implements ConformanceContract {
     /** Bigger than the dataset, so search returns every match. */
     protected static final int ALL_K = 100;
+    /** The semantics cases also checked by deleteWhere, each on a fresh store: ones where missing fields matter. */
+    private static final Set<SemanticsCase.Id> DELETE_WHERE_CASES = EnumSet.of(SemanticsCase.Id.NE_KEEPS_MISSING,
+            SemanticsCase.Id.NIN_OPTIONAL_FIELD, SemanticsCase.Id.LIST_NIN_NO_ELEMENT,
+            SemanticsCase.Id.NOT_RANGE_KEEPS_MISSING, SemanticsCase.Id.DE_MORGAN_NOT_OR);
 
     private StoreFixture fixture;
     private VectorStore shared;
@@ -83,8 +89,7 @@ public abstract class VectorStoreContract implements ConformanceContract {
     Stream<DynamicTest> semanticsByDeleteWhere() {
         // A representative subset: each needs a fresh store.
         return SemanticsCases.all().stream()
-                .filter(c -> Set.of("ne keeps records missing the field", "nin on optional field",
-                        "list nin no element", "not range keeps missing", "De Morgan: not or").contains(c.name()))
+                .filter(c -> DELETE_WHERE_CASES.contains(c.id()))
                 .map(c -> DynamicTest.dynamicTest("deleteWhere: " + c, () -> fixture.withFreshScenario(store ->
                         ifSupported(store, Capability.DELETE_WHERE, c::filter, store::deleteWhere, () -> {
                             long deleted = store.deleteWhere(c.filter());
@@ -244,6 +249,49 @@ public abstract class VectorStoreContract implements ConformanceContract {
             store.upsert(List.of(new VectorRecord(own.id(), own.vector(), "mine", own.metadata())),
                     Optional.of(Filters.eq("customer", "CustomerA")));
             assertThat(store.search(own.vector(), 1).get(0).text()).isEqualTo("mine");
+        });
+    }
+
+    /**
+     * Integers where 64-bit floats stop being exact: ±(2^53 − 1) is exact everywhere and never refused; ±2^53,
+     * ±(2^53 + 1) and the ends of the long range either compare exactly (as the reference does) or are refused with
+     * a typed error before any request — never a wrong answer.
+     */
+    @Test
+    void integersAtTheEdgeOfDoublePrecisionCompareExactlyOrAreRefused() {
+        long safe = (1L << 53) - 1;
+        List<Long> edges = List.of(safe, -safe, safe + 1, -(safe + 1), safe + 2, -(safe + 2), Long.MIN_VALUE,
+                Long.MAX_VALUE);
+        fixture.withFreshStore(store -> {
+            List<VectorRecord> records = new ArrayList<>();
+            Object[][] values = {{safe, 9007199254740992.0}, {-safe, -9007199254740992.0}, {safe - 1, 0.5}, {0L, null}};
+            for (int i = 0; i < values.length; i++) {
+                Metadata m = Metadata.of("customer", "CustomerA", "documentType", "note", "publicationYear", values[i][0]);
+                if (values[i][1] != null) {
+                    m = m.with("confidence", new DoubleValue((Double) values[i][1]));
+                }
+                records.add(new VectorRecord("E" + i, ScenarioDataset.vectorFor("E" + i, ScenarioDataset.DIMENSION),
+                        "edge " + i, m));
+            }
+            store.upsert(records);
+            float[] query = ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION);
+            for (String field : List.of("publicationYear", "confidence")) {
+                for (long edge : edges) {
+                    for (Filter f : List.of(Filters.eq(field, edge), Filters.ne(field, edge), Filters.gt(field, edge),
+                            Filters.gte(field, edge), Filters.lt(field, edge), Filters.lte(field, edge),
+                            Filters.in(field, edge, 0), Filters.not(Filters.lte(field, edge)))) {
+                        List<String> expected = records.stream().filter(r -> f.test(r.metadata()))
+                                .map(VectorRecord::id).toList();
+                        try {
+                            assertThat(ids(store.search(query, ALL_K, f))).as("%s", f)
+                                    .containsExactlyInAnyOrderElementsOf(expected);
+                        } catch (InvalidFilterException refused) {
+                            assertThat(Math.abs((double) edge)).as("refused %s: %s", f, refused.getMessage())
+                                    .isGreaterThan((double) safe);
+                        }
+                    }
+                }
+            }
         });
     }
 

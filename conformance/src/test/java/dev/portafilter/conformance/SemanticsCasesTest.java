@@ -34,6 +34,14 @@ class SemanticsCasesTest {
     }
 
     @Test
+    void everyIdentityNamesOneCaseInTheTablesOrder() {
+        assertThat(SemanticsCases.all()).extracting(SemanticsCase::id).containsExactly(SemanticsCase.Id.values());
+        for (SemanticsCase.Id id : SemanticsCase.Id.values()) {
+            assertThat(SemanticsCases.get(id).id()).isEqualTo(id);
+        }
+    }
+
+    @Test
     void scenarioRecordsFitTheSchema() {
         ScenarioDataset.records().forEach(r -> ScenarioDataset.SCHEMA.validateRecord(r.id(), r.metadata()));
         assertThat(ScenarioDataset.idsOf(ScenarioDataset.CUSTOMER_A)).hasSize(6);

@@ -85,6 +85,50 @@ public final class FilterJson {
         return NODES.booleanNode(((BooleanValue) value).value());
     }
 
+    /**
+     * A JSON scalar as a filter value: a string, a boolean, a 64-bit integer or a finite double; anything else is an
+     * {@link InvalidFilterException} at {@code path} naming {@code operator}. Other filter syntaxes (Bedrock's) read
+     * their values through this too.
+     */
+    public static ScalarValue scalar(JsonNode value, String path, String operator) {
+        if (value.isTextual()) {
+            return new StringValue(value.textValue());
+        }
+        if (value.isBoolean()) {
+            return BooleanValue.of(value.booleanValue());
+        }
+        if (value.isIntegralNumber()) {
+            if (!value.canConvertToLong()) {
+                throw new InvalidFilterException(path, "integer " + value.asText() + " does not fit in 64 bits");
+            }
+            return new LongValue(value.longValue());
+        }
+        if (value.isNumber()) {
+            double d = value.doubleValue();
+            if (!Double.isFinite(d)) {
+                throw new InvalidFilterException(path, "number " + value.asText() + " is not finite");
+            }
+            return new DoubleValue(d);
+        }
+        throw new InvalidFilterException(path, operator + " expects a string, number or boolean, found " + kind(value));
+    }
+
+    /** What a JSON node is, for errors: "an array", "a string", "null", "nothing" (absent). */
+    public static String kind(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "nothing";
+        }
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase();
+        };
+    }
+
     /** Reads JSON text strictly (no duplicate keys, no trailing content), errors naming the JSON path. */
     public static JsonNode readTree(String json, ParseLimits limits) {
         JsonMapper mapper = JsonMapper.builder(new com.fasterxml.jackson.core.JsonFactoryBuilder()
@@ -248,10 +292,7 @@ public final class FilterJson {
             if (value.isEmpty()) {
                 throw new InvalidFilterException(path, op + " needs at least one value");
             }
-            if (value.size() > limits.maxInValues()) {
-                throw new InvalidFilterException(path, op + " has " + value.size() + " values, more than the limit of "
-                        + limits.maxInValues());
-            }
+            limits.checkInValues(path, op, value.size());
             List<ScalarValue> values = new ArrayList<>(value.size());
             for (int i = 0; i < value.size(); i++) {
                 String elementPath = JsonPath.index(path, i);
@@ -265,55 +306,16 @@ public final class FilterJson {
             return values;
         }
 
-        private ScalarValue scalar(JsonNode value, String path, String op) {
-            if (value.isTextual()) {
-                return new StringValue(value.textValue());
-            }
-            if (value.isBoolean()) {
-                return BooleanValue.of(value.booleanValue());
-            }
-            if (value.isIntegralNumber()) {
-                if (!value.canConvertToLong()) {
-                    throw new InvalidFilterException(path, "integer " + value.asText() + " does not fit in 64 bits");
-                }
-                return new LongValue(value.longValue());
-            }
-            if (value.isNumber()) {
-                double d = value.doubleValue();
-                if (!Double.isFinite(d)) {
-                    throw new InvalidFilterException(path, "number " + value.asText() + " is not finite");
-                }
-                return new DoubleValue(d);
-            }
-            throw new InvalidFilterException(path, op + " expects a string, number or boolean, found " + kind(value));
-        }
 
         private void checkDepth(String path, int depth) {
-            if (depth > limits.maxDepth()) {
-                throw new InvalidFilterException(path, "nesting deeper than the limit of " + limits.maxDepth());
-            }
+            limits.checkDepth(path, depth);
         }
 
         private Filter count(Filter f, String path) {
-            if (++nodes > limits.maxNodes()) {
-                throw new InvalidFilterException(path, "more than the limit of " + limits.maxNodes() + " filter nodes");
-            }
+            limits.checkNodes(path, ++nodes);
             return f;
         }
 
-        private static String kind(JsonNode node) {
-            if (node.isNull()) {
-                return "null";
-            }
-            return switch (node.getNodeType()) {
-                case ARRAY -> "an array";
-                case OBJECT -> "an object";
-                case STRING -> "a string";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                default -> node.getNodeType().name().toLowerCase();
-            };
-        }
     }
 
     private enum Writer implements FilterVisitor<ObjectNode> {

@@ -10,4 +10,11 @@ public record FieldSpec(String name, FieldType type, boolean required) {
         }
         Objects.requireNonNull(type, "type");
     }
+
+    /** Why a filter value cannot be compared with this field (another kind), or null when it can. */
+    public String kindProblem(ScalarValue value) {
+        return value.kind() == type.valueKind() ? null
+                : "field '" + name + "' is " + type + ", but the value " + value + " is a "
+                + value.kind().name().toLowerCase();
+    }
 }

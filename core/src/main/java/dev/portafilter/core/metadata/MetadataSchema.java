@@ -210,9 +210,9 @@ public final class MetadataSchema {
                         + spec.type());
             }
             for (ScalarValue v : values) {
-                if (v.kind() != spec.type().valueKind()) {
-                    throw new InvalidFilterException(opPath, "field '" + field + "' is " + spec.type()
-                            + ", but the value " + v + " is a " + v.kind().name().toLowerCase());
+                String problem = spec.kindProblem(v);
+                if (problem != null) {
+                    throw new InvalidFilterException(opPath, problem);
                 }
             }
         }

@@ -1,0 +1,346 @@
+package dev.portafilter.core.filter;
+
+import dev.portafilter.core.UnsupportedFilterException;
+import dev.portafilter.core.filter.BackendProfile.Storage;
+import dev.portafilter.core.filter.LoweredFilter.AllOf;
+import dev.portafilter.core.filter.LoweredFilter.AnyOf;
+import dev.portafilter.core.filter.LoweredFilter.Constant;
+import dev.portafilter.core.filter.LoweredFilter.Leaf;
+import dev.portafilter.core.filter.LoweredFilter.Op;
+import dev.portafilter.core.metadata.BooleanValue;
+import dev.portafilter.core.metadata.DoubleValue;
+import dev.portafilter.core.metadata.FieldSpec;
+import dev.portafilter.core.metadata.LongValue;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.metadata.NumberValue;
+import dev.portafilter.core.metadata.ScalarValue;
+import dev.portafilter.core.metadata.StringValue;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one place where the semantics of {@code docs/semantics.md} are worked out for a backend, in the spirit of
+ * Lucene's {@code Query.rewrite}: a schema-valid filter becomes a {@link LoweredFilter} with
+ * <ul>
+ *   <li>no negation: {@code $not} is pushed to the leaves (De Morgan), {@code $ne}/{@code $nin} become
+ *   {@link Op#NONE_OF}, a negated range its complement ({@code $not $gt 5} is {@code $lte 5});</li>
+ *   <li>missing fields decided: every leaf says whether a record without the field matches (negated leaves do,
+ *   unless the schema requires the field, which a record then always has);</li>
+ *   <li>exact numbers: each bound in the field's storage type without rounding ({@code $gt 2022.5} on an integer
+ *   field is {@code $gt 2022}, {@code $eq 2.5} there matches nothing, a long no double holds becomes the nearest
+ *   double on the matching side);</li>
+ *   <li>the backend's limits checked: {@code $in} size, exact integers, strings it cannot hold, what its language
+ *   cannot state — each an {@link UnsupportedFilterException} naming the JSON path, before any request.</li>
+ * </ul>
+ * {@code FilterLoweringPropertyTest} proves {@code lower(f).test(r) == f.test(r)} for random filters and records
+ * under every backend's profile.
+ */
+public final class FilterLowering {
+    private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
+    private final MetadataSchema schema;
+    private final BackendProfile profile;
+
+    private FilterLowering(MetadataSchema schema, BackendProfile profile) {
+        this.schema = schema;
+        this.profile = profile;
+    }
+
+    /**
+     * The filter lowered for a backend. Throws {@link dev.portafilter.core.InvalidFilterException} when the schema
+     * rejects the filter and {@link UnsupportedFilterException} when the backend cannot express it.
+     */
+    public static LoweredFilter lower(Filter filter, MetadataSchema schema, BackendProfile profile) {
+        schema.validate(filter);
+        return filter.accept(new FilterLowering(schema, profile).new Walk(FilterPath.ROOT, false));
+    }
+
+    /** One node, with its JSON path and whether an odd number of {@code $not}s encloses it. */
+    private final class Walk implements FilterVisitor<LoweredFilter> {
+        private final FilterPath path;
+        private final boolean negated;
+
+        Walk(FilterPath path, boolean negated) {
+            this.path = path;
+            this.negated = negated;
+        }
+
+        @Override
+        public LoweredFilter eq(Filter.Eq eq) {
+            return membership(eq.field(), List.of(eq.value()), false, path.operator(eq.field(), "$eq"), negated);
+        }
+
+        @Override
+        public LoweredFilter ne(Filter.Ne ne) {
+            return membership(ne.field(), List.of(ne.value()), false, path.operator(ne.field(), "$ne"), !negated);
+        }
+
+        @Override
+        public LoweredFilter in(Filter.In in) {
+            return membership(in.field(), in.values(), true, path.operator(in.field(), "$in"), negated);
+        }
+
+        @Override
+        public LoweredFilter nin(Filter.Nin nin) {
+            return membership(nin.field(), nin.values(), true, path.operator(nin.field(), "$nin"), !negated);
+        }
+
+        @Override
+        public LoweredFilter range(Filter.Range range) {
+            FilterPath at = path.operator(range.field(), range.op().operator());
+            Filter.RangeOp op = negated ? complement(range.op()) : range.op();
+            return FilterLowering.this.range(field(range.field()), op, range.bound(), negated, at);
+        }
+
+        @Override
+        public LoweredFilter exists(Filter.Exists exists) {
+            FilterPath at = path.operator(exists.field(), "$exists");
+            FieldSpec field = field(exists.field());
+            return presence(field, exists.exists() != negated, at);
+        }
+
+        @Override
+        public LoweredFilter and(Filter.And and) {
+            List<LoweredFilter> children = children("$and", and.filters());
+            return negated ? anyOf(children) : allOf(children);
+        }
+
+        @Override
+        public LoweredFilter or(Filter.Or or) {
+            List<LoweredFilter> children = children("$or", or.filters());
+            return negated ? allOf(children) : anyOf(children);
+        }
+
+        @Override
+        public LoweredFilter not(Filter.Not not) {
+            return not.filter().accept(new Walk(path.key("$not"), !negated));
+        }
+
+        private List<LoweredFilter> children(String op, List<Filter> filters) {
+            FilterPath base = path.key(op);
+            List<LoweredFilter> out = new ArrayList<>(filters.size());
+            for (int i = 0; i < filters.size(); i++) {
+                out.add(filters.get(i).accept(new Walk(base.index(i), negated)));
+            }
+            return out;
+        }
+    }
+
+    private FieldSpec field(String name) {
+        return schema.field(name).orElseThrow(() -> new IllegalStateException("unvalidated field " + name));
+    }
+
+    /** {@code field} equals one of {@code values} ({@code none}: equals none of them, or is missing). */
+    private LoweredFilter membership(String name, List<ScalarValue> values, boolean listForm, FilterPath at,
+                                     boolean none) {
+        FieldSpec field = field(name);
+        Storage storage = profile.storage(field.type());
+        if (values.size() > profile.maxInValues()) {
+            throw unsupported(at, "it accepts at most " + profile.maxInValues() + " values in one $in or $nin, this "
+                    + "one has " + values.size());
+        }
+        if (none && storage == Storage.STRING_LIST && !profile.negatesListMembership()) {
+            throw unsupported(at, "'" + name + "' is a list, and it cannot express that no element "
+                    + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
+        }
+        // in the source's order, duplicates kept, so that a codec can write back exactly what it read
+        List<ScalarValue> stored = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            FilterPath valuePath = values.size() == 1 ? at : at.index(i);
+            storedForm(storage, values.get(i), valuePath).ifPresent(stored::add);
+        }
+        boolean missingMatches = none && !field.required();
+        if (stored.isEmpty()) {
+            // no stored value can equal any of them: every present value is "none of them"
+            return presentOrMissing(field, none, missingMatches, at);
+        }
+        return new Leaf(name, storage, none ? Op.NONE_OF : Op.ANY_OF, stored, listForm,
+                missingMatches, at);
+    }
+
+    /** A range on the present values; {@code complemented}: a record without the field matches too. */
+    private LoweredFilter range(FieldSpec field, Filter.RangeOp op, NumberValue bound, boolean complemented,
+                                FilterPath at) {
+        boolean missingMatches = complemented && !field.required();
+        if (missingMatches && !profile.testsPresence()) {
+            throw unsupported(at, "$not around " + complement(op).operator() + " also matches records without '"
+                    + field.name() + "', and it cannot express a missing attribute");
+        }
+        Storage storage = profile.storage(field.type());
+        Bound b = storage == Storage.INT64 ? integerBound(op, bound) : doubleBound(op, bound, at);
+        if (b.everyValue() != null) {
+            return presentOrMissing(field, b.everyValue(), missingMatches, at);
+        }
+        return new Leaf(field.name(), storage, Op.valueOf(b.op().name()), List.of(b.value()), false, missingMatches,
+                at);
+    }
+
+    /** {@code $exists}: whether the field is present. */
+    private LoweredFilter presence(FieldSpec field, boolean present, FilterPath at) {
+        if (profile.testsPresence()) {
+            return new Leaf(field.name(), profile.storage(field.type()), present ? Op.PRESENT : Op.MISSING, List.of(),
+                    false, !present, at);
+        }
+        // no presence test, but a finite domain or a total order gives an exact one
+        Storage storage = profile.storage(field.type());
+        if (storage == Storage.BOOLEAN) {
+            return new Leaf(field.name(), storage, present ? Op.ANY_OF : Op.NONE_OF,
+                    List.of(BooleanValue.of(true), BooleanValue.of(false)), true, !present, at);
+        }
+        if ((storage == Storage.INT64 || storage == Storage.FLOAT64) && present) {
+            return anyOf(List.of(new Leaf(field.name(), storage, Op.GTE, List.of(new LongValue(0)), false, false, at),
+                    new Leaf(field.name(), storage, Op.LT, List.of(new LongValue(0)), false, false, at)));
+        }
+        throw unsupported(at, "it cannot test whether the " + field.type() + " field '" + field.name() + "' is "
+                + (present ? "present" : "missing"));
+    }
+
+    /** Every present value matches ({@code every}) or none does; a record without the field per {@code missingMatches}. */
+    private LoweredFilter presentOrMissing(FieldSpec field, boolean every, boolean missingMatches, FilterPath at) {
+        if (every == missingMatches) {
+            return every ? Constant.ALL : Constant.NONE;
+        }
+        return presence(field, every, at);
+    }
+
+    /** The value as the field stores it, or empty when no stored value can equal it. */
+    private Optional<ScalarValue> storedForm(Storage storage, ScalarValue value, FilterPath at) {
+        return switch (storage) {
+            case STRING, STRING_LIST -> Optional.of(checkText((StringValue) value, at));
+            case BOOLEAN -> Optional.of(value);
+            case INT64 -> exactLong((NumberValue) value).map(ScalarValue.class::cast);
+            case FLOAT64 -> exactDouble((NumberValue) value, at).map(ScalarValue.class::cast);
+        };
+    }
+
+    private StringValue checkText(StringValue value, FilterPath at) {
+        String problem = profile.textProblem(value.value());
+        if (problem != null) {
+            throw unsupported(at, problem + ", so no stored value can be compared with it");
+        }
+        return value;
+    }
+
+    /** The long equal to the number, if there is one: 2023.0 is 2023, 2023.5 and 1e19 are none. */
+    private static Optional<LongValue> exactLong(NumberValue value) {
+        if (value instanceof LongValue l) {
+            return Optional.of(l);
+        }
+        BigDecimal exact = new BigDecimal(((DoubleValue) value).value());
+        boolean integral = exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0;
+        return integral && exact.compareTo(LONG_MIN) >= 0 && exact.compareTo(LONG_MAX) <= 0
+                ? Optional.of(new LongValue(exact.longValueExact())) : Optional.empty();
+    }
+
+    /**
+     * The number as a 64-bit float holds it: a double as it is, a long when a double holds it exactly, none for a
+     * long no double holds. Where every integer is a float, one beyond ±(2^53 − 1) is refused: stored integers
+     * there are within that range, so it could only be compared inexactly.
+     */
+    private Optional<NumberValue> exactDouble(NumberValue value, FilterPath at) {
+        if (value instanceof DoubleValue) {
+            return Optional.of(value);
+        }
+        long l = ((LongValue) value).value();
+        String problem = profile.integerProblem(l);
+        if (problem != null) {
+            throw unsupported(at, problem);
+        }
+        return isDouble(l) ? Optional.of(value) : Optional.empty();
+    }
+
+    private static boolean isDouble(long l) {
+        return new BigDecimal((double) l).compareTo(BigDecimal.valueOf(l)) == 0;
+    }
+
+    /** A range bound in storage form: an operator and a value, or "every present value" / "none" (everyValue). */
+    private record Bound(Filter.RangeOp op, NumberValue value, Boolean everyValue) {
+        static Bound of(Filter.RangeOp op, NumberValue value) {
+            return new Bound(op, value, null);
+        }
+
+        static Bound all(boolean every) {
+            return new Bound(null, null, every);
+        }
+    }
+
+    /** An integer field against any bound: a fractional bound becomes the equivalent integer bound. */
+    private static Bound integerBound(Filter.RangeOp op, NumberValue bound) {
+        if (bound instanceof LongValue l) {
+            return Bound.of(op, l);
+        }
+        BigDecimal d = new BigDecimal(((DoubleValue) bound).value());
+        // x > d <=> x > floor(d); x >= d <=> x >= ceil(d); x < d <=> x < ceil(d); x <= d <=> x <= floor(d)
+        RoundingMode mode = op == Filter.RangeOp.GT || op == Filter.RangeOp.LTE ? RoundingMode.FLOOR : RoundingMode.CEILING;
+        BigInteger k = d.setScale(0, mode).toBigIntegerExact();
+        boolean lowerBound = op == Filter.RangeOp.GT || op == Filter.RangeOp.GTE;
+        if (k.compareTo(BigInteger.valueOf(Long.MAX_VALUE)) > 0) {
+            return Bound.all(!lowerBound);
+        }
+        if (k.compareTo(BigInteger.valueOf(Long.MIN_VALUE)) < 0) {
+            return Bound.all(lowerBound);
+        }
+        return Bound.of(op, new LongValue(k.longValueExact()));
+    }
+
+    /** A float field against any bound: a long no double holds becomes the nearest double on the matching side. */
+    private Bound doubleBound(Filter.RangeOp op, NumberValue bound, FilterPath at) {
+        Optional<NumberValue> exact = exactDouble(bound, at);
+        if (exact.isPresent()) {
+            return Bound.of(op, exact.get());
+        }
+        long l = ((LongValue) bound).value();
+        double rounded = l;
+        boolean roundedUp = new BigDecimal(rounded).compareTo(BigDecimal.valueOf(l)) > 0;
+        // no stored double equals l, so > and >= (and < and <=) select the same values
+        return switch (op) {
+            case GT, GTE -> Bound.of(Filter.RangeOp.GTE, new DoubleValue(roundedUp ? rounded : Math.nextUp(rounded)));
+            case LT, LTE -> Bound.of(Filter.RangeOp.LTE, new DoubleValue(roundedUp ? Math.nextDown(rounded) : rounded));
+        };
+    }
+
+    /** The range that holds exactly where {@code op} does not, for a present number. */
+    private static Filter.RangeOp complement(Filter.RangeOp op) {
+        return Filter.RangeOp.valueOf(Op.valueOf(op.name()).complement().name());
+    }
+
+    /** All of them, with constants folded: one member stands alone, none is every record. */
+    private static LoweredFilter allOf(List<LoweredFilter> children) {
+        return junction(children, true);
+    }
+
+    /** Any of them, with constants folded: one member stands alone, none is no record. */
+    private static LoweredFilter anyOf(List<LoweredFilter> children) {
+        return junction(children, false);
+    }
+
+    private static LoweredFilter junction(List<LoweredFilter> children, boolean all) {
+        List<LoweredFilter> kept = new ArrayList<>(children.size());
+        for (LoweredFilter child : children) {
+            if (child instanceof Constant c) {
+                if (c.matches() != all) {
+                    return c;   // FALSE in an AND, TRUE in an OR decides it
+                }
+            } else {
+                kept.add(child);
+            }
+        }
+        if (kept.isEmpty()) {
+            return all ? Constant.ALL : Constant.NONE;
+        }
+        if (kept.size() == 1) {
+            return kept.get(0);
+        }
+        return all ? new AllOf(kept) : new AnyOf(kept);
+    }
+
+    private UnsupportedFilterException unsupported(FilterPath at, String reason) {
+        return new UnsupportedFilterException(profile.backend(), at, reason);
+    }
+}
