@@ -58,11 +58,12 @@ import java.util.function.Supplier;
  * {@link PineconeFilterTranslator}; the filters of {@code delete(ids, filter)} and of upsert guards are evaluated on
  * the fetched records by the reference evaluator (Pinecone cannot filter a fetch by id).
  *
- * <p><b>Capabilities.</b> All of COUNT, DELETE_WHERE and WRITE. An unfiltered count sums the namespace record counts
- * from {@code describe_index_stats}; a filtered count counts the ids a query returns, because serverless indexes do
- * not filter index statistics, and so throws {@link UnsupportedCapabilityException} when 10,000 (Pinecone's max
- * {@code top_k}) or more records match in one namespace. deleteWhere queries the matching ids and deletes them by id,
- * which also yields the exact number deleted (Pinecone's delete-by-filter reports none).
+ * <p><b>Capabilities.</b> DELETE_WHERE and WRITE, not COUNT: serverless indexes do not filter index statistics, and
+ * a query returns at most 10,000 ids (Pinecone's max {@code top_k}), so Pinecone cannot count the records a filter
+ * matches in general; a filtered count throws {@link UnsupportedCapabilityException}. An unfiltered {@code count()}
+ * sums the namespace record counts from {@code describe_index_stats}. deleteWhere queries the matching ids and
+ * deletes them by id, 10,000 at a time until none match, which also yields the exact number deleted (Pinecone's
+ * delete-by-filter reports none).
  *
  * <p><b>Scores.</b> On a cosine index Pinecone's score is the cosine similarity itself, in [-1, 1]; it is returned
  * unchanged. {@link Builder#build} refuses an index whose reported metric is not cosine.
@@ -138,7 +139,7 @@ public final class PineconeStore implements VectorStore {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.allOf(Capability.class);
+        return EnumSet.of(Capability.DELETE_WHERE, Capability.WRITE);
     }
 
     /** The translator this store uses, e.g. to show the Pinecone filter a portable filter becomes. */
@@ -226,19 +227,10 @@ public final class PineconeStore implements VectorStore {
             Map<String, NamespaceSummary> counts = stats.getNamespacesMap();
             return layout.namespaces(counts.keySet(), written).stream().mapToLong(n -> vectorCount(counts, n)).sum();
         }
-        Struct f = translator.translate(filter.get());
-        long total = 0;
-        for (String namespace : readNamespaces()) {
-            List<String> ids = matchingIds(namespace, f);
-            if (ids.size() >= PineconeLimits.MAX_TOP_K) {
-                throw new UnsupportedCapabilityException(backend(), Capability.COUNT, "at least "
-                        + PineconeLimits.MAX_TOP_K + " records match in namespace '" + namespace + "', and Pinecone "
-                        + "counts filtered records only up to a query's top_k limit (serverless indexes do not filter "
-                        + "index statistics)");
-            }
-            total += ids.size();
-        }
-        return total;
+        schema.validate(filter.get());
+        throw new UnsupportedCapabilityException(backend(), Capability.COUNT, "Pinecone counts filtered records "
+                + "only up to a query's top_k of " + PineconeLimits.MAX_TOP_K + ", and serverless indexes do not filter "
+                + "index statistics; count() without a filter works");
     }
 
     @Override

@@ -6,7 +6,7 @@ package dev.portafilter.core.store;
  * instead of passing silently.
  */
 public enum Capability {
-    /** {@code count(filter)}. */
+    /** {@code count(filter)}, exact for any filter. A store without it may still count all its records. */
     COUNT,
     /** {@code deleteWhere(filter)}. */
     DELETE_WHERE,
