@@ -1,5 +1,7 @@
 package dev.portafilter.opensearch;
 
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.InvalidStoreNameException;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -18,7 +20,9 @@ import java.util.Set;
 /**
  * Where a store's data lives in OpenSearch: the index, its vector and text fields, and one top-level field per
  * declared metadata field, typed from the {@link MetadataSchema} (keyword for strings and string lists, long,
- * double, boolean). {@link #createIndexRequest()} is the index a store of this layout needs.
+ * double, boolean). {@link #createIndexRequest()} is the index a store of this layout needs. A schema field
+ * OpenSearch cannot hold as a top-level field is an {@link InvalidSchemaException} naming it, an invalid index name
+ * an {@link InvalidStoreNameException}.
  *
  * <pre>{@code
  * OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder("docs", schema, 384).build();
@@ -28,6 +32,7 @@ import java.util.Set;
 public final class OpenSearchIndexLayout {
     /** Lucene's HNSW is the only engine that needs no native library, and it supports efficient filtering. */
     public static final String DEFAULT_ENGINE = "lucene";
+    private static final String FIELD_NAME_RULE = "it may not be blank, start with '_', or contain '.', '*' or '?'";
 
     private final String indexName;
     private final MetadataSchema schema;
@@ -176,31 +181,36 @@ public final class OpenSearchIndexLayout {
             throw new IllegalArgumentException("the metadata field '" + metadataField + "' is already used");
         }
         for (FieldSpec spec : schema.fields()) {
-            checkFieldName(spec.name(), "metadata field");
+            if (!isValidFieldName(spec.name())) {
+                throw new InvalidSchemaException(spec.name(), "not a valid OpenSearch field name: " + FIELD_NAME_RULE);
+            }
             if (reserved.contains(spec.name())) {
-                throw new IllegalArgumentException("schema field '" + spec.name()
-                        + "' collides with the layout's vector, text or metadata field");
+                throw new InvalidSchemaException(spec.name(), "collides with the index's own vector, text or metadata "
+                        + "field of that name");
             }
         }
         if (routingField != null) {
-            FieldSpec spec = schema.field(routingField).orElseThrow(() -> new IllegalArgumentException(
-                    "routing field '" + routingField + "' is not declared in the schema"));
+            FieldSpec spec = schema.field(routingField).orElseThrow(() -> new InvalidSchemaException(routingField,
+                    "the routing field is not declared in the schema"));
             if (spec.type() != FieldType.STRING || !spec.required()) {
-                throw new IllegalArgumentException("routing field '" + routingField
-                        + "' must be a required STRING field, is " + spec.type());
+                throw new InvalidSchemaException(routingField, "the routing field must be a required STRING field, is "
+                        + spec.type());
             }
         }
     }
 
-    /** Field names OpenSearch would read as a path, a wildcard pattern or one of its own metadata fields. */
     private static String checkFieldName(String name, String what) {
         Objects.requireNonNull(name, what);
-        if (name.isEmpty() || name.startsWith("_") || name.indexOf('.') >= 0 || name.indexOf('*') >= 0
-                || name.indexOf('?') >= 0 || name.isBlank()) {
-            throw new IllegalArgumentException("invalid " + what + " name '" + name + "' for OpenSearch: it may not "
-                    + "be blank, start with '_', or contain '.', '*' or '?'");
+        if (!isValidFieldName(name)) {
+            throw new IllegalArgumentException("invalid " + what + " name '" + name + "' for OpenSearch: " + FIELD_NAME_RULE);
         }
         return name;
+    }
+
+    /** False for names OpenSearch would read as a path, a wildcard pattern or one of its own metadata fields. */
+    private static boolean isValidFieldName(String name) {
+        return !name.isBlank() && !name.startsWith("_") && name.indexOf('.') < 0 && name.indexOf('*') < 0
+                && name.indexOf('?') < 0;
     }
 
     private static String checkIndexName(String name) {
@@ -211,7 +221,7 @@ public final class OpenSearchIndexLayout {
                 && name.equals(name.toLowerCase(java.util.Locale.ROOT))
                 && name.chars().noneMatch(c -> "\\/*?\"<>|,# :".indexOf(c) >= 0);
         if (!valid) {
-            throw new IllegalArgumentException("invalid OpenSearch index name '" + name + "': lowercase, at most 255 "
+            throw new InvalidStoreNameException(name, "not a valid OpenSearch index name: lowercase, at most 255 "
                     + "bytes, not starting with '_', '-' or '+', without \\ / * ? \" < > | , # : or spaces");
         }
         return name;

@@ -2,6 +2,8 @@ package dev.portafilter.opensearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.InvalidStoreNameException;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
 import org.junit.jupiter.api.Test;
@@ -64,9 +66,9 @@ class OpenSearchIndexLayoutTest {
         JsonNode index = createIndexJson(OpenSearchIndexLayout.builder("docs", SCHEMA, 8).routeByTenant("customer").build());
         assertThat(index.at("/mappings/_routing/required").asBoolean()).isTrue();
         assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", SCHEMA, 8).routeByTenant("year").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("year");
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("year");
         assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", SCHEMA, 8).routeByTenant("nope").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("nope");
     }
 
     @ParameterizedTest
@@ -74,23 +76,24 @@ class OpenSearchIndexLayoutTest {
     void fieldNamesOpenSearchWouldMisreadAreRefused(String name) {
         MetadataSchema schema = MetadataSchema.builder().optional(name, FieldType.STRING).build();
         assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", schema, 8).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(name);
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining(name)
+                .extracting(e -> ((InvalidSchemaException) e).field()).isEqualTo(name);
     }
 
     @Test
     void schemaFieldsMayNotCollideWithTheLayoutsFields() {
         MetadataSchema schema = MetadataSchema.builder().optional("text", FieldType.STRING).build();
         assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", schema, 8).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("text");
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("text");
         assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", SCHEMA, 8).vectorField("customer").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("customer");
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("customer");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Docs", "_docs", "-docs", "a b", "a/b", "a*", "a,b", "a#b", ".", ".."})
     void invalidIndexNamesAreRefused(String name) {
         assertThatThrownBy(() -> OpenSearchIndexLayout.builder(name, SCHEMA, 8).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index name");
+                .isInstanceOf(InvalidStoreNameException.class).hasMessageContaining("index name");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.portafilter.pgvector;
 
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.InvalidStoreNameException;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -17,7 +19,9 @@ import java.util.Set;
 /**
  * Where a store's records live in PostgreSQL: a schema-qualified table with an id, a text and an embedding
  * column, an optional JSON copy of the metadata, and one typed column per declared metadata field. It is the
- * only source of identifiers that reach SQL, and every identifier is quoted.
+ * only source of identifiers that reach SQL, and every identifier is quoted. A schema field PostgreSQL cannot hold
+ * as a column of its own (longer than 63 bytes, NUL, the name of the id, text or embedding column) is an
+ * {@link InvalidSchemaException} naming it, an invalid schema or table name an {@link InvalidStoreNameException}.
  *
  * <pre>{@code
  * PgvectorTableLayout layout = PgvectorTableLayout.builder("rag", "chunks", schema, 1024).build();
@@ -89,11 +93,14 @@ public final class PgvectorTableLayout {
     public record MetadataColumn(FieldSpec field, String name, ColumnType type) {
         public MetadataColumn {
             Objects.requireNonNull(field, "field");
-            checkIdentifier(name, "column for field '" + field.name() + "'");
+            String problem = identifierProblem(name);
+            if (problem != null) {
+                throw new InvalidSchemaException(field.name(), "not a valid PostgreSQL column name: " + problem);
+            }
             Objects.requireNonNull(type, "type");
             if (!type.holds(field.type())) {
-                throw new IllegalArgumentException("field '" + field.name() + "' is " + field.type()
-                        + " and cannot live in a " + type.sql() + " column");
+                throw new InvalidSchemaException(field.name(), "a " + field.type() + " field cannot live in a "
+                        + type.sql() + " column");
             }
         }
 
@@ -233,17 +240,35 @@ public final class PgvectorTableLayout {
     }
 
     private static String checkIdentifier(String name, String what) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException(what + ": an identifier cannot be empty");
-        }
-        if (name.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(what + ": an identifier cannot contain NUL");
-        }
-        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
-            throw new IllegalArgumentException(what + ": '" + name + "' is longer than PostgreSQL's "
-                    + MAX_IDENTIFIER_BYTES + "-byte identifier limit");
+        String problem = identifierProblem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(what + ": " + problem);
         }
         return name;
+    }
+
+    /** A schema or table name, which users choose: an {@link InvalidStoreNameException} when PostgreSQL cannot take it. */
+    private static String checkStoreName(String name, String what) {
+        String problem = identifierProblem(name);
+        if (problem != null) {
+            throw new InvalidStoreNameException(name == null ? "" : name, "not a valid PostgreSQL " + what + " name: "
+                    + problem);
+        }
+        return name;
+    }
+
+    /** Why PostgreSQL cannot take this as an identifier, or null when it can. */
+    private static String identifierProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "an identifier cannot be empty";
+        }
+        if (name.indexOf('\0') >= 0) {
+            return "an identifier cannot contain NUL";
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_IDENTIFIER_BYTES) {
+            return "'" + name + "' is longer than PostgreSQL's " + MAX_IDENTIFIER_BYTES + "-byte identifier limit";
+        }
+        return null;
     }
 
     private record ColumnOverride(String name, ColumnType type) {
@@ -262,8 +287,8 @@ public final class PgvectorTableLayout {
         private String metadataJsonColumn;
 
         private Builder(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
-            this.schemaName = checkIdentifier(schemaName, "schema");
-            this.tableName = checkIdentifier(tableName, "table");
+            this.schemaName = checkStoreName(schemaName, "schema");
+            this.tableName = checkStoreName(tableName, "table");
             this.metadataSchema = Objects.requireNonNull(metadataSchema, "metadataSchema");
             if (dimension < 1 || dimension > 16_000) {
                 throw new IllegalArgumentException("a pgvector vector has 1 to 16,000 dimensions, not " + dimension);
@@ -298,8 +323,7 @@ public final class PgvectorTableLayout {
             if (metadataSchema.field(field).isEmpty()) {
                 throw new IllegalArgumentException("field '" + field + "' is not declared in the schema");
             }
-            overrides.put(field, new ColumnOverride(checkIdentifier(columnName, "column for field '" + field + "'"),
-                    Objects.requireNonNull(type, "type")));
+            overrides.put(field, new ColumnOverride(columnName, Objects.requireNonNull(type, "type")));
             return this;
         }
 
@@ -313,8 +337,9 @@ public final class PgvectorTableLayout {
             }
             for (MetadataColumn c : layout.columns()) {
                 if (!names.add(c.name())) {
-                    throw new IllegalArgumentException("column '" + c.name() + "' of field '" + c.field().name()
-                            + "' is used twice in the layout");
+                    throw new InvalidSchemaException(c.field().name(), "its column '" + c.name()
+                            + "' is used twice in the table (the id, text and embedding columns are '" + idColumn
+                            + "', '" + textColumn + "' and '" + embeddingColumn + "')");
                 }
             }
             return layout;

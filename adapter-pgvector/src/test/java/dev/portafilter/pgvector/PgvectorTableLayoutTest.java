@@ -1,6 +1,8 @@
 package dev.portafilter.pgvector;
 
 import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.InvalidStoreNameException;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.pgvector.PgvectorTableLayout.ColumnType;
@@ -53,16 +55,29 @@ class PgvectorTableLayoutTest {
     void layoutsThatWouldMisbehaveAreRefused() {
         MetadataSchema schema = ScenarioDataset.SCHEMA;
         assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "x".repeat(64), schema, 4))
-                .hasMessageContaining("63-byte");
+                .isInstanceOf(InvalidStoreNameException.class).hasMessageContaining("63-byte");
         assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("region", "customer",
-                ColumnType.TEXT).build()).hasMessageContaining("used twice");
+                ColumnType.TEXT).build()).isInstanceOf(InvalidSchemaException.class).hasMessageContaining("used twice");
         assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("region", "id",
-                ColumnType.TEXT).build()).hasMessageContaining("used twice");
+                ColumnType.TEXT).build()).isInstanceOf(InvalidSchemaException.class).hasMessageContaining("used twice");
         assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("region", "region",
-                ColumnType.BIGINT).build()).hasMessageContaining("cannot live in a bigint column");
+                ColumnType.BIGINT).build()).isInstanceOf(InvalidSchemaException.class)
+                .hasMessageContaining("cannot live in a bigint column");
         assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).column("colour", "colour",
                 ColumnType.TEXT)).hasMessageContaining("not declared");
-        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t\0", schema, 4)).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t\0", schema, 4))
+                .isInstanceOf(InvalidStoreNameException.class).hasMessageContaining("NUL");
+    }
+
+    @Test
+    void schemaFieldsPostgresqlCannotHoldAsTheirOwnColumnAreNamed() {
+        for (String field : new String[] {"id", "text", "embedding",
+                "a_field_name_that_is_much_longer_than_sixty_three_bytes_allowed_x"}) {
+            MetadataSchema schema = MetadataSchema.builder().optional(field, FieldType.STRING).build();
+            assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", schema, 4).build()).as(field)
+                    .isInstanceOf(InvalidSchemaException.class).hasMessageContaining(field)
+                    .extracting(e -> ((InvalidSchemaException) e).field()).isEqualTo(field);
+        }
     }
 
     @Test

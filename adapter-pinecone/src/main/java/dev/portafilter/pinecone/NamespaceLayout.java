@@ -1,6 +1,7 @@
 package dev.portafilter.pinecone;
 
 import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.InvalidStoreNameException;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.metadata.MetadataValue;
 import dev.portafilter.core.metadata.StringValue;
@@ -66,8 +67,7 @@ sealed interface NamespaceLayout {
     record PerTenant(String tenantField, String prefix) implements NamespaceLayout {
         public PerTenant {
             if (!PREFIX.matcher(prefix).matches()) {
-                throw new IllegalArgumentException("a namespace prefix must be 1 to 64 of A-Z a-z 0-9 _ -, was '"
-                        + prefix + "'");
+                throw new InvalidStoreNameException(prefix, "a namespace prefix must be 1 to 64 of A-Z a-z 0-9 _ -");
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.portafilter.pinecone;
 
 import com.google.protobuf.Struct;
+import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.WriteConflictException;
@@ -464,10 +465,10 @@ public final class PineconeStore implements VectorStore {
          * everything else in the index.
          */
         public Builder namespacePerTenant(String tenantField, String prefix) {
-            FieldSpec spec = schema.field(tenantField).orElseThrow(() -> new IllegalArgumentException(
-                    "tenant field '" + tenantField + "' is not declared in the schema"));
+            FieldSpec spec = schema.field(tenantField).orElseThrow(() -> new InvalidSchemaException(tenantField,
+                    "the tenant field is not declared in the schema"));
             if (spec.type() != FieldType.STRING || !spec.required()) {
-                throw new IllegalArgumentException("tenant field '" + tenantField + "' must be a required STRING field");
+                throw new InvalidSchemaException(tenantField, "the tenant field must be a required STRING field");
             }
             this.layout = new NamespaceLayout.PerTenant(tenantField, prefix);
             return this;
@@ -487,20 +488,24 @@ public final class PineconeStore implements VectorStore {
             return this;
         }
 
-        /** Checks the configuration and that the index has this dimension and the cosine metric. */
+        /**
+         * Checks the configuration and that the index has this dimension and the cosine metric: a schema field named
+         * like the text key is an {@link InvalidSchemaException}, an index of another dimension or metric a
+         * {@link StoreException}.
+         */
         public PineconeStore build() {
             if (schema.field(textKey).isPresent()) {
-                throw new IllegalArgumentException("the schema declares field '" + textKey + "', which holds the "
-                        + "record text in Pinecone; rename the field or choose another textKey");
+                throw new InvalidSchemaException(textKey, "this metadata key holds the record text in Pinecone; "
+                        + "rename the field or choose another textKey");
             }
             DescribeIndexStatsResponse stats = retry.call("describe_index_stats", List.of(), index::describeIndexStats);
             if (stats.getDimension() != 0 && stats.getDimension() != dimension) {
-                throw new IllegalStateException("the Pinecone index has dimension " + stats.getDimension()
-                        + ", the store was configured with " + dimension);
+                throw new StoreException("the Pinecone index has dimension " + stats.getDimension()
+                        + ", the store was configured with " + dimension, null);
             }
             if (!stats.getMetric().isEmpty() && !stats.getMetric().equalsIgnoreCase("cosine")) {
-                throw new IllegalStateException("the Pinecone index uses the " + stats.getMetric() + " metric; "
-                        + "this store needs cosine, whose score is the cosine similarity");
+                throw new StoreException("the Pinecone index uses the " + stats.getMetric() + " metric; "
+                        + "this store needs cosine, whose score is the cosine similarity", null);
             }
             return new PineconeStore(this, layout, ConcurrentHashMap.newKeySet());
         }

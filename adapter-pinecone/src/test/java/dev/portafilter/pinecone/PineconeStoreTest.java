@@ -3,6 +3,8 @@ package dev.portafilter.pinecone;
 import com.google.protobuf.Struct;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.StoreException;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.UnsupportedFilterException;
@@ -157,7 +159,8 @@ class PineconeStoreTest {
         MetadataSchema clash = MetadataSchema.builder().required("customer", FieldType.STRING)
                 .optional("_text", FieldType.STRING).build();
         assertThatThrownBy(() -> PineconeStore.builder(index, clash, DIM).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("_text");
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("_text")
+                .extracting(e -> ((InvalidSchemaException) e).field()).isEqualTo("_text");
         MetadataSchema schema = MetadataSchema.builder().required("customer", FieldType.STRING).build();
         String p = prefix();
         PineconeStore store = PineconeStore.builder(index, schema, DIM).namespace(p).textKey("chunk").build();
@@ -268,7 +271,7 @@ class PineconeStoreTest {
     @Test
     void refusesAnIndexOfAnotherDimension() {
         assertThatThrownBy(() -> PineconeStore.builder(index, ScenarioDataset.SCHEMA, 8).build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("dimension 16");
+                .isInstanceOf(StoreException.class).hasMessageContaining("dimension 16");
     }
 
     @Test

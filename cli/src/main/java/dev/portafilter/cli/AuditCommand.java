@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,6 +37,7 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Inputs.outputFolder("--report-dir", reportDir);
         try (BackendConnection fixture = backend.connect()) {
             return run(fixture);
         }
@@ -48,8 +50,12 @@ final class AuditCommand implements Callable<Integer> {
         AuditResult result = ConformanceAudit.run(fixture, fixture.describe(), Optional.of(reportDir.resolve("junit")),
                 (outcome, done, failed) -> bar.update(done, EXPECTED_TESTS, failed == 0 ? "" : failed + " failed"));
         bar.finish();
-        AuditReports.writeJson(result, reportDir.resolve("report.json"));
-        AuditReports.writeHtml(result, reportDir.resolve("report.html"));
+        try {
+            AuditReports.writeJson(result, reportDir.resolve("report.json"));
+            AuditReports.writeHtml(result, reportDir.resolve("report.html"));
+        } catch (UncheckedIOException e) {
+            throw Inputs.cannotWrite("--report-dir", reportDir, e);
+        }
 
         Map<String, long[]> byContract = new LinkedHashMap<>();
         for (AuditResult.TestOutcome t : result.tests()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.conformance.audit.CaseRunner;
 import dev.portafilter.conformance.audit.CasesFile;
+import dev.portafilter.conformance.audit.CasesFileException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,16 +39,22 @@ final class CasesCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         CasesFile cases = Inputs.cases(file);
         try (BackendConnection fixture = backend.connect()) {
             return run(fixture, cases);
         }
     }
 
-    private int run(BackendConnection fixture, CasesFile cases) throws IOException {
+    private int run(BackendConnection fixture, CasesFile cases) {
         PrintWriter out = spec.commandLine().getOut();
-        List<CaseRunner.CaseResult> results = CaseRunner.run(fixture, cases);
+        List<CaseRunner.CaseResult> results;
+        try {
+            results = CaseRunner.run(fixture, cases);
+        } catch (CasesFileException e) {
+            // what this backend cannot take, at its JSON path in the file
+            throw new Inputs.BadInputException(file + ": " + e.getMessage(), e);
+        }
         int failed = 0;
         for (CaseRunner.CaseResult r : results) {
             out.printf("%s  %s%n", r.passed() ? "PASS" : "FAIL", r.name());
@@ -65,7 +72,7 @@ final class CasesCommand implements Callable<Integer> {
         return failed == 0 ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
-    private void writeJson(BackendConnection fixture, List<CaseRunner.CaseResult> results) throws IOException {
+    private void writeJson(BackendConnection fixture, List<CaseRunner.CaseResult> results) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("backend", fixture.name());
@@ -82,10 +89,14 @@ final class CasesCommand implements Callable<Integer> {
                 n.put("count", r.count().getAsLong());
             }
         }
-        Path parent = json.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        try {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            mapper.writeValue(json.toFile(), root);
+        } catch (IOException e) {
+            throw Inputs.cannotWrite("--json", json, e);
         }
-        mapper.writeValue(json.toFile(), root);
     }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -39,6 +40,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (topK < 1) {
+            throw new ParameterException(spec.commandLine(), "--top-k must be at least 1, was " + topK);
+        }
         PrintWriter out = spec.commandLine().getOut();
         EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
         VectorStore store = new InMemoryVectorStore(ScenarioDataset.SCHEMA, model.dimension());

@@ -1,6 +1,8 @@
 package dev.portafilter.cli;
 
-import dev.portafilter.core.PortafilterException;
+import dev.portafilter.core.InvalidFilterException;
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.InvalidStoreNameException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -14,6 +16,7 @@ import dev.portafilter.pinecone.PineconeFilterTranslator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -58,31 +61,47 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (k < 1) {
+            throw new ParameterException(spec.commandLine(), "-k must be at least 1, was " + k);
+        }
         PrintWriter out = spec.commandLine().getOut();
         MetadataSchema schema = Inputs.schema(schemaFile);
-        Filter filter = Inputs.filter(filterJson, schema);
+        Filter filter = Inputs.filter("--filter", filterJson, schema);
         Map<String, Supplier<String>> backends = new LinkedHashMap<>();
         backends.put("pgvector", () -> {
-            SqlFragment sql = PgvectorFilterTranslator.toSql(
-                    PgvectorTableLayout.builder(tableSchema(), tableName(), schema, DIMENSION).build(), filter);
+            PgvectorTableLayout layout = layout("--table", table,
+                    () -> PgvectorTableLayout.builder(tableSchema(), tableName(), schema, DIMENSION).build());
+            SqlFragment sql = PgvectorFilterTranslator.toSql(layout, filter);
             return "WHERE " + sql.sql() + "\n  parameters: " + sql.params() + plan(schema, filter);
         });
-        backends.put("opensearch", () -> new OpenSearchFilterTranslator(
-                OpenSearchIndexLayout.builder(index, schema, DIMENSION).build()).toJson(filter));
+        backends.put("opensearch", () -> new OpenSearchFilterTranslator(layout("--index", index,
+                () -> OpenSearchIndexLayout.builder(index, schema, DIMENSION).build())).toJson(filter));
         backends.put("pinecone", () -> new PineconeFilterTranslator(schema).toJson(filter));
 
-        out.printf("portafilter%n  %s%n", FilterJson.write(filter));
+        // all of it first, so that an option's error prints nothing but itself
+        StringBuilder text = new StringBuilder(String.format("portafilter%n  %s%n", FilterJson.write(filter)));
         boolean allExpressible = true;
         for (Map.Entry<String, Supplier<String>> backend : backends.entrySet()) {
-            out.printf("%s%n", backend.getKey());
+            text.append(String.format("%s%n", backend.getKey()));
             try {
-                out.printf("  %s%n", backend.getValue().get().replace("\n", "\n  "));
-            } catch (PortafilterException e) {
+                text.append(String.format("  %s%n", backend.getValue().get().replace("\n", "\n  ")));
+            } catch (InvalidFilterException | InvalidSchemaException e) {
                 allExpressible = false;
-                out.printf("  cannot express it: %s (%s)%n", e.getMessage(), e.getClass().getSimpleName());
+                text.append(String.format("  cannot express it: %s (%s)%n", e.getMessage(), e.getClass().getSimpleName()));
             }
         }
+        out.print(text);
+        out.flush();
         return allExpressible ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    /** A layout named by an option; a name the backend does not accept is that option's error. */
+    private static <T> T layout(String option, String name, Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (InvalidStoreNameException e) {
+            throw new Inputs.BadInputException(option + " " + name + ": " + e.reason(), e);
+        }
     }
 
     /** The plan a search gets on the live table, when a database is given. */

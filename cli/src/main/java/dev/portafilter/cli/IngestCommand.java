@@ -2,14 +2,14 @@ package dev.portafilter.cli;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.InvalidStoreNameException;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.VectorStore;
 import dev.portafilter.ingest.Chunker;
 import dev.portafilter.ingest.IngestException;
 import dev.portafilter.ingest.IngestReport;
 import dev.portafilter.ingest.SidecarIngestor;
-import dev.portafilter.core.PortafilterException;
-import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.store.VectorStore;
-import dev.portafilter.core.tenant.TenantScope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,26 +57,32 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         MetadataSchema schema = Inputs.schema(schemaFile);
         if (!Files.isDirectory(folder)) {
-            throw new Inputs.BadInputException(folder + " is not a folder", null);
+            throw new Inputs.BadInputException(folder + ": " + (Files.exists(folder) ? "not a folder" : "no such folder"),
+                    null);
         }
+        // the tenant field must be one a TenantScope can enforce, or the ingested data cannot be isolated later
+        Inputs.tenantField(backend.tenantField, schema, schemaFile);
         BackendConnection connection = backend.connect();
         EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
-        try (connection; VectorStore store = connection.openStore(into, schema, model.dimension(), backend.tenantField)) {
-            // the tenant field must be one a TenantScope can enforce, or the ingested data cannot be isolated later
-            TenantScope.of(store, backend.tenantField);
+        try (connection; VectorStore store = openStore(connection, schema, model.dimension())) {
             ProgressBar bar = new ProgressBar(System.err, "ingest");
-            IngestReport report = SidecarIngestor.builder()
-                    .store(store)
-                    .embedder(text -> model.embed(text).content().vector())
-                    .chunker(chunkSize > 0 ? Chunker.paragraphs(chunkSize) : Chunker.wholeDocument())
-                    .skipInvalid(skipInvalid)
-                    .progress((done, total) -> bar.update(done, total, "documents"))
-                    .build()
-                    .ingest(folder);
-            bar.finish();
+            IngestReport report;
+            try {
+                report = SidecarIngestor.builder()
+                        .store(store)
+                        .embedder(text -> model.embed(text).content().vector())
+                        .chunker(chunkSize > 0 ? Chunker.paragraphs(chunkSize) : Chunker.wholeDocument())
+                        .skipInvalid(skipInvalid)
+                        .progress((done, total) -> bar.update(done, total, "documents"))
+                        .build()
+                        .ingest(folder);
+            } catch (IngestException e) {
+                throw new Inputs.BadInputException("nothing was written: " + folder + ": " + e.getMessage(), e);
+            } finally {
+                bar.finish();
+            }
             out.printf("%d documents found, %d written as %d records into %s on %s (%s)%n", report.documentsFound(),
                     report.documentsWritten(), report.recordsWritten(), into, connection.name(), connection.describe());
             for (IngestException skipped : report.skipped()) {
@@ -86,15 +92,17 @@ final class IngestCommand implements Callable<Integer> {
                 out.printf("ignored (not text or Markdown): %s%n", report.ignoredFiles());
             }
             return report.skipped().isEmpty() ? ExitCodes.OK : ExitCodes.FAILED;
-        } catch (IllegalArgumentException e) {
-            err.println("portafilter: " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        } catch (IngestException e) {
-            err.println("portafilter: nothing was written: " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        } catch (PortafilterException e) {
-            err.println("portafilter: " + e.getMessage());
-            return ExitCodes.FAILED;
+        }
+    }
+
+    /** The store {@code --into} names; what the backend cannot take is named by its option or file. */
+    private VectorStore openStore(BackendConnection connection, MetadataSchema schema, int dimension) {
+        try {
+            return connection.openStore(into, schema, dimension, backend.tenantField);
+        } catch (InvalidStoreNameException e) {
+            throw new Inputs.BadInputException("--into " + into + ": " + e.reason(), e);
+        } catch (InvalidSchemaException e) {
+            throw new Inputs.BadInputException(schemaFile + ": " + e.getMessage() + " (on " + connection.name() + ")", e);
         }
     }
 }

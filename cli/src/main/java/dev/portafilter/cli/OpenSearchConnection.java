@@ -8,10 +8,12 @@ import dev.portafilter.opensearch.OpenSearchIndexLayout;
 import dev.portafilter.opensearch.OpenSearchStore;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -53,11 +55,21 @@ final class OpenSearchConnection implements BackendConnection {
             return info.path("version").path("distribution").asText("opensearch") + " "
                     + info.path("version").path("number").asText("?") + " at " + url;
         } catch (IOException | IllegalArgumentException e) {
-            throw new BackendOptions.BackendUnavailableException("cannot reach OpenSearch at " + url + ": " + e, e);
+            throw new BackendOptions.BackendUnavailableException("cannot reach OpenSearch at " + url + ": " + why(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendOptions.BackendUnavailableException("interrupted while reaching " + url, e);
         }
+    }
+
+    private static String why(Exception e) {
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within 10 s";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     @Override

@@ -7,6 +7,7 @@ final class ProgressBar {
     private static final int WIDTH = 30;
     private final PrintStream out;
     private final String label;
+    private boolean drawn;
 
     ProgressBar(PrintStream out, String label) {
         this.out = out;
@@ -19,9 +20,13 @@ final class ProgressBar {
         out.printf("\r%s [%s%s] %d/%d %s\u001b[K", label, "#".repeat(filled), ".".repeat(WIDTH - filled), done,
                 Math.max(done, total), detail);
         out.flush();
+        drawn = true;
     }
 
+    /** Ends the bar's line, if it drew one. */
     void finish() {
-        out.println();
+        if (drawn) {
+            out.println();
+        }
     }
 }

@@ -174,8 +174,10 @@ public final class SidecarIngestor {
             TreeMap<String, Path> files = new TreeMap<>();
             try (Stream<Path> walk = Files.walk(folder)) {
                 walk.filter(Files::isRegularFile).forEach(p -> files.put(relative(folder, p), p));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + folder, e);
+            } catch (IOException | UncheckedIOException e) {
+                // a folder that cannot be read; the exception names it
+                throw new IngestException(".", null, "cannot list the folder: "
+                        + (e instanceof UncheckedIOException u ? u.getCause() : e), e);
             }
             List<String> documents = new ArrayList<>();
             List<String> orphans = new ArrayList<>();

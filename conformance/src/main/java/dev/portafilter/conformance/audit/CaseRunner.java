@@ -1,6 +1,10 @@
 package dev.portafilter.conformance.audit;
 
 import dev.portafilter.conformance.StoreFixture;
+import dev.portafilter.core.InvalidFilterException;
+import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.filter.JsonPath;
 import dev.portafilter.core.store.Capability;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorStore;
@@ -40,26 +44,60 @@ public final class CaseRunner {
         }
     }
 
+    /**
+     * Loads the records into a new store of the fixture, runs every case and removes the store. What the backend
+     * cannot take — a schema field it cannot hold, a record value it cannot store, a filter it cannot express — is a
+     * {@link CasesFileException} naming the JSON path in the file.
+     */
     public static List<CaseResult> run(StoreFixture fixture, CasesFile file) {
         if (file.records().size() > MAX_K) {
             throw new CasesFileException("$.records", "at most " + MAX_K + " records, so that one search returns them all");
         }
-        VectorStore store = fixture.newStore(file.schema(), CasesFile.DIMENSION);
+        VectorStore store;
         try {
-            store.upsert(file.records());
+            store = fixture.newStore(file.schema(), CasesFile.DIMENSION);
+        } catch (InvalidSchemaException e) {
+            throw new CasesFileException(JsonPath.key(JsonPath.key(JsonPath.ROOT, "schema"), e.field()),
+                    fixture.name() + " cannot use this field: " + e.reason(), e);
+        }
+        try {
+            upsert(store, file);
             int k = Math.max(1, file.records().size());
             float[] query = file.records().isEmpty() ? unit() : file.records().get(0).vector();
             List<CaseResult> results = new ArrayList<>();
-            for (CasesFile.Case c : file.cases()) {
-                Set<String> found = store.search(query, k, c.filter()).stream().map(SearchHit::id)
-                        .collect(Collectors.toCollection(TreeSet::new));
-                OptionalLong count = store.capabilities().contains(Capability.COUNT)
-                        ? OptionalLong.of(store.count(c.filter())) : OptionalLong.empty();
-                results.add(new CaseResult(c.name(), new TreeSet<>(c.expect()), found, count));
+            for (int i = 0; i < file.cases().size(); i++) {
+                CasesFile.Case c = file.cases().get(i);
+                try {
+                    Set<String> found = store.search(query, k, c.filter()).stream().map(SearchHit::id)
+                            .collect(Collectors.toCollection(TreeSet::new));
+                    OptionalLong count = store.capabilities().contains(Capability.COUNT)
+                            ? OptionalLong.of(store.count(c.filter())) : OptionalLong.empty();
+                    results.add(new CaseResult(c.name(), new TreeSet<>(c.expect()), found, count));
+                } catch (InvalidFilterException e) {
+                    String filterPath = JsonPath.key(JsonPath.index(JsonPath.key(JsonPath.ROOT, "cases"), i), "filter");
+                    throw new CasesFileException(filterPath + e.path().substring(1), e.reason(), e);
+                }
             }
             return results;
         } finally {
             fixture.dispose(store);
+        }
+    }
+
+    private static void upsert(VectorStore store, CasesFile file) {
+        try {
+            store.upsert(file.records());
+        } catch (InvalidRecordException e) {
+            String path = JsonPath.key(JsonPath.ROOT, "records");
+            for (int i = 0; i < file.records().size(); i++) {
+                if (file.records().get(i).id().equals(e.recordId())) {
+                    path = JsonPath.index(path, i);
+                    path = e.field() == null ? path : JsonPath.key(JsonPath.key(path, "metadata"), e.field());
+                    break;
+                }
+            }
+            throw new CasesFileException(path, "record '" + e.recordId() + "': " + store.backend() + " cannot store it: "
+                    + e.reason(), e);
         }
     }
 

@@ -1,11 +1,23 @@
 package dev.portafilter.conformance.audit;
 
 import dev.portafilter.conformance.StoreFixture;
+import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.InvalidSchemaException;
+import dev.portafilter.core.UnsupportedFilterException;
+import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.ForwardingVectorStore;
+import dev.portafilter.core.store.InMemoryVectorStore;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.SearchRequest;
+import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.core.store.VectorStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -59,5 +71,60 @@ class CasesFileTest {
             assertThat(e.path()).isEqualTo(path);
             assertThat(e.getMessage()).contains(reason);
         });
+    }
+
+    @Test
+    void whatTheBackendCannotTakeNamesItsPathInTheFile() {
+        CasesFile file = CasesFile.parse(DOC);
+        StoreFixture noYear = refusing(new InvalidSchemaException("year", "not here"), null, null);
+        assertThatThrownBy(() -> CaseRunner.run(noYear, file)).isInstanceOfSatisfying(CasesFileException.class, e -> {
+            assertThat(e.path()).isEqualTo("$.schema.year");
+            assertThat(e.getMessage()).contains("refusing cannot use this field: not here");
+        });
+        StoreFixture badValue = refusing(null, new InvalidRecordException("r3", "year", "too big"), null);
+        assertThatThrownBy(() -> CaseRunner.run(badValue, file)).isInstanceOfSatisfying(CasesFileException.class, e -> {
+            assertThat(e.path()).isEqualTo("$.records[2].metadata.year");
+            assertThat(e.getMessage()).contains("record 'r3': memory cannot store it: too big");
+        });
+        StoreFixture noNe = refusing(null, null, new UnsupportedFilterException("refusing", "$.year.$ne", "no $ne"));
+        assertThatThrownBy(() -> CaseRunner.run(noNe, file)).isInstanceOfSatisfying(CasesFileException.class, e -> {
+            assertThat(e.path()).isEqualTo("$.cases[0].filter.year.$ne");
+            assertThat(e.getMessage()).contains("refusing cannot express this filter: no $ne");
+        });
+    }
+
+    /** In-memory stores that refuse the schema, every write or every search with the given error. */
+    private static StoreFixture refusing(InvalidSchemaException schema, InvalidRecordException write,
+                                         UnsupportedFilterException search) {
+        return new StoreFixture() {
+            @Override
+            public String name() {
+                return "refusing";
+            }
+
+            @Override
+            public VectorStore newStore(MetadataSchema s, int dimension) {
+                if (schema != null) {
+                    throw schema;
+                }
+                return new ForwardingVectorStore(new InMemoryVectorStore(s, dimension)) {
+                    @Override
+                    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+                        if (write != null) {
+                            throw write;
+                        }
+                        super.upsert(records, guard);
+                    }
+
+                    @Override
+                    public List<SearchHit> search(SearchRequest request) {
+                        if (search != null) {
+                            throw search;
+                        }
+                        return super.search(request);
+                    }
+                };
+            }
+        };
     }
 }

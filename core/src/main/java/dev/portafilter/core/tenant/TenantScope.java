@@ -1,5 +1,6 @@
 package dev.portafilter.core.tenant;
 
+import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
@@ -45,14 +46,16 @@ public final class TenantScope {
         this.tenantField = tenantField;
     }
 
-    /** The tenant field must be declared in the store's schema as a required STRING. */
+    /**
+     * The tenant field must be declared in the store's schema as a required STRING, else an
+     * {@link InvalidSchemaException} naming it.
+     */
     public static TenantScope of(VectorStore store, String tenantField) {
-        FieldSpec spec = store.schema().field(tenantField).orElseThrow(() -> new IllegalArgumentException(
-                "tenant field '" + tenantField + "' is not declared in the schema"));
+        FieldSpec spec = store.schema().field(tenantField).orElseThrow(() -> new InvalidSchemaException(
+                tenantField, "the tenant field is not declared in the schema"));
         if (spec.type() != FieldType.STRING || !spec.required()) {
-            throw new IllegalArgumentException("tenant field '" + tenantField
-                    + "' must be a required STRING field, is " + (spec.required() ? "required " : "optional ")
-                    + spec.type());
+            throw new InvalidSchemaException(tenantField, "the tenant field must be a required STRING field, is "
+                    + (spec.required() ? "required " : "optional ") + spec.type());
         }
         return new TenantScope(store, tenantField);
     }

@@ -1,5 +1,6 @@
 package dev.portafilter.core.tenant;
 
+import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.FieldType;
@@ -31,9 +32,12 @@ class TenantScopeTest {
     @Test
     void theTenantFieldMustBeARequiredString() {
         InMemoryVectorStore store = new InMemoryVectorStore(SCHEMA, 2);
-        assertThatThrownBy(() -> TenantScope.of(store, "nope")).hasMessageContaining("not declared");
-        assertThatThrownBy(() -> TenantScope.of(store, "region")).hasMessageContaining("required STRING");
-        assertThatThrownBy(() -> TenantScope.of(store, "year")).hasMessageContaining("required STRING");
+        assertThatThrownBy(() -> TenantScope.of(store, "nope")).isInstanceOf(InvalidSchemaException.class)
+                .hasMessageContaining("not declared").extracting(e -> ((InvalidSchemaException) e).field()).isEqualTo("nope");
+        assertThatThrownBy(() -> TenantScope.of(store, "region")).isInstanceOf(InvalidSchemaException.class)
+                .hasMessageContaining("required STRING");
+        assertThatThrownBy(() -> TenantScope.of(store, "year")).isInstanceOf(InvalidSchemaException.class)
+                .hasMessageContaining("required STRING");
         assertThatThrownBy(() -> TenantScope.of(store, "tenant").forTenant("")).isInstanceOf(IllegalArgumentException.class);
     }
 
