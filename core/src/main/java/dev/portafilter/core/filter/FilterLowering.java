@@ -1,5 +1,6 @@
 package dev.portafilter.core.filter;
 
+import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.BackendProfile.Storage;
 import dev.portafilter.core.filter.LoweredFilter.AllOf;
@@ -56,52 +57,67 @@ public final class FilterLowering {
      * rejects the filter and {@link UnsupportedFilterException} when the backend cannot express it.
      */
     public static LoweredFilter lower(Filter filter, MetadataSchema schema, BackendProfile profile) {
-        schema.validate(filter);
-        return filter.accept(new FilterLowering(schema, profile).new Walk(FilterPath.ROOT, false));
+        return filter.accept(new FilterLowering(schema, profile).new Walk(null, null, -1, false));
     }
 
-    /** One node, with its JSON path and whether an odd number of {@code $not}s encloses it. */
+    /**
+     * One node, and whether an odd number of {@code $not}s encloses it. It validates its leaves against the schema as
+     * {@link MetadataSchema#validate} does (one pass instead of two); its JSON path is built only for an error.
+     */
     private final class Walk implements FilterVisitor<LoweredFilter> {
-        private final FilterPath path;
+        private final Walk parent;
+        /** The step from the parent: {@code $and[index]}, {@code $or[index]} or {@code $not} (index -1). */
+        private final String key;
+        private final int index;
         private final boolean negated;
 
-        Walk(FilterPath path, boolean negated) {
-            this.path = path;
+        Walk(Walk parent, String key, int index, boolean negated) {
+            this.parent = parent;
+            this.key = key;
+            this.index = index;
             this.negated = negated;
+        }
+
+        FilterPath path() {
+            if (parent == null) {
+                return FilterPath.ROOT;
+            }
+            FilterPath step = parent.path().key(key);
+            return index < 0 ? step : step.index(index);
         }
 
         @Override
         public LoweredFilter eq(Filter.Eq eq) {
-            return membership(eq.field(), List.of(eq.value()), false, new Site(path, eq.field(), "$eq"), negated);
+            return membership(eq.field(), List.of(eq.value()), false, new Site(this, eq.field(), "$eq"), negated);
         }
 
         @Override
         public LoweredFilter ne(Filter.Ne ne) {
-            return membership(ne.field(), List.of(ne.value()), false, new Site(path, ne.field(), "$ne"), !negated);
+            return membership(ne.field(), List.of(ne.value()), false, new Site(this, ne.field(), "$ne"), !negated);
         }
 
         @Override
         public LoweredFilter in(Filter.In in) {
-            return membership(in.field(), in.values(), true, new Site(path, in.field(), "$in"), negated);
+            return membership(in.field(), in.values(), true, new Site(this, in.field(), "$in"), negated);
         }
 
         @Override
         public LoweredFilter nin(Filter.Nin nin) {
-            return membership(nin.field(), nin.values(), true, new Site(path, nin.field(), "$nin"), !negated);
+            return membership(nin.field(), nin.values(), true, new Site(this, nin.field(), "$nin"), !negated);
         }
 
         @Override
         public LoweredFilter range(Filter.Range range) {
-            Site at = new Site(path, range.field(), range.op().operator());
+            Site at = new Site(this, range.field(), range.op().operator());
+            FieldSpec field = declared(range.field(), List.of(range.bound()), true, at);
             Filter.RangeOp op = negated ? complement(range.op()) : range.op();
-            return FilterLowering.this.range(field(range.field()), op, range.bound(), negated, at);
+            return FilterLowering.this.range(field, op, range.bound(), negated, at);
         }
 
         @Override
         public LoweredFilter exists(Filter.Exists exists) {
-            Site at = new Site(path, exists.field(), "$exists");
-            FieldSpec field = field(exists.field());
-            return presence(field, exists.exists() != negated, at);
+            Site at = new Site(this, exists.field(), "$exists");
+            return presence(declared(exists.field(), List.of(), false, at), exists.exists() != negated, at);
         }
 
         @Override
@@ -118,27 +134,31 @@ public final class FilterLowering {
 
         @Override
         public LoweredFilter not(Filter.Not not) {
-            return not.filter().accept(new Walk(path.key("$not"), !negated));
+            return not.filter().accept(new Walk(this, "$not", -1, !negated));
         }
 
         private List<LoweredFilter> children(String op, List<Filter> filters) {
-            FilterPath base = path.key(op);
             List<LoweredFilter> out = new ArrayList<>(filters.size());
             for (int i = 0; i < filters.size(); i++) {
-                out.add(filters.get(i).accept(new Walk(base.index(i), negated)));
+                out.add(filters.get(i).accept(new Walk(this, op, i, negated)));
             }
             return out;
         }
     }
 
-    private FieldSpec field(String name) {
-        return schema.field(name).orElseThrow(() -> new IllegalStateException("unvalidated field " + name));
+    /** The leaf's field, after the schema's checks of {@link MetadataSchema#leafProblem}. */
+    private FieldSpec declared(String name, List<? extends ScalarValue> values, boolean range, Site at) {
+        String problem = schema.leafProblem(name, at.operator(), values, range);
+        if (problem != null) {
+            throw new InvalidFilterException(at.path(-1), problem);
+        }
+        return schema.field(name).orElseThrow();
     }
 
     /** {@code field} equals one of {@code values} ({@code none}: equals none of them, or is missing). */
     private LoweredFilter membership(String name, List<ScalarValue> values, boolean listForm, Site at,
                                      boolean none) {
-        FieldSpec field = field(name);
+        FieldSpec field = declared(name, values, false, at);
         Storage storage = profile.storage(field.type());
         if (values.size() > profile.maxInValues()) {
             throw unsupported(at.path(-1), "it accepts at most " + profile.maxInValues() + " values in one $in or "
@@ -149,11 +169,17 @@ public final class FilterLowering {
                     + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
         }
         // in the source's order, duplicates kept, so that a codec can write back exactly what it read
-        List<ScalarValue> stored = new ArrayList<>(values.size());
-        for (int i = 0; i < values.size(); i++) {
-            ScalarValue v = storedForm(storage, values.get(i), at, values.size() == 1 ? -1 : i);
-            if (v != null) {
-                stored.add(v);
+        List<ScalarValue> stored;
+        if (values.size() == 1) {
+            ScalarValue v = storedForm(storage, values.get(0), at, -1);
+            stored = v == null ? List.of() : List.of(v);
+        } else {
+            stored = new ArrayList<>(values.size());
+            for (int i = 0; i < values.size(); i++) {
+                ScalarValue v = storedForm(storage, values.get(i), at, i);
+                if (v != null) {
+                    stored.add(v);
+                }
             }
         }
         boolean missingMatches = none && !field.required();
@@ -344,10 +370,10 @@ public final class FilterLowering {
     }
 
     /** Where a leaf sits: its path is built only for an error, so lowering a valid filter builds none. */
-    private record Site(FilterPath parent, String field, String operator) {
+    private record Site(Walk node, String field, String operator) {
         /** The operator's path, or that of its {@code index}-th value (-1: the operator itself). */
         FilterPath path(int index) {
-            FilterPath op = parent.operator(field, operator);
+            FilterPath op = node.path().operator(field, operator);
             return index < 0 ? op : op.index(index);
         }
     }

@@ -48,6 +48,27 @@ public final class MetadataSchema {
     }
 
     /**
+     * Why one leaf of a filter does not fit this schema, or null when it does: its field must be declared, its values
+     * of the field's kind, and a range ({@code range}) on a number. The caller names the leaf's path.
+     */
+    public String leafProblem(String field, String op, List<? extends ScalarValue> values, boolean range) {
+        FieldSpec spec = fields.get(field);
+        if (spec == null) {
+            return "unknown field '" + field + "': not declared in the schema";
+        }
+        if (range && !spec.type().isNumeric()) {
+            return op + " needs a numeric field, but '" + field + "' is " + spec.type();
+        }
+        for (ScalarValue v : values) {
+            String problem = spec.kindProblem(v);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Checks a record's metadata and returns it normalized (integers stored in a DOUBLE field become doubles).
      * Throws {@link InvalidRecordException} on an unknown field, a missing required field or a wrong type.
      */
@@ -165,7 +186,7 @@ public final class MetadataSchema {
 
         @Override
         public Void exists(Filter.Exists exists) {
-            declared(exists.field(), path.operator(exists.field(), "$exists"));
+            check(exists.field(), "$exists", List.of(), false);
             return null;
         }
 
@@ -194,26 +215,10 @@ public final class MetadataSchema {
             }
         }
 
-        private FieldSpec declared(String field, FilterPath opPath) {
-            FieldSpec spec = fields.get(field);
-            if (spec == null) {
-                throw new InvalidFilterException(opPath, "unknown field '" + field + "': not declared in the schema");
-            }
-            return spec;
-        }
-
         private void check(String field, String op, List<? extends ScalarValue> values, boolean range) {
-            FilterPath opPath = path.operator(field, op);
-            FieldSpec spec = declared(field, opPath);
-            if (range && !spec.type().isNumeric()) {
-                throw new InvalidFilterException(opPath, op + " needs a numeric field, but '" + field + "' is "
-                        + spec.type());
-            }
-            for (ScalarValue v : values) {
-                String problem = spec.kindProblem(v);
-                if (problem != null) {
-                    throw new InvalidFilterException(opPath, problem);
-                }
+            String problem = leafProblem(field, op, values, range);
+            if (problem != null) {
+                throw new InvalidFilterException(path.operator(field, op), problem);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.portafilter.core.filter;
 
+import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
@@ -13,6 +14,7 @@ import dev.portafilter.core.metadata.ScalarValue;
 import dev.portafilter.core.metadata.StringValue;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -24,6 +26,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * {@code lower(f).test(r) == f.test(r)} for random filters and records under every profile: each combination of
@@ -94,6 +98,19 @@ class FilterLoweringPropertyTest {
         for (Metadata record : records(profile, seed)) {
             assertThat(lowered.test(record)).as("%s on %s under %s: %s", filter, record, profile, lowered)
                     .isEqualTo(filter.test(record));
+        }
+    }
+
+    /** Lowering validates in the same pass, with exactly the schema's errors. */
+    @Example
+    void invalidFiltersFailAsTheSchemaSays() {
+        for (Filter f : List.of(Filters.eq("colour", "red"), Filters.and(Filters.eq("s", "a"), Filters.gt("s", 3)),
+                Filters.not(Filters.in("n", "2023")), Filters.or(Filters.eq("b", true), Filters.exists("nope")))) {
+            String expected = catchThrowable(() -> SCHEMA.validate(f)).getMessage();
+            for (BackendProfile profile : PROFILES) {
+                assertThatThrownBy(() -> FilterLowering.lower(f, SCHEMA, profile))
+                        .isExactlyInstanceOf(InvalidFilterException.class).hasMessage(expected);
+            }
         }
     }
 
