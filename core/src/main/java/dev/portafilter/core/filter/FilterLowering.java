@@ -280,8 +280,10 @@ public final class FilterLowering {
         return isDouble(l) ? value : null;
     }
 
+    /** Whether a 64-bit float holds the long exactly (2^63, which Long.MAX_VALUE rounds to, is no long). */
     private static boolean isDouble(long l) {
-        return new BigDecimal((double) l).compareTo(BigDecimal.valueOf(l)) == 0;
+        double d = l;
+        return d != 0x1p63 && (long) d == l;
     }
 
     /** A range bound in storage form: an operator and a value, or "every present value" / "none" (everyValue). */
