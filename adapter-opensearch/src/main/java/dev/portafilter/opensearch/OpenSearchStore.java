@@ -227,8 +227,7 @@ public final class OpenSearchStore implements VectorStore {
 
     @Override
     public List<SearchHit> search(SearchRequest request) {
-        float[] vector = request.vector();
-        Vectors.checkQuery(vector, dimension());
+        float[] vector = Vectors.queryVector(request, dimension());
         int k = request.topK();
         if (k > MAX_TOP_K) {
             throw new IllegalArgumentException("OpenSearch returns at most " + MAX_TOP_K + " hits, topK was " + k);

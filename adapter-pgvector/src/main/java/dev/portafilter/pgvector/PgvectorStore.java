@@ -177,10 +177,10 @@ public final class PgvectorStore implements VectorStore {
      */
     @Override
     public List<SearchHit> search(SearchRequest request) {
-        Vectors.checkQuery(request.vector(), dimension());
+        float[] vector = Vectors.queryVector(request, dimension());
         Optional<SqlFragment> where = request.filter().map(translator::translate);
         try {
-            return searcher.search(request.vector(), where, request.topK());
+            return searcher.search(vector, where, request.topK());
         } catch (SQLException e) {
             throw new StoreException("pgvector search failed: " + e.getMessage(), e);
         }

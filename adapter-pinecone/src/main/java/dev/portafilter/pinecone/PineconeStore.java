@@ -194,8 +194,7 @@ public final class PineconeStore implements VectorStore {
 
     @Override
     public List<SearchHit> search(SearchRequest request) {
-        float[] query = request.vector();
-        Vectors.checkQuery(query, dimension);
+        float[] query = Vectors.queryVector(request, dimension);
         int k = request.topK();
         if (k > PineconeLimits.MAX_TOP_K) {
             throw new IllegalArgumentException("topK " + k + " exceeds Pinecone's limit of " + PineconeLimits.MAX_TOP_K);

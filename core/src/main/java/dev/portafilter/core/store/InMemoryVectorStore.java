@@ -82,8 +82,7 @@ public final class InMemoryVectorStore implements VectorStore {
 
     @Override
     public List<SearchHit> search(SearchRequest request) {
-        float[] query = request.vector();
-        Vectors.checkQuery(query, dimension);
+        float[] query = Vectors.queryVector(request, dimension);
         Optional<Filter> filter = validated(request.filter());
         List<SearchHit> hits = new ArrayList<>();
         lock.readLock().lock();

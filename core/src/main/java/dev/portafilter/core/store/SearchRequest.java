@@ -42,16 +42,9 @@ public final class SearchRequest {
         return new SearchRequest(null, Objects.requireNonNull(text, "text"), topK, null);
     }
 
-    /** The query vector; a text-only request has none, and stores that need one refuse it here. */
-    public float[] vector() {
-        if (vector == null) {
-            throw new IllegalArgumentException("this search has only a query text; this store needs a query vector");
-        }
-        return vector.clone();
-    }
-
-    public boolean hasVector() {
-        return vector != null;
+    /** The query vector (a copy); a text-only request has none. */
+    public Optional<float[]> vector() {
+        return vector == null ? Optional.empty() : Optional.of(vector.clone());
     }
 
     public Optional<String> text() {

@@ -25,12 +25,18 @@ public final class Vectors {
         return dot / Math.sqrt(na * nb);
     }
 
-    /** Rejects a query vector of the wrong dimension, with a non-finite component, or of zero length. */
-    public static void checkQuery(float[] vector, int dimension) {
+    /**
+     * The request's query vector, for a store that searches by vector. Rejects a text-only request and a vector of the
+     * wrong dimension, with a non-finite component, or of zero length.
+     */
+    public static float[] queryVector(SearchRequest request, int dimension) {
+        float[] vector = request.vector().orElseThrow(() -> new IllegalArgumentException(
+                "this search has only a query text; this store needs a query vector"));
         String problem = problem(vector, dimension);
         if (problem != null) {
             throw new IllegalArgumentException("query vector " + problem);
         }
+        return vector;
     }
 
     /**

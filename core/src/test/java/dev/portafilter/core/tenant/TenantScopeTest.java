@@ -62,7 +62,7 @@ class TenantScopeTest {
         VectorStore ignoresFilters = new ForwardingVectorStore(real) {
             @Override
             public List<SearchHit> search(SearchRequest request) {
-                return real.search(SearchRequest.of(request.vector(), request.topK()));
+                return real.search(SearchRequest.of(request.vector().orElseThrow(), request.topK()));
             }
         };
         VectorStore view = TenantScope.of(ignoresFilters, "tenant").forTenant("t1");
