@@ -149,6 +149,16 @@ public sealed interface Filter {
             return operator;
         }
 
+        /** The operator that holds for a number exactly where this one does not: {@code GT} and {@code LTE}. */
+        public RangeOp complement() {
+            return switch (this) {
+                case GT -> LTE;
+                case GTE -> LT;
+                case LT -> GTE;
+                case LTE -> GT;
+            };
+        }
+
         /** Whether {@code value op bound} holds, given {@code value.compareTo(bound)}. */
         public boolean holds(int comparison) {
             return switch (this) {

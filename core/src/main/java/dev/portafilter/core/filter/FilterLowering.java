@@ -110,7 +110,7 @@ public final class FilterLowering {
         public LoweredFilter range(Filter.Range range) {
             Site at = new Site(this, range.field(), range.op().operator());
             FieldSpec field = declared(range.field(), List.of(range.bound()), true, at);
-            Filter.RangeOp op = negated ? complement(range.op()) : range.op();
+            Filter.RangeOp op = negated ? range.op().complement() : range.op();
             return FilterLowering.this.range(field, op, range.bound(), negated, at);
         }
 
@@ -195,7 +195,7 @@ public final class FilterLowering {
                                 Site at) {
         boolean missingMatches = complemented && !field.required();
         if (missingMatches && !profile.testsPresence()) {
-            throw unsupported(at.path(-1), "$not around " + complement(op).operator() + " also matches records "
+            throw unsupported(at.path(-1), "$not around " + op.complement().operator() + " also matches records "
                     + "without '" + field.name() + "', and it cannot express a missing attribute");
         }
         Storage storage = profile.storage(field.type());
@@ -203,7 +203,7 @@ public final class FilterLowering {
         if (b.everyValue() != null) {
             return presentOrMissing(field, b.everyValue(), missingMatches, at);
         }
-        return new Leaf(field.name(), storage, Op.valueOf(b.op().name()), List.of(b.value()), false, missingMatches);
+        return new Leaf(field.name(), storage, Op.of(b.op()), List.of(b.value()), false, missingMatches);
     }
 
     /** {@code $exists}: whether the field is present. */
@@ -330,11 +330,6 @@ public final class FilterLowering {
             case GT, GTE -> Bound.of(Filter.RangeOp.GTE, new DoubleValue(roundedUp ? rounded : Math.nextUp(rounded)));
             case LT, LTE -> Bound.of(Filter.RangeOp.LTE, new DoubleValue(roundedUp ? Math.nextDown(rounded) : rounded));
         };
-    }
-
-    /** The range that holds exactly where {@code op} does not, for a present number. */
-    private static Filter.RangeOp complement(Filter.RangeOp op) {
-        return Filter.RangeOp.valueOf(Op.valueOf(op.name()).complement().name());
     }
 
     /** All of them, with constants folded: one member stands alone, none is every record. */

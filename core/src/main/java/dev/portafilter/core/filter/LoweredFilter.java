@@ -39,15 +39,35 @@ public sealed interface LoweredFilter {
         ANY_OF,
         /** The value (on a list: every element) equals none of the values. */
         NONE_OF,
-        GT, GTE, LT, LTE,
+        GT(Filter.RangeOp.GT), GTE(Filter.RangeOp.GTE), LT(Filter.RangeOp.LT), LTE(Filter.RangeOp.LTE),
         /** The field is present. */
         PRESENT,
         /** The field is absent: no stored value matches, {@code missingMatches} is true. */
         MISSING;
 
-        /** Whether this is a range operator. */
-        public boolean isRange() {
-            return this == GT || this == GTE || this == LT || this == LTE;
+        private final Filter.RangeOp range;
+
+        Op() {
+            this(null);
+        }
+
+        Op(Filter.RangeOp range) {
+            this.range = range;
+        }
+
+        /** The range operator of a range leaf. */
+        static Op of(Filter.RangeOp range) {
+            return switch (range) {
+                case GT -> GT;
+                case GTE -> GTE;
+                case LT -> LT;
+                case LTE -> LTE;
+            };
+        }
+
+        /** The source algebra's operator of a range leaf ({@code GT ... LTE}); null for any other. */
+        public Filter.RangeOp range() {
+            return range;
         }
 
         /**
@@ -55,13 +75,10 @@ public sealed interface LoweredFilter {
          * {@code LTE}), for languages whose negation keeps records without the field.
          */
         public Op complement() {
-            return switch (this) {
-                case GT -> LTE;
-                case GTE -> LT;
-                case LT -> GTE;
-                case LTE -> GT;
-                default -> throw new IllegalStateException(this + " is not a range");
-            };
+            if (range == null) {
+                throw new IllegalStateException(this + " is not a range");
+            }
+            return of(range.complement());
         }
     }
 
@@ -101,7 +118,7 @@ public sealed interface LoweredFilter {
                 case ANY_OF -> anyEquals(v);
                 case NONE_OF -> !anyEquals(v);
                 case GT, GTE, LT, LTE -> v instanceof NumberValue n
-                        && Filter.RangeOp.valueOf(op.name()).holds(n.compareTo((NumberValue) value()));
+                        && op.range().holds(n.compareTo((NumberValue) value()));
                 case PRESENT -> true;
                 case MISSING -> false;
             };
