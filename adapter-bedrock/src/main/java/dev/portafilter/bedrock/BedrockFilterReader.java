@@ -1,11 +1,12 @@
 package dev.portafilter.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portafilter.core.internal.FilterJsonCodec;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.internal.JsonPath;
 import dev.portafilter.core.filter.ParseLimits;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
@@ -38,7 +39,7 @@ final class BedrockFilterReader {
 
     private Filter filter(JsonNode node, String path, int depth) {
         if (node == null || !node.isObject()) {
-            throw new InvalidFilterException(path, "expected a RetrievalFilter object, found " + FilterJson.kind(node));
+            throw new InvalidFilterException(path, "expected a RetrievalFilter object, found " + FilterJsonCodec.kind(node));
         }
         if (node.size() != 1) {
             throw new InvalidFilterException(path, node.isEmpty() ? "an empty object is not a filter"
@@ -46,7 +47,7 @@ final class BedrockFilterReader {
         }
         String op = node.fieldNames().next();
         String opPath = JsonPath.key(path, op);
-        limits.checkNodes(opPath, ++nodes);
+        FilterJsonCodec.checkNodes(limits, opPath, ++nodes);
         JsonNode body = node.get(op);
         return switch (op) {
             case "andAll", "orAll" -> group(op, body, opPath, depth);
@@ -89,9 +90,9 @@ final class BedrockFilterReader {
     }
 
     private Filter group(String op, JsonNode body, String path, int depth) {
-        limits.checkDepth(path, depth);
+        FilterJsonCodec.checkDepth(limits, path, depth);
         if (!body.isArray()) {
-            throw new InvalidFilterException(path, op + " expects an array of filters, found " + FilterJson.kind(body));
+            throw new InvalidFilterException(path, op + " expects an array of filters, found " + FilterJsonCodec.kind(body));
         }
         if (body.size() < 2) {
             throw new InvalidFilterException(path, op + " needs at least 2 filters in Bedrock, found " + body.size());
@@ -115,7 +116,7 @@ final class BedrockFilterReader {
     /** The declared field named by {@code body.key}, after checking that the body is exactly {key, value}. */
     private FieldSpec key(JsonNode body, String path) {
         if (body == null || !body.isObject()) {
-            throw new InvalidFilterException(path, "expected {\"key\": ..., \"value\": ...}, found " + FilterJson.kind(body));
+            throw new InvalidFilterException(path, "expected {\"key\": ..., \"value\": ...}, found " + FilterJsonCodec.kind(body));
         }
         for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
             String name = it.next();
@@ -127,7 +128,7 @@ final class BedrockFilterReader {
         JsonNode key = body.get("key");
         String keyPath = JsonPath.key(path, "key");
         if (key == null || !key.isTextual() || key.textValue().isEmpty()) {
-            throw new InvalidFilterException(keyPath, "key must be a non-empty string, found " + FilterJson.kind(key));
+            throw new InvalidFilterException(keyPath, "key must be a non-empty string, found " + FilterJsonCodec.kind(key));
         }
         if (!body.has("value")) {
             throw new InvalidFilterException(JsonPath.key(path, "value"), "value is missing");
@@ -150,12 +151,12 @@ final class BedrockFilterReader {
         JsonNode array = body.get("value");
         String valuePath = JsonPath.key(path, "value");
         if (!array.isArray()) {
-            throw new InvalidFilterException(valuePath, "expects an array of values, found " + FilterJson.kind(array));
+            throw new InvalidFilterException(valuePath, "expects an array of values, found " + FilterJsonCodec.kind(array));
         }
         if (array.isEmpty()) {
             throw new InvalidFilterException(valuePath, "needs at least one value");
         }
-        limits.checkInValues(valuePath, "value", array.size());
+        FilterJsonCodec.checkInValues(limits, valuePath, "value", array.size());
         List<ScalarValue> values = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             values.add(value(array.get(i), JsonPath.index(valuePath, i), spec));
@@ -169,7 +170,7 @@ final class BedrockFilterReader {
 
     /** One value, read as every filter syntax reads it, then checked against the field and Bedrock's exact range. */
     private static ScalarValue value(JsonNode node, String path, FieldSpec spec) {
-        ScalarValue v = FilterJson.scalar(node, path, "value");
+        ScalarValue v = FilterJsonCodec.scalar(node, path, "value");
         if (v instanceof LongValue l) {
             String problem = BedrockFilterWriter.PROFILE.integerProblem(l.value());
             if (problem != null) {

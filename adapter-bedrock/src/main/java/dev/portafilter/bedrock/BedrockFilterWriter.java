@@ -1,6 +1,7 @@
 package dev.portafilter.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portafilter.core.internal.FilterJsonCodec;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,19 +49,19 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
             case ANY_OF -> {
                 if (leaf.storage() == Storage.STRING_LIST) {
                     List<ObjectNode> contains = new ArrayList<>(leaf.values().size());
-                    leaf.values().forEach(v -> contains.add(attribute("listContains", key, FilterJson.toJson(v))));
+                    leaf.values().forEach(v -> contains.add(attribute("listContains", key, FilterJsonCodec.toJson(v))));
                     yield group("orAll", contains);
                 }
                 yield leaf.listForm() ? attribute("in", key, array(leaf))
-                        : attribute("equals", key, FilterJson.toJson(leaf.value()));
+                        : attribute("equals", key, FilterJsonCodec.toJson(leaf.value()));
             }
             // Bedrock's notEquals and notIn keep records without the key, as the lowering decided
             case NONE_OF -> leaf.listForm() ? attribute("notIn", key, array(leaf))
-                    : attribute("notEquals", key, FilterJson.toJson(leaf.value()));
-            case GT -> attribute("greaterThan", key, FilterJson.toJson(leaf.value()));
-            case GTE -> attribute("greaterThanOrEquals", key, FilterJson.toJson(leaf.value()));
-            case LT -> attribute("lessThan", key, FilterJson.toJson(leaf.value()));
-            case LTE -> attribute("lessThanOrEquals", key, FilterJson.toJson(leaf.value()));
+                    : attribute("notEquals", key, FilterJsonCodec.toJson(leaf.value()));
+            case GT -> attribute("greaterThan", key, FilterJsonCodec.toJson(leaf.value()));
+            case GTE -> attribute("greaterThanOrEquals", key, FilterJsonCodec.toJson(leaf.value()));
+            case LT -> attribute("lessThan", key, FilterJsonCodec.toJson(leaf.value()));
+            case LTE -> attribute("lessThanOrEquals", key, FilterJsonCodec.toJson(leaf.value()));
             case PRESENT, MISSING -> throw new IllegalStateException("Bedrock's profile has no presence test");
         };
     }
@@ -109,7 +110,7 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
 
     private static ArrayNode array(LoweredFilter.Leaf leaf) {
         ArrayNode array = NODES.arrayNode();
-        leaf.values().forEach(v -> array.add(FilterJson.toJson(v)));
+        leaf.values().forEach(v -> array.add(FilterJsonCodec.toJson(v)));
         return array;
     }
 }

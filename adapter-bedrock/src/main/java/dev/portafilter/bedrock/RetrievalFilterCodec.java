@@ -1,6 +1,7 @@
 package dev.portafilter.bedrock;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.portafilter.core.internal.FilterJsonCodec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +9,7 @@ import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.internal.JsonPath;
 import dev.portafilter.core.filter.ParseLimits;
 import dev.portafilter.core.metadata.MetadataSchema;
 import software.amazon.awssdk.services.bedrockagentruntime.model.RetrievalFilter;
@@ -42,7 +43,7 @@ public final class RetrievalFilterCodec {
         if (json == null) {
             throw new InvalidFilterException(JsonPath.ROOT, "no filter given");
         }
-        return fromJson(FilterJson.readTree(json, ParseLimits.DEFAULT), schema);
+        return fromJson(FilterJsonCodec.readTree(json, ParseLimits.DEFAULT), schema);
     }
 
     public static Filter fromJson(JsonNode json, MetadataSchema schema) {

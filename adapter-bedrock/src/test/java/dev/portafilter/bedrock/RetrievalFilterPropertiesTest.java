@@ -10,6 +10,7 @@ import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
+import dev.portafilter.core.internal.FilterJsonCodec;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.FieldSpec;
@@ -144,7 +145,7 @@ class RetrievalFilterPropertiesTest {
     private Arbitrary<JsonNode> retrievalLeaves() {
         List<Arbitrary<JsonNode>> leaves = new ArrayList<>();
         for (FieldSpec spec : SCHEMA.fields()) {
-            Arbitrary<JsonNode> value = values(spec.type()).map(FilterJson::toJson);
+            Arbitrary<JsonNode> value = values(spec.type()).map(FilterJsonCodec::toJson);
             Arbitrary<JsonNode> array = value.list().ofMinSize(1).ofMaxSize(3).map(vs -> {
                 ArrayNode a = NODES.arrayNode();
                 vs.forEach(a::add);

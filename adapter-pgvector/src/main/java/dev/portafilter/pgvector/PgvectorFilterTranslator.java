@@ -7,7 +7,6 @@ import dev.portafilter.core.filter.FilterLowering;
 import dev.portafilter.core.filter.LoweredFilter;
 import dev.portafilter.core.metadata.NumberValue;
 import dev.portafilter.core.metadata.ScalarValue;
-import dev.portafilter.pgvector.PgvectorTableLayout.MetadataColumn;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,80 +54,112 @@ public final class PgvectorFilterTranslator {
      */
     public SqlFragment translate(Filter filter) {
         LoweredFilter lowered = FilterLowering.lower(filter, layout.metadataSchema(), PROFILE);
-        List<Object> params = new ArrayList<>();
-        return new SqlFragment(lowered.accept(new Printer(params)), params);
+        Printer printer = new Printer();
+        lowered.accept(printer);
+        return new SqlFragment(printer.sql.toString(), printer.params);
     }
 
-    private final class Printer implements LoweredFilter.Visitor<String> {
-        private final List<Object> params;
-
-        Printer(List<Object> params) {
-            this.params = params;
-        }
+    /** Appends the condition to one buffer: the whole filter is one string and one parameter list. */
+    private final class Printer implements LoweredFilter.Visitor<Void> {
+        private final StringBuilder sql = new StringBuilder(128);
+        private final List<Object> params = new ArrayList<>();
 
         @Override
-        public String leaf(LoweredFilter.Leaf leaf) {
-            MetadataColumn column = layout.column(leaf.field());
-            String c = qualifier + column.sqlName();
+        public Void leaf(LoweredFilter.Leaf leaf) {
+            String c = qualifier + layout.column(leaf.field()).sqlName();
             boolean list = leaf.storage() == Storage.STRING_LIST;
             boolean single = leaf.values().size() == 1;
-            if (leaf.op() == LoweredFilter.Op.NONE_OF && !list && single && leaf.missingMatches()) {
-                return c + " IS DISTINCT FROM " + bind(leaf);
+            LoweredFilter.Op op = leaf.op();
+            if (op == LoweredFilter.Op.NONE_OF && !list && single && leaf.missingMatches()) {
+                sql.append(c).append(" IS DISTINCT FROM ?");
+                bind(leaf);
+                return null;
             }
-            String present = switch (leaf.op()) {
-                case ANY_OF -> list ? anyElement(c, leaf) : single ? c + " = " + bind(leaf) : c + " = ANY(" + bindAll(leaf) + ")";
-                case NONE_OF -> list ? "NOT (" + anyElement(c, leaf) + ")"
-                        : single ? c + " <> " + bind(leaf) : c + " <> ALL(" + bindAll(leaf) + ")";
-                case GT -> c + " > " + bind(leaf);
-                case GTE -> c + " >= " + bind(leaf);
-                case LT -> c + " < " + bind(leaf);
-                case LTE -> c + " <= " + bind(leaf);
-                case PRESENT -> c + " IS NOT NULL";
-                case MISSING -> c + " IS NULL";
-            };
-            return leaf.missingMatches() && leaf.op() != LoweredFilter.Op.MISSING
-                    ? "(" + c + " IS NULL OR " + present + ")" : present;
+            boolean orMissing = leaf.missingMatches() && op != LoweredFilter.Op.MISSING;
+            if (orMissing) {
+                sql.append('(').append(c).append(" IS NULL OR ");
+            }
+            switch (op) {
+                case ANY_OF -> {
+                    if (list) {
+                        anyElement(c, leaf);
+                    } else {
+                        compare(c, single ? " = ?" : " = ANY(?)", leaf);
+                    }
+                }
+                case NONE_OF -> {
+                    if (list) {
+                        sql.append("NOT (");
+                        anyElement(c, leaf);
+                        sql.append(')');
+                    } else {
+                        compare(c, single ? " <> ?" : " <> ALL(?)", leaf);
+                    }
+                }
+                case GT -> compare(c, " > ?", leaf);
+                case GTE -> compare(c, " >= ?", leaf);
+                case LT -> compare(c, " < ?", leaf);
+                case LTE -> compare(c, " <= ?", leaf);
+                case PRESENT -> sql.append(c).append(" IS NOT NULL");
+                case MISSING -> sql.append(c).append(" IS NULL");
+            }
+            if (orMissing) {
+                sql.append(')');
+            }
+            return null;
         }
 
         @Override
-        public String allOf(LoweredFilter.AllOf allOf) {
+        public Void allOf(LoweredFilter.AllOf allOf) {
             return junction(allOf.filters(), " AND ");
         }
 
         @Override
-        public String anyOf(LoweredFilter.AnyOf anyOf) {
+        public Void anyOf(LoweredFilter.AnyOf anyOf) {
             return junction(anyOf.filters(), " OR ");
         }
 
         @Override
-        public String constant(LoweredFilter.Constant constant) {
-            return constant.matches() ? "TRUE" : "FALSE";
+        public Void constant(LoweredFilter.Constant constant) {
+            sql.append(constant.matches() ? "TRUE" : "FALSE");
+            return null;
         }
 
-        private String junction(List<LoweredFilter> members, String connective) {
-            List<String> parts = new ArrayList<>(members.size());
-            for (LoweredFilter m : members) {
-                parts.add(m.accept(this));
+        private Void junction(List<LoweredFilter> members, String connective) {
+            sql.append('(');
+            for (int i = 0; i < members.size(); i++) {
+                if (i > 0) {
+                    sql.append(connective);
+                }
+                members.get(i).accept(this);
             }
-            return "(" + String.join(connective, parts) + ")";
+            sql.append(')');
+            return null;
+        }
+
+        /** {@code column} followed by an operator whose one parameter is the leaf's value, or all its values. */
+        private void compare(String c, String operator, LoweredFilter.Leaf leaf) {
+            sql.append(c).append(operator);
+            bind(leaf);
         }
 
         /** Some element of a text[] column is one of the values. */
-        private String anyElement(String c, LoweredFilter.Leaf leaf) {
-            return leaf.values().size() == 1 ? c + " @> ARRAY[" + bind(leaf) + "]::text[]"
-                    : c + " && " + bindAll(leaf) + "::text[]";
+        private void anyElement(String c, LoweredFilter.Leaf leaf) {
+            compare(c, leaf.values().size() == 1 ? " @> ARRAY[?]::text[]" : " && ?::text[]", leaf);
         }
 
-        private String bind(LoweredFilter.Leaf leaf) {
-            params.add(javaValue(leaf.storage(), leaf.value()));
-            return "?";
-        }
-
-        private String bindAll(LoweredFilter.Leaf leaf) {
-            List<Object> values = new ArrayList<>(leaf.values().size());
-            leaf.values().forEach(v -> values.add(javaValue(leaf.storage(), v)));
-            params.add(List.copyOf(values));
-            return "?";
+        /** One parameter: the single value, or the values as one array parameter. */
+        private void bind(LoweredFilter.Leaf leaf) {
+            List<ScalarValue> values = leaf.values();
+            if (values.size() == 1) {
+                params.add(javaValue(leaf.storage(), values.get(0)));
+                return;
+            }
+            Object[] array = new Object[values.size()];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = javaValue(leaf.storage(), values.get(i));
+            }
+            params.add(List.of(array));
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.portafilter.core;
 
-import dev.portafilter.core.filter.FilterPath;
-
 /**
  * A filter that cannot be parsed or does not fit the schema. {@link #path()} is a JSON path into the
  * filter's canonical JSON form, e.g. {@code $.$and[1].publicationYear.$gt}.
@@ -14,10 +12,6 @@ public class InvalidFilterException extends PortafilterException {
         super(path + ": " + reason);
         this.path = path;
         this.reason = reason;
-    }
-
-    public InvalidFilterException(FilterPath path, String reason) {
-        this(path.toString(), reason);
     }
 
     public String path() {

@@ -1,7 +1,5 @@
 package dev.portafilter.core;
 
-import dev.portafilter.core.filter.FilterPath;
-
 /**
  * A valid portable filter that a backend cannot express with the same meaning. Raised before any request
  * is sent, so a filter never silently means something else on that backend.
@@ -12,10 +10,6 @@ public class UnsupportedFilterException extends InvalidFilterException {
     public UnsupportedFilterException(String backend, String path, String reason) {
         super(path, backend + " cannot express this filter: " + reason);
         this.backend = backend;
-    }
-
-    public UnsupportedFilterException(String backend, FilterPath path, String reason) {
-        this(backend, path.toString(), reason);
     }
 
     public String backend() {

@@ -1,6 +1,7 @@
 package dev.portafilter.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portafilter.core.internal.FilterJsonCodec;
 import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
@@ -51,7 +52,7 @@ public final class MetadataJson {
                 for (JsonNode element : node) {
                     if (!element.isTextual()) {
                         throw new IllegalArgumentException("a STRING_LIST holds only strings, found "
-                                + FilterJson.kind(element));
+                                + FilterJsonCodec.kind(element));
                     }
                     values.add(element.textValue());
                 }
@@ -75,7 +76,7 @@ public final class MetadataJson {
     private static void require(boolean ok, JsonNode node, FieldType type) {
         if (!ok) {
             throw new IllegalArgumentException("the schema declares " + type + ", found "
-                    + FilterJson.kind(node) + (node == null ? "" : " " + node));
+                    + FilterJsonCodec.kind(node) + (node == null ? "" : " " + node));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.portafilter.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
+import dev.portafilter.core.internal.FilterJsonCodec;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -60,7 +61,7 @@ record Sidecar(Metadata metadata, List<String> embeddedKeys) {
         JsonNode attributes = root.get("metadataAttributes");
         if (attributes == null || !attributes.isObject()) {
             throw new IngestException(file, null, "metadataAttributes must be an object, found "
-                    + FilterJson.kind(attributes));
+                    + FilterJsonCodec.kind(attributes));
         }
         Map<String, MetadataValue> values = new TreeMap<>();
         List<String> embedded = new ArrayList<>();
@@ -125,7 +126,7 @@ record Sidecar(Metadata metadata, List<String> embeddedKeys) {
         JsonNode flag = attribute.get("includeForEmbedding");
         if (flag != null && !flag.isBoolean()) {
             throw new IllegalArgumentException("includeForEmbedding must be true or false, found "
-                    + FilterJson.kind(flag));
+                    + FilterJsonCodec.kind(flag));
         }
         return flag != null && flag.booleanValue();
     }

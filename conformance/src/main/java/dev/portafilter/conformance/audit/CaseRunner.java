@@ -4,7 +4,7 @@ import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.InvalidRecordException;
 import dev.portafilter.core.InvalidSchemaException;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.internal.JsonPath;
 import dev.portafilter.core.store.Capability;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorStore;

@@ -1,12 +1,13 @@
 package dev.portafilter.conformance.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portafilter.core.internal.FilterJsonCodec;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.InvalidRecordException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
-import dev.portafilter.core.filter.JsonPath;
+import dev.portafilter.core.internal.JsonPath;
 import dev.portafilter.core.filter.ParseLimits;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
@@ -41,7 +42,7 @@ public record CasesFile(MetadataSchema schema, List<VectorRecord> records, List<
     public static CasesFile parse(String json) {
         JsonNode root;
         try {
-            root = FilterJson.readTree(json, ParseLimits.DEFAULT);
+            root = FilterJsonCodec.readTree(json, ParseLimits.DEFAULT);
         } catch (InvalidFilterException e) {
             throw new CasesFileException(e.path(), e.reason());
         }
@@ -61,7 +62,7 @@ public record CasesFile(MetadataSchema schema, List<VectorRecord> records, List<
     public static MetadataSchema parseSchema(String json) {
         JsonNode root;
         try {
-            root = FilterJson.readTree(json, ParseLimits.DEFAULT);
+            root = FilterJsonCodec.readTree(json, ParseLimits.DEFAULT);
         } catch (InvalidFilterException e) {
             throw new CasesFileException(e.path(), e.reason());
         }
@@ -147,7 +148,7 @@ public record CasesFile(MetadataSchema schema, List<VectorRecord> records, List<
             String filterPath = JsonPath.key(at, "filter");
             Filter filter;
             try {
-                filter = FilterJson.parse(required(c, "filter", at), filterPath, ParseLimits.DEFAULT);
+                filter = FilterJsonCodec.parse(required(c, "filter", at), filterPath, ParseLimits.DEFAULT);
                 schema.validate(filter);
             } catch (InvalidFilterException e) {
                 // schema paths are relative to the filter; parser paths already start at filterPath

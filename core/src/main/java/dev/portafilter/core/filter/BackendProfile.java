@@ -12,6 +12,9 @@ public final class BackendProfile {
     /** The largest integer a 64-bit float holds unambiguously: 2^53 + 1 rounds to 2^53, so 2^53 itself is out. */
     public static final long MAX_EXACT_DOUBLE_INTEGER = (1L << 53) - 1;
 
+    /** The reference semantics' abilities: every value stored exactly, every filter expressible, no limits. */
+    public static final BackendProfile REFERENCE = builder("reference").build();
+
     /** How a backend stores one field's values. */
     public enum Storage {
         STRING, STRING_LIST, BOOLEAN, INT64, FLOAT64

@@ -1,6 +1,7 @@
 package dev.portafilter.core.filter;
 
 import dev.portafilter.core.InvalidFilterException;
+import dev.portafilter.core.internal.FilterPath;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.BackendProfile.Storage;
 import dev.portafilter.core.filter.LoweredFilter.AllOf;
@@ -61,8 +62,9 @@ public final class FilterLowering {
     }
 
     /**
-     * One node, and whether an odd number of {@code $not}s encloses it. It validates its leaves against the schema as
-     * {@link MetadataSchema#validate} does (one pass instead of two); its JSON path is built only for an error.
+     * One node, and whether an odd number of {@code $not}s encloses it. It checks its leaves against the schema
+     * ({@link MetadataSchema#validate} is this pass under {@link BackendProfile#REFERENCE}); its JSON path is built
+     * only for an error.
      */
     private final class Walk implements FilterVisitor<LoweredFilter> {
         private final Walk parent;
@@ -146,13 +148,26 @@ public final class FilterLowering {
         }
     }
 
-    /** The leaf's field, after the schema's checks of {@link MetadataSchema#leafProblem}. */
+    /**
+     * The leaf's declared field, after the schema's checks: the field is declared, every value is of its kind, and a
+     * range ({@code range}) is on a number.
+     */
     private FieldSpec declared(String name, List<? extends ScalarValue> values, boolean range, Site at) {
-        String problem = schema.leafProblem(name, at.operator(), values, range);
-        if (problem != null) {
-            throw new InvalidFilterException(at.path(-1), problem);
+        FieldSpec spec = schema.field(name).orElse(null);
+        if (spec == null) {
+            throw new InvalidFilterException(at.path(-1), "unknown field '" + name + "': not declared in the schema");
         }
-        return schema.field(name).orElseThrow();
+        if (range && !spec.type().isNumeric()) {
+            throw new InvalidFilterException(at.path(-1), at.operator() + " needs a numeric field, but '" + name
+                    + "' is " + spec.type());
+        }
+        for (ScalarValue v : values) {
+            String problem = spec.kindProblem(v);
+            if (problem != null) {
+                throw new InvalidFilterException(at.path(-1), problem);
+            }
+        }
+        return spec;
     }
 
     /** {@code field} equals one of {@code values} ({@code none}: equals none of them, or is missing). */
@@ -168,18 +183,16 @@ public final class FilterLowering {
             throw unsupported(at.path(-1), "'" + name + "' is a list, and it cannot express that no element "
                     + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
         }
-        // in the source's order, duplicates kept, so that a codec can write back exactly what it read
-        List<ScalarValue> stored;
-        if (values.size() == 1) {
-            ScalarValue v = storedForm(storage, values.get(0), at, -1);
-            stored = v == null ? List.of() : List.of(v);
-        } else {
-            stored = new ArrayList<>(values.size());
-            for (int i = 0; i < values.size(); i++) {
-                ScalarValue v = storedForm(storage, values.get(i), at, i);
-                if (v != null) {
-                    stored.add(v);
-                }
+        // in the source's order, duplicates kept, so that a codec can write back exactly what it read; the source's
+        // list itself when every value is already in stored form (the usual case)
+        List<ScalarValue> stored = values;
+        for (int i = 0; i < values.size(); i++) {
+            ScalarValue v = storedForm(storage, values.get(i), at, values.size() == 1 ? -1 : i);
+            if (v != values.get(i) && stored == values) {
+                stored = new ArrayList<>(values.subList(0, i));
+            }
+            if (stored != values && v != null) {
+                stored.add(v);
             }
         }
         boolean missingMatches = none && !field.required();
@@ -362,16 +375,16 @@ public final class FilterLowering {
         return all ? new AllOf(kept) : new AnyOf(kept);
     }
 
-    private UnsupportedFilterException unsupported(FilterPath at, String reason) {
+    private UnsupportedFilterException unsupported(String at, String reason) {
         return new UnsupportedFilterException(profile.backend(), at, reason);
     }
 
     /** Where a leaf sits: its path is built only for an error, so lowering a valid filter builds none. */
     private record Site(Walk node, String field, String operator) {
-        /** The operator's path, or that of its {@code index}-th value (-1: the operator itself). */
-        FilterPath path(int index) {
+        /** The operator's JSON path, or that of its {@code index}-th value (-1: the operator itself). */
+        String path(int index) {
             FilterPath op = node.path().operator(field, operator);
-            return index < 0 ? op : op.index(index);
+            return (index < 0 ? op : op.index(index)).toString();
         }
     }
 }

@@ -3,8 +3,8 @@ package dev.portafilter.core.metadata;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.InvalidRecordException;
 import dev.portafilter.core.filter.Filter;
-import dev.portafilter.core.filter.FilterVisitor;
-import dev.portafilter.core.filter.FilterPath;
+import dev.portafilter.core.filter.BackendProfile;
+import dev.portafilter.core.filter.FilterLowering;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -42,30 +42,13 @@ public final class MetadataSchema {
         return List.copyOf(fields.values());
     }
 
-    /** Checks a filter: every field declared, every value of the field's kind, ranges only on numbers. */
-    public void validate(Filter filter) {
-        filter.accept(new FilterCheck(FilterPath.ROOT));
-    }
-
     /**
-     * Why one leaf of a filter does not fit this schema, or null when it does: its field must be declared, its values
-     * of the field's kind, and a range ({@code range}) on a number. The caller names the leaf's path.
+     * Checks a filter: every field declared, every value of the field's kind, ranges only on numbers. Throws
+     * {@link InvalidFilterException} naming the first offending operator's JSON path.
      */
-    public String leafProblem(String field, String op, List<? extends ScalarValue> values, boolean range) {
-        FieldSpec spec = fields.get(field);
-        if (spec == null) {
-            return "unknown field '" + field + "': not declared in the schema";
-        }
-        if (range && !spec.type().isNumeric()) {
-            return op + " needs a numeric field, but '" + field + "' is " + spec.type();
-        }
-        for (ScalarValue v : values) {
-            String problem = spec.kindProblem(v);
-            if (problem != null) {
-                return problem;
-            }
-        }
-        return null;
+    public void validate(Filter filter) {
+        // the lowering's checks, with no backend limit: one implementation of the rules and their messages
+        FilterLowering.lower(filter, this, BackendProfile.REFERENCE);
     }
 
     /**
@@ -147,79 +130,4 @@ public final class MetadataSchema {
     }
 
     /** Walks the filter with the path of each node in the canonical JSON form. */
-    private final class FilterCheck implements FilterVisitor<Void> {
-        private final FilterPath path;
-
-        FilterCheck(FilterPath path) {
-            this.path = path;
-        }
-
-        @Override
-        public Void eq(Filter.Eq eq) {
-            check(eq.field(), "$eq", List.of(eq.value()), false);
-            return null;
-        }
-
-        @Override
-        public Void ne(Filter.Ne ne) {
-            check(ne.field(), "$ne", List.of(ne.value()), false);
-            return null;
-        }
-
-        @Override
-        public Void range(Filter.Range range) {
-            check(range.field(), range.op().operator(), List.of(range.bound()), true);
-            return null;
-        }
-
-        @Override
-        public Void in(Filter.In in) {
-            check(in.field(), "$in", in.values(), false);
-            return null;
-        }
-
-        @Override
-        public Void nin(Filter.Nin nin) {
-            check(nin.field(), "$nin", nin.values(), false);
-            return null;
-        }
-
-        @Override
-        public Void exists(Filter.Exists exists) {
-            check(exists.field(), "$exists", List.of(), false);
-            return null;
-        }
-
-        @Override
-        public Void and(Filter.And and) {
-            children("$and", and.filters());
-            return null;
-        }
-
-        @Override
-        public Void or(Filter.Or or) {
-            children("$or", or.filters());
-            return null;
-        }
-
-        @Override
-        public Void not(Filter.Not not) {
-            not.filter().accept(new FilterCheck(path.key("$not")));
-            return null;
-        }
-
-        private void children(String op, List<Filter> filters) {
-            FilterPath base = path.key(op);
-            for (int i = 0; i < filters.size(); i++) {
-                filters.get(i).accept(new FilterCheck(base.index(i)));
-            }
-        }
-
-        private void check(String field, String op, List<? extends ScalarValue> values, boolean range) {
-            String problem = leafProblem(field, op, values, range);
-            if (problem != null) {
-                throw new InvalidFilterException(path.operator(field, op), problem);
-            }
-        }
-    }
 }

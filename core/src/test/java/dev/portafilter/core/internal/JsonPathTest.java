@@ -1,4 +1,4 @@
-package dev.portafilter.core.filter;
+package dev.portafilter.core.internal;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

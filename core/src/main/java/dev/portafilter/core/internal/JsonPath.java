@@ -1,4 +1,4 @@
-package dev.portafilter.core.filter;
+package dev.portafilter.core.internal;
 
 /** Builds JSON paths such as {@code $.$and[1].publicationYear.$gt} for error messages. */
 public final class JsonPath {

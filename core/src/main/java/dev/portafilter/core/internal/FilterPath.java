@@ -1,4 +1,4 @@
-package dev.portafilter.core.filter;
+package dev.portafilter.core.internal;
 
 /**
  * Where a node sits in a filter's canonical JSON form, such as {@code $.$and[1].publicationYear.$gt}, for the
