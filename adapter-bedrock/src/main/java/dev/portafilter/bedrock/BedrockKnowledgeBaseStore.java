@@ -36,7 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A read-only store over an Amazon Bedrock knowledge base: {@link #search(String, int, Optional)} calls the
+ * A read-only store over an Amazon Bedrock knowledge base: {@link #search(String, int, Filter)} calls the
  * {@code Retrieve} API with the query text (Bedrock embeds it), {@code numberOfResults} and the filter translated by
  * {@link RetrievalFilterCodec}, so a filter means on Bedrock exactly what it means on every other store.
  *
@@ -44,7 +44,7 @@ import java.util.Set;
  * try (BedrockKnowledgeBaseStore kb = BedrockKnowledgeBaseStore.builder()
  *         .region(Region.US_EAST_1).knowledgeBaseId("KB12345678").schema(schema).build()) {
  *     List<KnowledgeBaseHit> hits = kb.search("What was prescribed to patient P003?", 5,
- *             Optional.of(Filters.eq("customer", "CustomerA")));
+ *             Filters.eq("customer", "CustomerA"));
  * }
  * }</pre>
  *
@@ -86,7 +86,21 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
      *
      * @param k 1 to {@link #MAX_RESULTS}
      */
-    public List<KnowledgeBaseHit> search(String queryText, int k, Optional<Filter> filter) {
+    public List<KnowledgeBaseHit> search(String queryText, int k, Filter filter) {
+        return retrieve(queryText, k, Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    /**
+     * The best {@code k} chunks for the query text, best first, as {@link #search(String, int, Filter)} without a
+     * filter.
+     *
+     * @param k 1 to {@link #MAX_RESULTS}
+     */
+    public List<KnowledgeBaseHit> search(String queryText, int k) {
+        return retrieve(queryText, k, Optional.empty());
+    }
+
+    private List<KnowledgeBaseHit> retrieve(String queryText, int k, Optional<Filter> filter) {
         if (queryText == null || queryText.isBlank()) {
             throw new IllegalArgumentException("the query text must not be blank");
         }
@@ -137,7 +151,7 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
     }
 
     /**
-     * Runs the request's query text with its {@code topK} and filter, as {@link #search(String, int, Optional)}; a
+     * Runs the request's query text with its {@code topK} and filter, as {@link #search(String, int, Filter)}; a
      * vector in the request is not used (Bedrock embeds the text itself).
      *
      * @throws IllegalArgumentException for a request without a query text, before any request to Bedrock
@@ -148,24 +162,41 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
         String queryText = request.text().orElseThrow(() -> new IllegalArgumentException("Bedrock knowledge base "
                 + knowledgeBaseId + " embeds the query text itself and cannot search by vector: "
                 + "search with SearchRequest.ofText(text, k), or add the text with withText(text)"));
-        return search(queryText, request.topK(), request.filter()).stream().map(KnowledgeBaseHit::toSearchHit).toList();
+        return retrieve(queryText, request.topK(), request.filter()).stream().map(KnowledgeBaseHit::toSearchHit)
+                .toList();
     }
 
     @Override
-    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+    public void upsert(List<VectorRecord> records) {
         throw readOnly(Capability.WRITE);
     }
 
     @Override
-    public long count(Optional<Filter> filter) {
-        filter.ifPresent(schema::validate);
+    public void upsert(List<VectorRecord> records, Filter guard) {
+        Objects.requireNonNull(guard, "guard");
+        upsert(records);
+    }
+
+    @Override
+    public long count() {
         throw readOnly(Capability.COUNT);
     }
 
     @Override
-    public long delete(Collection<String> ids, Optional<Filter> filter) {
-        filter.ifPresent(schema::validate);
+    public long count(Filter filter) {
+        schema.validate(Objects.requireNonNull(filter, "filter"));
+        return count();
+    }
+
+    @Override
+    public long delete(Collection<String> ids) {
         throw readOnly(Capability.WRITE);
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Filter filter) {
+        schema.validate(Objects.requireNonNull(filter, "filter"));
+        return delete(ids);
     }
 
     @Override

@@ -21,7 +21,6 @@ import software.amazon.awssdk.services.bedrockagentruntime.model.ThrottlingExcep
 import software.amazon.awssdk.services.bedrockagentruntime.model.ValidationException;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import static dev.portafilter.core.filter.Filters.and;
@@ -65,14 +64,14 @@ class BedrockKnowledgeBaseStoreTest {
     void sendsTheQueryTextTheResultCountAndTheTranslatedFilter() {
         BedrockKnowledgeBaseStore kb = serve("KB 1/x", record("a", "alpha", "customer", "A"));
         Filter filter = and(eq("customer", "A"), eq("patientIds", "P1"));
-        kb.search("which patient?", 7, Optional.of(filter));
+        kb.search("which patient?", 7, filter);
         JsonNode sent = server.lastRequest();
         assertThat(sent.at("/retrievalQuery/text").asText()).isEqualTo("which patient?");
         assertThat(sent.at("/retrievalConfiguration/vectorSearchConfiguration/numberOfResults").asInt()).isEqualTo(7);
         assertThat(sent.at("/retrievalConfiguration/vectorSearchConfiguration/filter").toString())
                 .isEqualTo(RetrievalFilterCodec.toJson(filter, SCHEMA));
 
-        kb.search("anything", 3, Optional.empty());
+        kb.search("anything", 3);
         assertThat(server.lastRequest().at("/retrievalConfiguration/vectorSearchConfiguration").has("filter")).isFalse();
     }
 
@@ -80,7 +79,7 @@ class BedrockKnowledgeBaseStoreTest {
     void hitsCarryIdScoreTextSchemaTypedMetadataAndSource() {
         BedrockKnowledgeBaseStore kb = serve("KB2", record("doc-1", "metformin for P003", "customer", "A",
                 "publicationYear", 2023, "patientIds", List.of("P003"), "colour", "red"));
-        List<KnowledgeBaseHit> hits = kb.search("metformin", 5, Optional.empty());
+        List<KnowledgeBaseHit> hits = kb.search("metformin", 5);
         assertThat(hits).hasSize(1);
         KnowledgeBaseHit hit = hits.get(0);
         assertThat(hit.sourceUri()).isEqualTo("s3://portafilter-scenario/doc-1.txt");
@@ -96,7 +95,7 @@ class BedrockKnowledgeBaseStoreTest {
     @Test
     void metadataThatDoesNotFitTheSchemaIsAStoreErrorNamingTheField() {
         BedrockKnowledgeBaseStore kb = serve("KB3", record("odd", "text", "customer", "A", "publicationYear", 2023.5));
-        assertThatThrownBy(() -> kb.search("text", 5, Optional.empty())).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> kb.search("text", 5)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("publicationYear").hasMessageContaining("not an integer");
     }
 
@@ -104,17 +103,17 @@ class BedrockKnowledgeBaseStoreTest {
     void bedrockErrorsAreStoreErrorsWithTheCause() {
         BedrockKnowledgeBaseStore kb = serve("KB4", record("a", "alpha", "customer", "A"));
         server.failNext(400, "ValidationException", "filter too deep");
-        assertThatThrownBy(() -> kb.search("q", 5, Optional.empty())).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> kb.search("q", 5)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("KB4").hasMessageContaining("filter too deep")
                 .hasCauseInstanceOf(ValidationException.class);
         server.failNext(429, "ThrottlingException", "slow down");
-        assertThatThrownBy(() -> kb.search("q", 5, Optional.empty())).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> kb.search("q", 5)).isInstanceOf(StoreException.class)
                 .hasCauseInstanceOf(ThrottlingException.class);
         BedrockKnowledgeBaseStore other = BedrockKnowledgeBaseStore.builder().client(client).knowledgeBaseId("NOPE")
                 .schema(SCHEMA).build();
-        assertThatThrownBy(() -> other.search("q", 5, Optional.empty())).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> other.search("q", 5)).isInstanceOf(StoreException.class)
                 .hasMessageContaining("NOPE");
-        assertThat(kb.search("q", 5, Optional.empty())).hasSize(1);
+        assertThat(kb.search("q", 5)).hasSize(1);
     }
 
     @Test
@@ -145,7 +144,7 @@ class BedrockKnowledgeBaseStoreTest {
         kb.close();
         BedrockKnowledgeBaseStore again = BedrockKnowledgeBaseStore.builder().client(client).knowledgeBaseId("KB6")
                 .schema(SCHEMA).build();
-        assertThat(again.search("alpha", 1, Optional.empty())).hasSize(1);
+        assertThat(again.search("alpha", 1)).hasSize(1);
     }
 
     @Test

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.TestInstance;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -73,7 +72,7 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
     void open() {
         fixture = openFixture();
         kb = fixture.knowledgeBase();
-        kb.search(QUERY, ALL, Optional.empty())
+        kb.search(QUERY, ALL)
                 .forEach(h -> scenarioIdOfHit.put(h.id(), ScenarioCorpus.scenarioId(h.sourceUri())));
     }
 
@@ -85,7 +84,7 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
     }
 
     private Set<String> ids(Filter filter) {
-        return kb.search(QUERY, ALL, Optional.of(filter)).stream()
+        return kb.search(QUERY, ALL, filter).stream()
                 .map(h -> ScenarioCorpus.scenarioId(h.sourceUri()))
                 .collect(Collectors.toSet());
     }
@@ -101,7 +100,7 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
     Stream<DynamicTest> everySemanticsCaseIsAnsweredExactlyOrRefusedBeforeAnyRequest() {
         return SemanticsCases.all().stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
             if (RetrievalFilterCodecTest.INEXPRESSIBLE.contains(c.id())) {
-                refusedBeforeAnyRequest(() -> kb.search(QUERY, ALL, Optional.of(c.filter())),
+                refusedBeforeAnyRequest(() -> kb.search(QUERY, ALL, c.filter()),
                         UnsupportedFilterException.class);
             } else {
                 assertThat(ids(c.filter())).as(c.filterJson()).isEqualTo(c.expectedIds());
@@ -122,19 +121,19 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
 
     @Test
     void topKIsHonouredAndHitsComeBestFirst() {
-        List<KnowledgeBaseHit> top = kb.search(QUERY, 3, Optional.empty());
+        List<KnowledgeBaseHit> top = kb.search(QUERY, 3);
         assertThat(top).hasSize(3);
         for (int i = 1; i < top.size(); i++) {
             assertThat(top.get(i).score()).isLessThanOrEqualTo(top.get(i - 1).score());
         }
-        assertThat(kb.search(QUERY, 2, Optional.of(Filters.eq("customer", "CustomerB"))))
+        assertThat(kb.search(QUERY, 2, Filters.eq("customer", "CustomerB")))
                 .hasSize(2).allSatisfy(h -> assertThat(ScenarioCorpus.scenarioId(h.sourceUri())).startsWith("B-"));
     }
 
     @Test
     void hitsCarryTextMetadataAndSourceAsIngested() {
         Map<String, VectorRecord> byId = ScenarioDataset.byId();
-        for (KnowledgeBaseHit hit : kb.search(QUERY, ALL, Optional.empty())) {
+        for (KnowledgeBaseHit hit : kb.search(QUERY, ALL)) {
             VectorRecord r = byId.get(ScenarioCorpus.scenarioId(hit.sourceUri()));
             assertThat(hit.sourceUri()).endsWith("/" + ScenarioCorpus.fileOf(r));
             assertThat(hit.text().strip()).isEqualTo(r.text());
@@ -149,7 +148,7 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
         assertThat(kb.search(SearchRequest.ofText(QUERY, ALL).withFilter(Filters.eq("documentType", "note"))))
                 .extracting(h -> scenarioIdOfHit.get(h.id())).containsExactlyInAnyOrder("A-NOTE", "B-NOTE");
         assertThat(kb.search(SearchRequest.ofText(QUERY, 3))).extracting(SearchHit::id)
-                .isEqualTo(kb.search(QUERY, 3, Optional.empty()).stream().map(KnowledgeBaseHit::id).toList());
+                .isEqualTo(kb.search(QUERY, 3).stream().map(KnowledgeBaseHit::id).toList());
         refusedBeforeAnyRequest(() -> kb.search(new float[] {1, 0, 0}, 5), IllegalArgumentException.class);
         refusedBeforeAnyRequest(() -> kb.search(new float[] {1}, 5, Filters.eq("colour", "red")),
                 InvalidFilterException.class);
@@ -172,20 +171,20 @@ abstract class KnowledgeBaseContract implements ConformanceContract {
                 e -> assertThat(e.capability()).isEqualTo(Capability.DELETE_WHERE));
         assertThatThrownBy(() -> kb.count(invalid)).isInstanceOf(InvalidFilterException.class);
         assertThatThrownBy(() -> kb.deleteWhere(invalid)).isInstanceOf(InvalidFilterException.class);
-        assertThat(kb.search(QUERY, ALL, Optional.empty())).hasSize(ScenarioDataset.records().size());
+        assertThat(kb.search(QUERY, ALL)).hasSize(ScenarioDataset.records().size());
     }
 
     @Test
     void invalidAndInexpressibleFiltersNeverReachBedrock() {
-        refusedBeforeAnyRequest(() -> kb.search(QUERY, 5, Optional.of(Filters.eq("colour", "red"))),
+        refusedBeforeAnyRequest(() -> kb.search(QUERY, 5, Filters.eq("colour", "red")),
                 InvalidFilterException.class);
-        refusedBeforeAnyRequest(() -> kb.search(QUERY, 5, Optional.of(Filters.ne("patientIds", "P001"))),
+        refusedBeforeAnyRequest(() -> kb.search(QUERY, 5, Filters.ne("patientIds", "P001")),
                 UnsupportedFilterException.class);
-        refusedBeforeAnyRequest(() -> kb.search(QUERY, 5, Optional.of(
-                RetrievalFilterCodec.fromJson("{\"startsWith\":{\"key\":\"focus\",\"value\":\"gen\"}}", kb.schema()))),
+        refusedBeforeAnyRequest(() -> kb.search(QUERY, 5,
+                RetrievalFilterCodec.fromJson("{\"startsWith\":{\"key\":\"focus\",\"value\":\"gen\"}}", kb.schema())),
                 UnsupportedFilterException.class);
-        refusedBeforeAnyRequest(() -> kb.search(QUERY, ALL + 1, Optional.empty()), IllegalArgumentException.class);
-        refusedBeforeAnyRequest(() -> kb.search(" ", 5, Optional.empty()), IllegalArgumentException.class);
+        refusedBeforeAnyRequest(() -> kb.search(QUERY, ALL + 1), IllegalArgumentException.class);
+        refusedBeforeAnyRequest(() -> kb.search(" ", 5), IllegalArgumentException.class);
     }
 
     @Test

@@ -19,7 +19,6 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -63,13 +62,13 @@ class LocalFilterPropertyTest implements ConformanceContract {
             RetrievalFilterCodec.toSdk(filter, ScenarioDataset.SCHEMA);
         } catch (UnsupportedFilterException inexpressible) {
             Statistics.label("sent").collect(false);
-            assertThatThrownBy(() -> kb.search("query", KnowledgeBaseContract.ALL, Optional.of(filter)))
+            assertThatThrownBy(() -> kb.search("query", KnowledgeBaseContract.ALL, filter))
                     .isInstanceOf(UnsupportedFilterException.class);
             assertThat(server.requests()).isEqualTo(before);
             return;
         }
         Statistics.label("sent").collect(true);
-        Set<String> found = kb.search("query", KnowledgeBaseContract.ALL, Optional.of(filter)).stream()
+        Set<String> found = kb.search("query", KnowledgeBaseContract.ALL, filter).stream()
                 .map(h -> ScenarioCorpus.scenarioId(h.sourceUri()))
                 .collect(Collectors.toSet());
         assertThat(found).as(FilterJson.write(filter)).isEqualTo(expected);

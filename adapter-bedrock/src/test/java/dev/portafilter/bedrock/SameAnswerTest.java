@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -109,7 +108,7 @@ class SameAnswerTest {
                 checked++;
             }
             // and each document carries the same metadata on both
-            Map<String, Metadata> onBedrock = kb.search(QUERY, ALL, Optional.empty()).stream().collect(Collectors.toMap(
+            Map<String, Metadata> onBedrock = kb.search(QUERY, ALL).stream().collect(Collectors.toMap(
                     h -> ScenarioCorpus.scenarioId(h.sourceUri()), KnowledgeBaseHit::metadata));
             Map<String, Metadata> onStore = store.search(query).stream().collect(Collectors.toMap(
                     h -> ScenarioCorpus.scenarioId(h.id()), SearchHit::metadata));
@@ -123,7 +122,7 @@ class SameAnswerTest {
 
     private static Set<String> onBedrock(BedrockFilterTable.Row row) {
         Filter filter = RetrievalFilterCodec.fromJson(row.json(), ScenarioDataset.SCHEMA);
-        return kb.search(QUERY, ALL, Optional.of(filter)).stream()
+        return kb.search(QUERY, ALL, filter).stream()
                 .map(h -> ScenarioCorpus.scenarioId(h.sourceUri())).collect(Collectors.toSet());
     }
 

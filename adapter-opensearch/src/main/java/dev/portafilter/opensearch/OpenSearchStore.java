@@ -203,7 +203,16 @@ public final class OpenSearchStore implements VectorStore {
     }
 
     @Override
-    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+    public void upsert(List<VectorRecord> records) {
+        write(records, Optional.empty());
+    }
+
+    @Override
+    public void upsert(List<VectorRecord> records, Filter guard) {
+        write(records, Optional.of(Objects.requireNonNull(guard, "guard")));
+    }
+
+    private void write(List<VectorRecord> records, Optional<Filter> guard) {
         List<VectorRecord> batch = Vectors.validateBatch(records, this);
         batch.forEach(DocumentCodec::checkLimits);
         Optional<Query> guardQuery = guard.map(translator::translate);
@@ -253,7 +262,16 @@ public final class OpenSearchStore implements VectorStore {
     }
 
     @Override
-    public long count(Optional<Filter> filter) {
+    public long count() {
+        return countWhere(Optional.empty());
+    }
+
+    @Override
+    public long count(Filter filter) {
+        return countWhere(Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    private long countWhere(Optional<Filter> filter) {
         Optional<Query> query = filter.map(translator::translate);
         return call("count " + layout.indexName(), () -> client.count(c -> {
             c.index(layout.indexName()).query(query.orElse(null));
@@ -262,7 +280,16 @@ public final class OpenSearchStore implements VectorStore {
     }
 
     @Override
-    public long delete(Collection<String> ids, Optional<Filter> filter) {
+    public long delete(Collection<String> ids) {
+        return deleteIds(ids, Optional.empty());
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Filter filter) {
+        return deleteIds(ids, Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    private long deleteIds(Collection<String> ids, Optional<Filter> filter) {
         Optional<Query> query = filter.map(translator::translate);
         if (ids.isEmpty()) {
             return 0;

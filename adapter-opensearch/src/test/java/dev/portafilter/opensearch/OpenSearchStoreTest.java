@@ -30,7 +30,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -218,14 +217,14 @@ class OpenSearchStoreTest {
                 store.upsert(List.of(new VectorRecord("x", ScenarioDataset.vectorFor("x", 4), "theirs",
                         Metadata.of("customer", "B"))));
                 VectorRecord mine = new VectorRecord("x", ScenarioDataset.vectorFor("x", 4), "mine", Metadata.of("customer", "A"));
-                assertThatThrownBy(() -> store.upsert(List.of(mine), Optional.of(Filters.eq("customer", "A"))))
+                assertThatThrownBy(() -> store.upsert(List.of(mine), Filters.eq("customer", "A")))
                         .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.failedIds()).containsExactly("x"))
                         .hasMessageContaining("version_conflict");
                 client.indices().refresh(r -> r.index(layout.indexName()));
                 SearchHit kept = store.search(ScenarioDataset.vectorFor("x", 4), 1).get(0);
                 assertThat(kept.text()).isEqualTo("theirs");
                 // once visible, the look-up refuses the same write before sending anything
-                assertThatThrownBy(() -> store.upsert(List.of(mine), Optional.of(Filters.eq("customer", "A"))))
+                assertThatThrownBy(() -> store.upsert(List.of(mine), Filters.eq("customer", "A")))
                         .isInstanceOf(WriteConflictException.class);
             } catch (IOException e) {
                 throw new AssertionError(e);

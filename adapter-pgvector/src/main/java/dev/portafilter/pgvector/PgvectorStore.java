@@ -152,7 +152,14 @@ public final class PgvectorStore implements VectorStore {
      * into an empty table, {@link #bulkLoad} builds it once after the data instead.
      */
     @Override
-    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+    public void upsert(List<VectorRecord> records) {
+        writer.upsert(Vectors.validateBatch(records, this));
+    }
+
+    /** {@inheritDoc} See {@link #upsert(List)} for how a batch is written. */
+    @Override
+    public void upsert(List<VectorRecord> records, Filter guard) {
+        Objects.requireNonNull(guard, "guard");
         writer.upsert(Vectors.validateBatch(records, this), guard);
     }
 
@@ -162,8 +169,8 @@ public final class PgvectorStore implements VectorStore {
      * table, the index is dropped before the load and built once after it, in the same transaction (about ten
      * times faster than maintaining it row by row); other sessions wait for the table until the load commits.
      * Through a tenant partition the index is left alone. The table is analyzed after a load into an empty table,
-     * or of at least a tenth of its rows (see {@link #upsert}). Use {@link #upsert} with a guard for writes that must not replace
-     * other records.
+     * or of at least a tenth of its rows (see {@link #upsert(List)}). Use {@link #upsert(List, Filter)} for writes
+     * that must not replace other records.
      */
     public void bulkLoad(List<VectorRecord> records) {
         writer.bulkLoad(Vectors.validateBatch(records, this));
@@ -193,7 +200,16 @@ public final class PgvectorStore implements VectorStore {
      * scan (or the {@link Builder#fixedStrategy}, with the estimate for information). Asks for a fresh estimate
      * (one planning round trip, no row is read) and keeps it for the searches that follow.
      */
-    public PgvectorSearchPlan explainPlan(Optional<Filter> filter, int k) {
+    public PgvectorSearchPlan explainPlan(Filter filter, int k) {
+        return explain(Optional.of(Objects.requireNonNull(filter, "filter")), k);
+    }
+
+    /** {@link #explainPlan(Filter, int)} for a search without a filter. */
+    public PgvectorSearchPlan explainPlan(int k) {
+        return explain(Optional.empty(), k);
+    }
+
+    private PgvectorSearchPlan explain(Optional<Filter> filter, int k) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, was " + k);
         }
@@ -205,13 +221,17 @@ public final class PgvectorStore implements VectorStore {
         }
     }
 
-    /** {@link #explainPlan(Optional, int)} for a filtered search. */
-    public PgvectorSearchPlan explainPlan(Filter filter, int k) {
-        return explainPlan(Optional.of(filter), k);
+    @Override
+    public long count() {
+        return countWhere(Optional.empty());
     }
 
     @Override
-    public long count(Optional<Filter> filter) {
+    public long count(Filter filter) {
+        return countWhere(Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    private long countWhere(Optional<Filter> filter) {
         Optional<SqlFragment> where = filter.map(translator::translate);
         String sql = "SELECT count(*) FROM " + table() + Jdbc.where(where);
         try {
@@ -230,7 +250,16 @@ public final class PgvectorStore implements VectorStore {
     }
 
     @Override
-    public long delete(Collection<String> ids, Optional<Filter> filter) {
+    public long delete(Collection<String> ids) {
+        return deleteIds(ids, Optional.empty());
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Filter filter) {
+        return deleteIds(ids, Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    private long deleteIds(Collection<String> ids, Optional<Filter> filter) {
         List<String> wanted = List.copyOf(new LinkedHashSet<>(ids));
         wanted.forEach(codec::checkId);
         Optional<SqlFragment> where = filter.map(translator::translate);

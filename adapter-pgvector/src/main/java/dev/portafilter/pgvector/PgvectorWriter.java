@@ -78,8 +78,17 @@ final class PgvectorWriter {
     private record Guard(SqlFragment allowed, SqlFragment forbidden) {
     }
 
-    /** See {@link PgvectorStore#upsert}: the batch is validated against the schema and dimension already. */
-    void upsert(List<VectorRecord> batch, Optional<Filter> guard) {
+    /** See {@link PgvectorStore#upsert(List)}: the batch is validated against the schema and dimension already. */
+    void upsert(List<VectorRecord> batch) {
+        upsert(batch, Optional.empty());
+    }
+
+    /** See {@link PgvectorStore#upsert(List, Filter)}: the batch is validated already, as for {@link #upsert(List)}. */
+    void upsert(List<VectorRecord> batch, Filter guard) {
+        upsert(batch, Optional.of(guard));
+    }
+
+    private void upsert(List<VectorRecord> batch, Optional<Filter> guard) {
         batch.forEach(codec::check);
         Optional<Guard> g = guard.map(f -> new Guard(existingRowTranslator.translate(f),
                 translator.translate(new Filter.Not(f))));

@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,7 +82,7 @@ class PgvectorBedrockLayoutTest {
         assertThat(store.count()).isEqualTo(2);
         assertThat(store.search(new float[] {0, 1, 0, 0}, 1, Filters.eq("customer", "CustomerB")))
                 .extracting(SearchHit::id).containsExactly(id);
-        assertThat(store.delete(List.of(id), Optional.of(Filters.eq("customer", "CustomerA")))).isZero();
+        assertThat(store.delete(List.of(id), Filters.eq("customer", "CustomerA"))).isZero();
         try (Connection c = PgvectorTestServer.dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT metadata->>'customer', metadata->>'publicationYear' FROM "
                      + layout.qualifiedTable() + " WHERE id = '" + id + "'")) {

@@ -27,7 +27,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -112,7 +111,7 @@ class PgvectorInjectionTest {
         assertThat(tableExists()).isTrue();
         assertThat(store.count()).isEqualTo(data.size() - 1);
         store.upsert(List.of(holder));
-        assertThat(store.delete(List.of(holder.id(), "' OR '1'='1"), Optional.of(Filters.eq("tags", value))))
+        assertThat(store.delete(List.of(holder.id(), "' OR '1'='1"), Filters.eq("tags", value)))
                 .isEqualTo(1);
         store.upsert(List.of(holder));
         assertThat(store.count()).isEqualTo(data.size());

@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -91,7 +90,7 @@ class PgvectorStoreTest {
             // and so does a guarded upsert refused inside the database
             VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
             try (PgvectorStore hnsw = store(layout, hnswOptions)) {
-                assertThatThrownBy(() -> hnsw.upsert(List.of(theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
+                assertThatThrownBy(() -> hnsw.upsert(List.of(theirs), Filters.eq("customer", "CustomerA")))
                         .isInstanceOf(WriteConflictException.class);
             }
             try (Connection c = pool.getConnection()) {
@@ -202,13 +201,13 @@ class PgvectorStoreTest {
             VectorRecord theirs = ScenarioDataset.byId().get("B-S001");
             VectorRecord fresh = new VectorRecord("A-NEW", ScenarioDataset.vectorFor("A-NEW", DIM), "new",
                     Metadata.of("customer", "CustomerA", "documentType", "note"));
-            assertThatThrownBy(() -> store.upsert(List.of(fresh, theirs), Optional.of(Filters.eq("customer", "CustomerA"))))
+            assertThatThrownBy(() -> store.upsert(List.of(fresh, theirs), Filters.eq("customer", "CustomerA")))
                     .isInstanceOf(WriteConflictException.class).hasMessageContaining("B-S001")
                     .satisfies(e -> assertThat(((WriteConflictException) e).conflictingIds()).containsExactly("B-S001"));
             assertThat(store.count(Filters.eq("documentType", "note"))).isEqualTo(2);
             VectorRecord own = ScenarioDataset.byId().get("A-C001");
             store.upsert(List.of(new VectorRecord(own.id(), own.vector(), "mine", own.metadata()), fresh),
-                    Optional.of(Filters.eq("customer", "CustomerA")));
+                    Filters.eq("customer", "CustomerA"));
             assertThat(store.search(own.vector(), 1).get(0).text()).isEqualTo("mine");
             assertThat(store.count()).isEqualTo(ScenarioDataset.records().size() + 1);
         }
@@ -231,7 +230,7 @@ class PgvectorStoreTest {
                 ps.executeUpdate();
             }
             CompletableFuture<Void> upsert = CompletableFuture.runAsync(() ->
-                    store.upsert(List.of(mine), Optional.of(Filters.eq("customer", "CustomerA"))));
+                    store.upsert(List.of(mine), Filters.eq("customer", "CustomerA")));
             assertThat(Poll.until(Duration.ofSeconds(30), () -> anUpsertWaitsForALockOn(layout)))
                     .as("the upsert waits for the uncommitted insert").isTrue();
             other.commit();

@@ -148,7 +148,16 @@ public final class PineconeStore implements VectorStore {
     }
 
     @Override
-    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+    public void upsert(List<VectorRecord> records) {
+        upsertBatch(records, Optional.empty());
+    }
+
+    @Override
+    public void upsert(List<VectorRecord> records, Filter guard) {
+        upsertBatch(records, Optional.of(Objects.requireNonNull(guard, "guard")));
+    }
+
+    private void upsertBatch(List<VectorRecord> records, Optional<Filter> guard) {
         List<VectorRecord> valid = Vectors.validateBatch(records, this);
         guard.ifPresent(schema::validate);
         if (valid.isEmpty()) {
@@ -220,20 +229,32 @@ public final class PineconeStore implements VectorStore {
     }
 
     @Override
-    public long count(Optional<Filter> filter) {
-        if (filter.isEmpty()) {
-            DescribeIndexStatsResponse stats = stats();
-            Map<String, NamespaceSummary> counts = stats.getNamespacesMap();
-            return layout.namespaces(counts.keySet(), written).stream().mapToLong(n -> vectorCount(counts, n)).sum();
-        }
-        schema.validate(filter.get());
+    public long count() {
+        DescribeIndexStatsResponse stats = stats();
+        Map<String, NamespaceSummary> counts = stats.getNamespacesMap();
+        return layout.namespaces(counts.keySet(), written).stream().mapToLong(n -> vectorCount(counts, n)).sum();
+    }
+
+    /** Validates the filter, then refuses: see {@link #capabilities()}. */
+    @Override
+    public long count(Filter filter) {
+        schema.validate(Objects.requireNonNull(filter, "filter"));
         throw new UnsupportedCapabilityException(backend(), Capability.COUNT, "Pinecone counts filtered records "
                 + "only up to a query's top_k of " + PineconeLimits.MAX_TOP_K + ", and serverless indexes do not filter "
                 + "index statistics; count() without a filter works");
     }
 
     @Override
-    public long delete(Collection<String> ids, Optional<Filter> filter) {
+    public long delete(Collection<String> ids) {
+        return deleteByIds(ids, Optional.empty());
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Filter filter) {
+        return deleteByIds(ids, Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    private long deleteByIds(Collection<String> ids, Optional<Filter> filter) {
         filter.ifPresent(schema::validate);
         // An id Pinecone cannot store cannot be there.
         Set<String> wanted = new LinkedHashSet<>();

@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -263,8 +262,8 @@ class PineconeStoreTest {
         PineconeStore store = store(prefix());
         store.upsert(ScenarioDataset.records());
         assertThat(store.delete(List.of("A-C001", "A-C001", "B-S001", "missing", "caf\u00e9"),
-                Optional.of(Filters.exists("confidence")))).isEqualTo(2);
-        assertThat(store.delete(List.of("A-HIPAA"), Optional.of(Filters.exists("confidence")))).isZero();
+                Filters.exists("confidence"))).isEqualTo(2);
+        assertThat(store.delete(List.of("A-HIPAA"), Filters.exists("confidence"))).isZero();
         assertThat(store.count()).isEqualTo(ScenarioDataset.records().size() - 2);
     }
 

@@ -12,7 +12,6 @@ import dev.portafilter.core.tenant.TenantScope;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -66,7 +65,7 @@ class PineconeTenantPartitionTest {
     void theUnscopedStoreSeesEveryNamespaceAndGuardsIdsAcrossThem() {
         FIXTURE.withFreshScenario(store -> {
             VectorRecord hijack = record("B-S001", "hijack", Metadata.of("customer", "CustomerA", "documentType", "note"));
-            assertThatThrownBy(() -> store.upsert(List.of(hijack), Optional.of(Filters.eq("customer", "CustomerA"))))
+            assertThatThrownBy(() -> store.upsert(List.of(hijack), Filters.eq("customer", "CustomerA")))
                     .isInstanceOf(WriteConflictException.class).hasMessageContaining("B-S001");
             assertThat(store.search(Q, 100, Filters.eq("customer", "CustomerA"))).extracting(SearchHit::id)
                     .doesNotContain("B-S001");

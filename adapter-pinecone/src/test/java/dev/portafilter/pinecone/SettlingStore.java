@@ -30,25 +30,25 @@ final class SettlingStore extends ForwardingVectorStore {
     }
 
     @Override
-    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
-        super.upsert(records, guard);
-        if (!records.isEmpty()) {
-            Poll.until(timeout, () -> {
-                List<SearchHit> all = everything();
-                return records.stream().allMatch(r -> shows(all, r));
-            });
-        }
+    public void upsert(List<VectorRecord> records) {
+        super.upsert(records);
+        awaitWritten(records);
     }
 
     @Override
-    public long delete(Collection<String> ids, Optional<Filter> filter) {
-        long deleted = super.delete(ids, filter);
-        if (deleted > 0) {
-            Set<String> wanted = Set.copyOf(ids);
-            Poll.until(timeout, () -> everything().stream().noneMatch(h -> wanted.contains(h.id())
-                    && filter.map(f -> f.test(h.metadata())).orElse(true)));
-        }
-        return deleted;
+    public void upsert(List<VectorRecord> records, Filter guard) {
+        super.upsert(records, guard);
+        awaitWritten(records);
+    }
+
+    @Override
+    public long delete(Collection<String> ids) {
+        return awaitDeleted(ids, Optional.empty(), super.delete(ids));
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Filter filter) {
+        return awaitDeleted(ids, Optional.of(filter), super.delete(ids, filter));
     }
 
     @Override
@@ -63,6 +63,25 @@ final class SettlingStore extends ForwardingVectorStore {
     @Override
     public VectorStore partitionForTenant(String tenantField, String tenantId) {
         return new SettlingStore(super.partitionForTenant(tenantField, tenantId), timeout);
+    }
+
+    private void awaitWritten(List<VectorRecord> records) {
+        if (!records.isEmpty()) {
+            Poll.until(timeout, () -> {
+                List<SearchHit> all = everything();
+                return records.stream().allMatch(r -> shows(all, r));
+            });
+        }
+    }
+
+    /** Waits until searches no longer return the deleted records; returns how many were deleted. */
+    private long awaitDeleted(Collection<String> ids, Optional<Filter> filter, long deleted) {
+        if (deleted > 0) {
+            Set<String> wanted = Set.copyOf(ids);
+            Poll.until(timeout, () -> everything().stream().noneMatch(h -> wanted.contains(h.id())
+                    && filter.map(f -> f.test(h.metadata())).orElse(true)));
+        }
+        return deleted;
     }
 
     /** Every record the store's searches return now. */

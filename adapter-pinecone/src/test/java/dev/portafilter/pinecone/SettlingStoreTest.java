@@ -16,8 +16,8 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +37,7 @@ class SettlingStoreTest {
         store.upsert(List.of(new VectorRecord(old.id(), old.vector(), "replaced", old.metadata())));
         assertThat(lagging.search(old.vector(), 1).get(0).text()).isEqualTo("replaced");
 
-        assertThat(store.delete(List.of("A-C001", "B-S001"), Optional.of(Filters.eq("customer", "CustomerB"))))
+        assertThat(store.delete(List.of("A-C001", "B-S001"), Filters.eq("customer", "CustomerB")))
                 .isEqualTo(1);
         assertThat(ids(lagging.search(QUERY, 100))).contains("A-C001").doesNotContain("B-S001");
 
@@ -75,21 +75,40 @@ class SettlingStoreTest {
         }
 
         @Override
-        public synchronized void upsert(List<VectorRecord> records, Optional<Filter> guard) {
-            primary.upsert(records, guard);
-            behind.add(replica -> replica.upsert(records, guard));
+        public void upsert(List<VectorRecord> records) {
+            writeEverywhere(store -> store.upsert(records));
         }
 
         @Override
-        public synchronized long delete(Collection<String> ids, Optional<Filter> filter) {
-            behind.add(replica -> replica.delete(ids, filter));
-            return primary.delete(ids, filter);
+        public void upsert(List<VectorRecord> records, Filter guard) {
+            writeEverywhere(store -> store.upsert(records, guard));
         }
 
         @Override
-        public synchronized long deleteWhere(Filter filter) {
-            behind.add(replica -> replica.deleteWhere(filter));
-            return primary.deleteWhere(filter);
+        public long delete(Collection<String> ids) {
+            return deleteEverywhere(store -> store.delete(ids));
+        }
+
+        @Override
+        public long delete(Collection<String> ids, Filter filter) {
+            return deleteEverywhere(store -> store.delete(ids, filter));
+        }
+
+        @Override
+        public long deleteWhere(Filter filter) {
+            return deleteEverywhere(store -> store.deleteWhere(filter));
+        }
+
+        /** Writes to the primary at once, and to the store that searches read once it catches up. */
+        private synchronized void writeEverywhere(Consumer<VectorStore> write) {
+            write.accept(primary);
+            behind.add(write);
+        }
+
+        /** Deletes from the primary at once, and from the store that searches read once it catches up. */
+        private synchronized long deleteEverywhere(ToLongFunction<VectorStore> delete) {
+            behind.add(delete::applyAsLong);
+            return delete.applyAsLong(primary);
         }
 
         @Override

@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** Runs the conformance suite against a live backend, in scratch space it creates and removes. */
@@ -47,7 +46,7 @@ final class AuditCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Auditing %s (%s)%n", fixture.name(), fixture.describe());
         ProgressBar bar = new ProgressBar(System.err, "audit " + fixture.name());
-        AuditResult result = ConformanceAudit.run(fixture, fixture.describe(), Optional.of(reportDir.resolve("junit")),
+        AuditResult result = ConformanceAudit.run(fixture, fixture.describe(), reportDir.resolve("junit"),
                 (outcome, done, failed) -> bar.update(done, EXPECTED_TESTS, failed == 0 ? "" : failed + " failed"));
         bar.finish();
         try {

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -226,7 +225,7 @@ public abstract class VectorStoreContract implements ConformanceContract {
     @Test
     void deleteByIdsWithAFilterRemovesOnlyMatches() {
         fixture.withFreshScenario(store -> {
-            long deleted = store.delete(List.of("A-C001", "B-S001"), Optional.of(Filters.eq("customer", "CustomerB")));
+            long deleted = store.delete(List.of("A-C001", "B-S001"), Filters.eq("customer", "CustomerB"));
             assertThat(deleted).isEqualTo(1);
             assertThat(ids(store.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), ALL_K)))
                     .contains("A-C001").doesNotContain("B-S001");
@@ -241,8 +240,7 @@ public abstract class VectorStoreContract implements ConformanceContract {
                     Metadata.of("customer", "CustomerA", "documentType", "note"));
             VectorRecord fresh = new VectorRecord("A-NEW", ScenarioDataset.vectorFor("A-NEW", ScenarioDataset.DIMENSION),
                     "new", Metadata.of("customer", "CustomerA", "documentType", "note"));
-            assertThatThrownBy(() -> store.upsert(List.of(fresh, mine),
-                    Optional.of(Filters.eq("customer", "CustomerA"))))
+            assertThatThrownBy(() -> store.upsert(List.of(fresh, mine), Filters.eq("customer", "CustomerA")))
                     .isInstanceOf(WriteConflictException.class).hasMessageContaining("B-S001");
             List<SearchHit> hit = store.search(theirs.vector(), 1);
             assertThat(hit.get(0).id()).isEqualTo("B-S001");
@@ -251,7 +249,7 @@ public abstract class VectorStoreContract implements ConformanceContract {
             // a guarded upsert may replace what the guard allows
             VectorRecord own = ScenarioDataset.byId().get("A-C001");
             store.upsert(List.of(new VectorRecord(own.id(), own.vector(), "mine", own.metadata())),
-                    Optional.of(Filters.eq("customer", "CustomerA")));
+                    Filters.eq("customer", "CustomerA"));
             assertThat(store.search(own.vector(), 1).get(0).text()).isEqualTo("mine");
         });
     }

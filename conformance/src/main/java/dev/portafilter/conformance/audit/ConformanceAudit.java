@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -39,13 +40,25 @@ public final class ConformanceAudit {
     }
 
     /**
-     * Runs the suite. JUnit XML goes to {@code xmlReportDir} when it is given.
+     * Runs the suite, without JUnit XML.
      *
      * @param fixture  creates and disposes scratch stores on the audited backend
      * @param target   a description of where it runs, for the report (no credentials)
      */
-    public static AuditResult run(StoreFixture fixture, String target, Optional<Path> xmlReportDir,
-                                  AuditListener listener) {
+    public static AuditResult run(StoreFixture fixture, String target, AuditListener listener) {
+        return runOnce(fixture, target, Optional.empty(), listener);
+    }
+
+    /**
+     * Runs the suite, as {@link #run(StoreFixture, String, AuditListener)}, and writes JUnit XML to
+     * {@code xmlReportDir}.
+     */
+    public static AuditResult run(StoreFixture fixture, String target, Path xmlReportDir, AuditListener listener) {
+        return runOnce(fixture, target, Optional.of(Objects.requireNonNull(xmlReportDir, "xmlReportDir")), listener);
+    }
+
+    private static AuditResult runOnce(StoreFixture fixture, String target, Optional<Path> xmlReportDir,
+                                       AuditListener listener) {
         synchronized (ONE_AT_A_TIME) {
             AuditedStore.set(fixture);
             try {

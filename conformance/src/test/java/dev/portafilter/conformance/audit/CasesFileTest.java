@@ -17,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -109,11 +108,21 @@ class CasesFileTest {
                 }
                 return new ForwardingVectorStore(new InMemoryVectorStore(s, dimension)) {
                     @Override
-                    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+                    public void upsert(List<VectorRecord> records) {
+                        refuseWrite();
+                        super.upsert(records);
+                    }
+
+                    @Override
+                    public void upsert(List<VectorRecord> records, Filter guard) {
+                        refuseWrite();
+                        super.upsert(records, guard);
+                    }
+
+                    private void refuseWrite() {
                         if (write != null) {
                             throw write;
                         }
-                        super.upsert(records, guard);
                     }
 
                     @Override

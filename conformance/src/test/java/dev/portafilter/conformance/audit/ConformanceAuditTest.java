@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,7 +30,7 @@ class ConformanceAuditTest {
     @Test
     void aConformingStorePassesAndTheReportsSayWhatRan(@TempDir Path dir) throws Exception {
         AtomicInteger progress = new AtomicInteger();
-        AuditResult result = ConformanceAudit.run(fixture("memory", false), "in-process", Optional.of(dir.resolve("xml")),
+        AuditResult result = ConformanceAudit.run(fixture("memory", false), "in-process", dir.resolve("xml"),
                 (outcome, done, failed) -> progress.set(done));
         assertThat(result.passed()).as(failures(result)).isTrue();
         assertThat(result.tests().size()).isGreaterThan(150).isEqualTo(progress.get());
@@ -51,8 +50,7 @@ class ConformanceAuditTest {
 
     @Test
     void aStoreWithPineconeStyleNotEqualsFailsTheAudit(@TempDir Path dir) {
-        AuditResult result = ConformanceAudit.run(fixture("ne-skips-missing", true), "in-process", Optional.empty(),
-                AuditListener.NONE);
+        AuditResult result = ConformanceAudit.run(fixture("ne-skips-missing", true), "in-process", AuditListener.NONE);
         assertThat(result.passed()).isFalse();
         String neKeepsMissing = SemanticsCases.get(SemanticsCase.Id.NE_KEEPS_MISSING).name();
         assertThat(result.tests()).filteredOn(t -> t.status() == AuditResult.Status.FAILED)
@@ -140,8 +138,8 @@ class ConformanceAuditTest {
         }
 
         @Override
-        public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
-            super.upsert(records, guard.map(NeSkipsMissing::rewrite));
+        public void upsert(List<VectorRecord> records, Filter guard) {
+            super.upsert(records, rewrite(guard));
         }
 
         @Override
@@ -150,13 +148,13 @@ class ConformanceAuditTest {
         }
 
         @Override
-        public long count(Optional<Filter> filter) {
-            return super.count(filter.map(NeSkipsMissing::rewrite));
+        public long count(Filter filter) {
+            return super.count(rewrite(filter));
         }
 
         @Override
-        public long delete(Collection<String> ids, Optional<Filter> filter) {
-            return super.delete(ids, filter.map(NeSkipsMissing::rewrite));
+        public long delete(Collection<String> ids, Filter filter) {
+            return super.delete(ids, rewrite(filter));
         }
 
         @Override

@@ -5,12 +5,12 @@ import dev.portafilter.core.metadata.MetadataSchema;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * A store that forwards every call to another; extend it and override what a decorator changes (metrics, logging,
- * waiting for an eventually consistent index).
+ * waiting for an eventually consistent index). Each overload forwards to the same overload of the delegate: a
+ * decorator that changes writes overrides both {@code upsert}s (and both {@code delete}s), not one of them.
  */
 public abstract class ForwardingVectorStore implements VectorStore {
     private final VectorStore delegate;
@@ -44,7 +44,12 @@ public abstract class ForwardingVectorStore implements VectorStore {
     }
 
     @Override
-    public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+    public void upsert(List<VectorRecord> records) {
+        delegate.upsert(records);
+    }
+
+    @Override
+    public void upsert(List<VectorRecord> records, Filter guard) {
         delegate.upsert(records, guard);
     }
 
@@ -54,12 +59,22 @@ public abstract class ForwardingVectorStore implements VectorStore {
     }
 
     @Override
-    public long count(Optional<Filter> filter) {
+    public long count() {
+        return delegate.count();
+    }
+
+    @Override
+    public long count(Filter filter) {
         return delegate.count(filter);
     }
 
     @Override
-    public long delete(Collection<String> ids, Optional<Filter> filter) {
+    public long delete(Collection<String> ids) {
+        return delegate.delete(ids);
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Filter filter) {
         return delegate.delete(ids, filter);
     }
 

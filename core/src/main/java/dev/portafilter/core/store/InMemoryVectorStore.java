@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -61,7 +62,16 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     @Override
-    public void upsert(List<VectorRecord> batch, Optional<Filter> guard) {
+    public void upsert(List<VectorRecord> batch) {
+        write(batch, Optional.empty());
+    }
+
+    @Override
+    public void upsert(List<VectorRecord> batch, Filter guard) {
+        write(batch, Optional.of(Objects.requireNonNull(guard, "guard")));
+    }
+
+    private void write(List<VectorRecord> batch, Optional<Filter> guard) {
         List<VectorRecord> valid = Vectors.validateBatch(batch, this);
         Optional<Filter> g = validated(guard);
         lock.writeLock().lock();
@@ -100,7 +110,16 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     @Override
-    public long count(Optional<Filter> filter) {
+    public long count() {
+        return countMatching(Optional.empty());
+    }
+
+    @Override
+    public long count(Filter filter) {
+        return countMatching(Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    private long countMatching(Optional<Filter> filter) {
         Optional<Filter> f = validated(filter);
         lock.readLock().lock();
         try {
@@ -111,7 +130,16 @@ public final class InMemoryVectorStore implements VectorStore {
     }
 
     @Override
-    public long delete(Collection<String> ids, Optional<Filter> filter) {
+    public long delete(Collection<String> ids) {
+        return deleteIds(ids, Optional.empty());
+    }
+
+    @Override
+    public long delete(Collection<String> ids, Filter filter) {
+        return deleteIds(ids, Optional.of(Objects.requireNonNull(filter, "filter")));
+    }
+
+    private long deleteIds(Collection<String> ids, Optional<Filter> filter) {
         Optional<Filter> f = validated(filter);
         Set<String> wanted = new HashSet<>(ids);
         return removeIf(r -> wanted.contains(r.id()) && matches(f, r));
@@ -119,7 +147,7 @@ public final class InMemoryVectorStore implements VectorStore {
 
     @Override
     public long deleteWhere(Filter filter) {
-        Optional<Filter> f = validated(Optional.of(filter));
+        Optional<Filter> f = validated(Optional.of(Objects.requireNonNull(filter, "filter")));
         return removeIf(r -> matches(f, r));
     }
 

@@ -5,7 +5,6 @@ import dev.portafilter.core.metadata.MetadataSchema;
 
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -31,21 +30,41 @@ public interface VectorStore extends AutoCloseable {
     /**
      * Inserts or replaces records by id. The whole batch is validated first; a batch is all-or-nothing where
      * the backend allows it (see the adapter's documentation where it does not).
-     *
-     * <p>With a guard, an existing record is replaced only if it matches the guard; if any does not, the call
-     * throws {@link dev.portafilter.core.WriteConflictException} and writes nothing. Tenant views use this so
-     * that a write can never overwrite another tenant's record that happens to share an id.
      */
-    void upsert(List<VectorRecord> records, Optional<Filter> guard);
+    void upsert(List<VectorRecord> records);
+
+    /**
+     * Inserts or replaces records by id, as {@link #upsert(List)}, but an existing record is replaced only if it
+     * matches the guard; if any does not, the call throws {@link dev.portafilter.core.WriteConflictException} and
+     * writes nothing. Tenant views use this so that a write can never overwrite another tenant's record that
+     * happens to share an id.
+     *
+     * @throws NullPointerException without a guard (use {@link #upsert(List)})
+     */
+    void upsert(List<VectorRecord> records, Filter guard);
 
     /** Top-k by cosine similarity, best first, among the records the request's filter matches. */
     List<SearchHit> search(SearchRequest request);
 
-    /** How many records match, or all records when the filter is empty. */
-    long count(Optional<Filter> filter);
+    /** How many records the store holds. */
+    long count();
 
-    /** Deletes the records with these ids that also match the filter; returns how many were deleted. */
-    long delete(Collection<String> ids, Optional<Filter> filter);
+    /**
+     * How many records match the filter.
+     *
+     * @throws NullPointerException without a filter (use {@link #count()})
+     */
+    long count(Filter filter);
+
+    /** Deletes the records with these ids; returns how many were deleted. */
+    long delete(Collection<String> ids);
+
+    /**
+     * Deletes the records with these ids that also match the filter; returns how many were deleted.
+     *
+     * @throws NullPointerException without a filter (use {@link #delete(Collection)})
+     */
+    long delete(Collection<String> ids, Filter filter);
 
     /** Deletes every record the filter matches; returns how many were deleted. */
     long deleteWhere(Filter filter);
@@ -60,28 +79,12 @@ public interface VectorStore extends AutoCloseable {
         return this;
     }
 
-    default void upsert(List<VectorRecord> records) {
-        upsert(records, Optional.empty());
-    }
-
     default List<SearchHit> search(float[] vector, int topK) {
         return search(SearchRequest.of(vector, topK));
     }
 
     default List<SearchHit> search(float[] vector, int topK, Filter filter) {
         return search(SearchRequest.of(vector, topK, filter));
-    }
-
-    default long count() {
-        return count(Optional.empty());
-    }
-
-    default long count(Filter filter) {
-        return count(Optional.of(filter));
-    }
-
-    default long delete(Collection<String> ids) {
-        return delete(ids, Optional.empty());
     }
 
     /** Releases connections; never deletes data. */

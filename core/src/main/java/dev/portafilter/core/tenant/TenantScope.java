@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -119,7 +120,17 @@ public final class TenantScope {
         }
 
         @Override
-        public void upsert(List<VectorRecord> records, Optional<Filter> guard) {
+        public void upsert(List<VectorRecord> records) {
+            write(records, Optional.empty());
+        }
+
+        @Override
+        public void upsert(List<VectorRecord> records, Filter guard) {
+            write(records, Optional.of(Objects.requireNonNull(guard, "guard")));
+        }
+
+        /** Stamps the records with the tenant and writes them guarded by the tenant filter (and the guard, if any). */
+        private void write(List<VectorRecord> records, Optional<Filter> guard) {
             StringValue stamp = new StringValue(tenantId);
             List<VectorRecord> stamped = new ArrayList<>(records.size());
             for (VectorRecord r : records) {
@@ -132,7 +143,7 @@ public final class TenantScope {
                 stamped.add(r.withMetadata(r.metadata().with(tenantField, stamp)));
             }
             try {
-                partition.upsert(stamped, Optional.of(scoped(guard)));
+                partition.upsert(stamped, scoped(guard));
             } catch (WriteConflictException e) {
                 throw new TenantIsolationException("ids " + e.conflictingIds() + " belong to records outside tenant '"
                         + tenantId + "' (or outside the guard); nothing was written");
@@ -153,18 +164,28 @@ public final class TenantScope {
         }
 
         @Override
-        public long count(Optional<Filter> filter) {
-            return partition.count(Optional.of(scoped(filter)));
+        public long count() {
+            return partition.count(tenantFilter);
         }
 
         @Override
-        public long delete(Collection<String> ids, Optional<Filter> filter) {
-            return partition.delete(ids, Optional.of(scoped(filter)));
+        public long count(Filter filter) {
+            return partition.count(scoped(filter));
+        }
+
+        @Override
+        public long delete(Collection<String> ids) {
+            return partition.delete(ids, tenantFilter);
+        }
+
+        @Override
+        public long delete(Collection<String> ids, Filter filter) {
+            return partition.delete(ids, scoped(filter));
         }
 
         @Override
         public long deleteWhere(Filter filter) {
-            return partition.deleteWhere(scoped(Optional.of(filter)));
+            return partition.deleteWhere(scoped(filter));
         }
 
         @Override
@@ -175,11 +196,14 @@ public final class TenantScope {
             throw new TenantIsolationException("a view of tenant '" + tenantId + "' cannot be narrowed to another tenant");
         }
 
+        /** The tenant filter, ANDed with the caller's filter when there is one. */
         private Filter scoped(Optional<Filter> filter) {
-            if (filter.isEmpty()) {
-                return tenantFilter;
-            }
-            Filter f = filter.get();
+            return filter.map(this::scoped).orElse(tenantFilter);
+        }
+
+        /** The tenant filter ANDed with the caller's filter, which must not name the tenant field. */
+        private Filter scoped(Filter f) {
+            Objects.requireNonNull(f, "filter");
             partition.schema().validate(f);
             f.accept(new FieldNames(this::checkField));
             return new Filter.And(List.of(tenantFilter, f));
