@@ -10,7 +10,7 @@ import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
-import dev.portafilter.core.store.Vectors;
+import dev.portafilter.core.internal.Vectors;
 import dev.portafilter.localservers.bedrock.LocalBedrock;
 import dev.portafilter.localservers.bedrock.ToyEmbedding;
 import org.junit.jupiter.api.AfterEach;

@@ -17,7 +17,7 @@ import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
-import dev.portafilter.core.store.Vectors;
+import dev.portafilter.core.internal.Vectors;
 import dev.portafilter.core.tenant.TenantScope;
 import org.junit.jupiter.api.Test;
 import org.opensearch.client.json.JsonData;

@@ -13,7 +13,7 @@ import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
-import dev.portafilter.core.store.Vectors;
+import dev.portafilter.core.internal.Vectors;
 
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;

@@ -7,7 +7,7 @@ import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
-import dev.portafilter.core.store.Vectors;
+import dev.portafilter.core.internal.Vectors;
 import dev.portafilter.pgvector.PgvectorSearchPlan.Strategy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -14,7 +14,7 @@ import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
-import dev.portafilter.core.store.Vectors;
+import dev.portafilter.core.internal.Vectors;
 import io.pinecone.clients.Index;
 import io.pinecone.proto.DescribeIndexStatsResponse;
 import io.pinecone.proto.NamespaceSummary;

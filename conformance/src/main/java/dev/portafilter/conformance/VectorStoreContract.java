@@ -13,7 +13,7 @@ import dev.portafilter.core.store.Capability;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
-import dev.portafilter.core.store.Vectors;
+import dev.portafilter.core.internal.Vectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;

@@ -74,7 +74,7 @@ public final class BackendProfile {
     }
 
     /** Whether the backend holds this integer exactly: always for 64-bit integers, within ±(2^53 − 1) for floats. */
-    public boolean holdsInteger(long value) {
+    private boolean holdsInteger(long value) {
         return !integersAsDoubles || (value >= -MAX_EXACT_DOUBLE_INTEGER && value <= MAX_EXACT_DOUBLE_INTEGER);
     }
 

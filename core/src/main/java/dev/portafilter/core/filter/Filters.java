@@ -1,6 +1,5 @@
 package dev.portafilter.core.filter;
 
-import dev.portafilter.core.metadata.MetadataValue;
 import dev.portafilter.core.metadata.NumberValue;
 import dev.portafilter.core.metadata.ScalarValue;
 
@@ -88,7 +87,7 @@ public final class Filters {
         if (bound == null) {
             throw new IllegalArgumentException(op.operator() + " needs a number, found null");
         }
-        NumberValue value = MetadataValue.number(bound);
+        NumberValue value = NumberValue.of(bound);
         return new Filter.Range(field, op, value);
     }
 

@@ -71,7 +71,7 @@ public final class MetadataSchema {
             MetadataValue fitted = fit(spec, value);
             if (fitted == null) {
                 throw new InvalidRecordException(recordId, e.getKey(), "expected " + spec.type() + ", found "
-                        + MetadataValue.describe(value.toJava()) + " " + value);
+                        + JavaValues.describe(value.toJava()) + " " + value);
             }
             if (fitted != value) {
                 normalized = normalized.with(e.getKey(), fitted);

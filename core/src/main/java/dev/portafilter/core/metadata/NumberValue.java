@@ -1,6 +1,7 @@
 package dev.portafilter.core.metadata;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 
 /** A number. Integers and doubles compare by numeric value, so {@code 2 == 2.0}. */
 public sealed interface NumberValue extends ScalarValue, Comparable<NumberValue> permits LongValue, DoubleValue {
@@ -28,5 +29,22 @@ public sealed interface NumberValue extends ScalarValue, Comparable<NumberValue>
 
     private static BigDecimal exact(NumberValue v) {
         return v instanceof LongValue l ? BigDecimal.valueOf(l.value()) : new BigDecimal(((DoubleValue) v).value());
+    }
+
+    /** Numbers of any Java type as a {@link NumberValue}, rejecting what does not fit a long or a finite double. */
+    static NumberValue of(Number n) {
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+            return new LongValue(n.longValue());
+        }
+        if (n instanceof BigInteger big) {
+            if (big.bitLength() > 63) {
+                throw new IllegalArgumentException("integer " + big + " does not fit in 64 bits");
+            }
+            return new LongValue(big.longValue());
+        }
+        if (n instanceof BigDecimal dec) {
+            return new DoubleValue(dec.doubleValue());
+        }
+        return new DoubleValue(n.doubleValue());
     }
 }

@@ -14,9 +14,9 @@ public sealed interface ScalarValue extends MetadataValue permits StringValue, N
             return BooleanValue.of(b);
         }
         if (value instanceof Number n) {
-            return MetadataValue.number(n);
+            return NumberValue.of(n);
         }
-        throw new IllegalArgumentException("expected a string, number or boolean, found " + MetadataValue.describe(value));
+        throw new IllegalArgumentException("expected a string, number or boolean, found " + JavaValues.describe(value));
     }
 
     /** The value's kind, used to reject comparisons between kinds that can never be equal. */

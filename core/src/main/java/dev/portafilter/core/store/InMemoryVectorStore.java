@@ -1,6 +1,7 @@
 package dev.portafilter.core.store;
 
 import dev.portafilter.core.WriteConflictException;
+import dev.portafilter.core.internal.Vectors;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.ReferenceEvaluator;
 import dev.portafilter.core.metadata.MetadataSchema;

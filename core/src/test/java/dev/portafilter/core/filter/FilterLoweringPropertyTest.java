@@ -177,7 +177,7 @@ class FilterLoweringPropertyTest {
 
     private static boolean storable(BackendProfile profile, Object value) {
         if (value instanceof Long l) {
-            return profile.holdsInteger(l);
+            return profile.integerProblem(l) == null;
         }
         if (value instanceof String s) {
             return profile.textProblem(s) == null;

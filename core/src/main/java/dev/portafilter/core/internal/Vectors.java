@@ -1,6 +1,9 @@
-package dev.portafilter.core.store;
+package dev.portafilter.core.internal;
 
 import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.store.SearchRequest;
+import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.core.store.VectorStore;
 
 import java.util.ArrayList;
 import java.util.HashSet;
