@@ -18,9 +18,17 @@ import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.json.JsonpSerializable;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch._types.FieldValue;
+import org.opensearch.client.opensearch._types.query_dsl.BoolQuery;
+import org.opensearch.client.opensearch._types.query_dsl.ExistsQuery;
+import org.opensearch.client.opensearch._types.query_dsl.MatchAllQuery;
+import org.opensearch.client.opensearch._types.query_dsl.MatchNoneQuery;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
+import org.opensearch.client.opensearch._types.query_dsl.RangeQuery;
+import org.opensearch.client.opensearch._types.query_dsl.TermQuery;
+import org.opensearch.client.opensearch._types.query_dsl.TermsQuery;
 
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -75,6 +83,7 @@ public final class OpenSearchFilterTranslator {
         return out.toString();
     }
 
+    /** Builds each query as its variant ({@code TermQuery}, {@code BoolQuery}, ...), without a {@code Query.Builder}. */
     private static final class Printer implements LoweredFilter.Visitor<Query> {
         @Override
         public Query leaf(LoweredFilter.Leaf leaf) {
@@ -83,7 +92,7 @@ public final class OpenSearchFilterTranslator {
                 case ANY_OF -> anyOf(leaf);
                 // must_not keeps the documents without the field; where none can match, they are excluded
                 case NONE_OF -> leaf.missingMatches() ? not(anyOf(leaf))
-                        : Query.of(q -> q.bool(b -> b.filter(exists(field)).mustNot(anyOf(leaf))));
+                        : BoolQuery.of(b -> b.filter(exists(field)).mustNot(anyOf(leaf))).toQuery();
                 // "x <= 5 or missing" is exactly must_not(x > 5)
                 case GT, GTE, LT, LTE -> leaf.missingMatches() ? not(range(field, leaf.op().complement(), bound(leaf)))
                         : range(field, leaf.op(), bound(leaf));
@@ -93,50 +102,60 @@ public final class OpenSearchFilterTranslator {
         }
 
         private static Query range(String field, LoweredFilter.Op op, JsonData bound) {
-            return Query.of(q -> q.range(r -> switch (op) {
+            return RangeQuery.of(r -> switch (op) {
                 case GT -> r.field(field).gt(bound);
                 case GTE -> r.field(field).gte(bound);
                 case LT -> r.field(field).lt(bound);
                 case LTE -> r.field(field).lte(bound);
                 default -> throw new IllegalStateException(op + " is not a range");
-            }));
+            }).toQuery();
         }
 
         @Override
         public Query allOf(LoweredFilter.AllOf allOf) {
-            List<Query> children = allOf.filters().stream().map(f -> f.accept(this)).toList();
-            return Query.of(q -> q.bool(b -> b.filter(children)));
+            List<Query> children = children(allOf.filters());
+            return BoolQuery.of(b -> b.filter(children)).toQuery();
         }
 
         @Override
         public Query anyOf(LoweredFilter.AnyOf anyOf) {
-            return any(anyOf.filters().stream().map(f -> f.accept(this)).toList());
+            List<Query> children = children(anyOf.filters());
+            return BoolQuery.of(b -> b.should(children).minimumShouldMatch("1")).toQuery();
         }
 
         @Override
         public Query constant(LoweredFilter.Constant constant) {
-            return constant.matches() ? Query.of(q -> q.matchAll(m -> m)) : Query.of(q -> q.matchNone(m -> m));
+            return constant.matches() ? MatchAllQuery.of(m -> m).toQuery() : MatchNoneQuery.of(m -> m).toQuery();
         }
 
-        private static Query any(List<Query> children) {
-            return Query.of(q -> q.bool(b -> b.should(children).minimumShouldMatch("1")));
+        private List<Query> children(List<LoweredFilter> filters) {
+            List<Query> out = new ArrayList<>(filters.size());
+            for (LoweredFilter f : filters) {
+                out.add(f.accept(this));
+            }
+            return out;
         }
 
         private static Query not(Query inner) {
-            return Query.of(q -> q.bool(b -> b.mustNot(inner)));
+            return BoolQuery.of(b -> b.mustNot(inner)).toQuery();
         }
 
         private static Query exists(String field) {
-            return Query.of(q -> q.exists(e -> e.field(field)));
+            return ExistsQuery.of(e -> e.field(field)).toQuery();
         }
 
         /** {@code term} for one value, {@code terms} for several. */
         private static Query anyOf(LoweredFilter.Leaf leaf) {
-            List<FieldValue> terms = leaf.values().stream().map(v -> fieldValue(leaf.storage(), v)).toList();
-            if (terms.size() == 1) {
-                return Query.of(q -> q.term(t -> t.field(leaf.field()).value(terms.get(0))));
+            List<ScalarValue> values = leaf.values();
+            if (values.size() == 1) {
+                FieldValue term = fieldValue(leaf.storage(), values.get(0));
+                return TermQuery.of(t -> t.field(leaf.field()).value(term)).toQuery();
             }
-            return Query.of(q -> q.terms(t -> t.field(leaf.field()).terms(tf -> tf.value(terms))));
+            List<FieldValue> terms = new ArrayList<>(values.size());
+            for (ScalarValue v : values) {
+                terms.add(fieldValue(leaf.storage(), v));
+            }
+            return TermsQuery.of(t -> t.field(leaf.field()).terms(tf -> tf.value(terms))).toQuery();
         }
 
         private static JsonData bound(LoweredFilter.Leaf leaf) {

@@ -22,6 +22,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,6 +49,18 @@ public final class FilterLowering {
     private final MetadataSchema schema;
     private final BackendProfile profile;
 
+    /*
+     * The walk's position, kept in place rather than in an object per node (lowering runs on every query): whether an
+     * odd number of $not encloses the node, the steps from the root ($and[i], $or[i], $not with index -1), and the
+     * leaf being lowered. A JSON path is built from them only for an error.
+     */
+    private boolean negated;
+    private String[] steps = new String[8];
+    private int[] indices = new int[8];
+    private int depth;
+    private String leafField;
+    private String leafOperator;
+
     private FilterLowering(MetadataSchema schema, BackendProfile profile) {
         this.schema = schema;
         this.profile = profile;
@@ -58,68 +71,50 @@ public final class FilterLowering {
      * rejects the filter and {@link UnsupportedFilterException} when the backend cannot express it.
      */
     public static LoweredFilter lower(Filter filter, MetadataSchema schema, BackendProfile profile) {
-        return filter.accept(new FilterLowering(schema, profile).new Walk(null, null, -1, false));
+        return filter.accept(new FilterLowering(schema, profile).new Walk());
     }
 
     /**
-     * One node, and whether an odd number of {@code $not}s encloses it. It checks its leaves against the schema
-     * ({@link MetadataSchema#validate} is this pass under {@link BackendProfile#REFERENCE}); its JSON path is built
-     * only for an error.
+     * The walk over the source tree. It checks each leaf against the schema ({@link MetadataSchema#validate} is this
+     * pass under {@link BackendProfile#REFERENCE}) as it lowers it.
      */
     private final class Walk implements FilterVisitor<LoweredFilter> {
-        private final Walk parent;
-        /** The step from the parent: {@code $and[index]}, {@code $or[index]} or {@code $not} (index -1). */
-        private final String key;
-        private final int index;
-        private final boolean negated;
-
-        Walk(Walk parent, String key, int index, boolean negated) {
-            this.parent = parent;
-            this.key = key;
-            this.index = index;
-            this.negated = negated;
-        }
-
-        FilterPath path() {
-            if (parent == null) {
-                return FilterPath.ROOT;
-            }
-            FilterPath step = parent.path().key(key);
-            return index < 0 ? step : step.index(index);
-        }
-
         @Override
         public LoweredFilter eq(Filter.Eq eq) {
-            return membership(eq.field(), List.of(eq.value()), false, new Site(this, eq.field(), "$eq"), negated);
+            at(eq.field(), "$eq");
+            return membership(eq.field(), List.of(eq.value()), false, negated);
         }
 
         @Override
         public LoweredFilter ne(Filter.Ne ne) {
-            return membership(ne.field(), List.of(ne.value()), false, new Site(this, ne.field(), "$ne"), !negated);
+            at(ne.field(), "$ne");
+            return membership(ne.field(), List.of(ne.value()), false, !negated);
         }
 
         @Override
         public LoweredFilter in(Filter.In in) {
-            return membership(in.field(), in.values(), true, new Site(this, in.field(), "$in"), negated);
+            at(in.field(), "$in");
+            return membership(in.field(), in.values(), true, negated);
         }
 
         @Override
         public LoweredFilter nin(Filter.Nin nin) {
-            return membership(nin.field(), nin.values(), true, new Site(this, nin.field(), "$nin"), !negated);
+            at(nin.field(), "$nin");
+            return membership(nin.field(), nin.values(), true, !negated);
         }
 
         @Override
         public LoweredFilter range(Filter.Range range) {
-            Site at = new Site(this, range.field(), range.op().operator());
-            FieldSpec field = declared(range.field(), List.of(range.bound()), true, at);
+            at(range.field(), range.op().operator());
+            FieldSpec field = declared(range.field(), range.bound(), true);
             Filter.RangeOp op = negated ? range.op().complement() : range.op();
-            return FilterLowering.this.range(field, op, range.bound(), negated, at);
+            return FilterLowering.this.range(field, op, range.bound(), negated);
         }
 
         @Override
         public LoweredFilter exists(Filter.Exists exists) {
-            Site at = new Site(this, exists.field(), "$exists");
-            return presence(declared(exists.field(), List.of(), false, at), exists.exists() != negated, at);
+            at(exists.field(), "$exists");
+            return presence(declared(exists.field(), null, false), exists.exists() != negated);
         }
 
         @Override
@@ -136,59 +131,94 @@ public final class FilterLowering {
 
         @Override
         public LoweredFilter not(Filter.Not not) {
-            return not.filter().accept(new Walk(this, "$not", -1, !negated));
+            enter("$not", -1);
+            negated = !negated;
+            LoweredFilter inner = not.filter().accept(this);
+            negated = !negated;
+            depth--;
+            return inner;
         }
 
         private List<LoweredFilter> children(String op, List<Filter> filters) {
             List<LoweredFilter> out = new ArrayList<>(filters.size());
             for (int i = 0; i < filters.size(); i++) {
-                out.add(filters.get(i).accept(new Walk(this, op, i, negated)));
+                enter(op, i);
+                out.add(filters.get(i).accept(this));
+                depth--;
             }
             return out;
         }
+
+        private void enter(String step, int index) {
+            if (depth == steps.length) {
+                steps = Arrays.copyOf(steps, depth * 2);
+                indices = Arrays.copyOf(indices, depth * 2);
+            }
+            steps[depth] = step;
+            indices[depth] = index;
+            depth++;
+        }
+
+        private void at(String field, String operator) {
+            leafField = field;
+            leafOperator = operator;
+        }
+    }
+
+    /** The JSON path of the leaf being lowered, or of its {@code index}-th value (-1: the operator itself). */
+    private String path(int index) {
+        FilterPath path = FilterPath.ROOT;
+        for (int i = 0; i < depth; i++) {
+            path = path.key(steps[i]);
+            if (indices[i] >= 0) {
+                path = path.index(indices[i]);
+            }
+        }
+        path = path.operator(leafField, leafOperator);
+        return (index < 0 ? path : path.index(index)).toString();
     }
 
     /**
-     * The leaf's declared field, after the schema's checks: the field is declared, every value is of its kind, and a
-     * range ({@code range}) is on a number.
+     * The leaf's declared field, after the schema's checks: the field is declared, a range ({@code range}) is on a
+     * number, and {@code value} (null for {@code $exists}) is of the field's kind. One value speaks for all of an
+     * {@code $in}: {@link Filter.In} holds values of one kind.
      */
-    private FieldSpec declared(String name, List<? extends ScalarValue> values, boolean range, Site at) {
+    private FieldSpec declared(String name, ScalarValue value, boolean range) {
         FieldSpec spec = schema.field(name).orElse(null);
         if (spec == null) {
-            throw new InvalidFilterException(at.path(-1), "unknown field '" + name + "': not declared in the schema");
+            throw new InvalidFilterException(path(-1), "unknown field '" + name + "': not declared in the schema");
         }
         if (range && !spec.type().isNumeric()) {
-            throw new InvalidFilterException(at.path(-1), at.operator() + " needs a numeric field, but '" + name
+            throw new InvalidFilterException(path(-1), leafOperator + " needs a numeric field, but '" + name
                     + "' is " + spec.type());
         }
-        for (ScalarValue v : values) {
-            String problem = spec.kindProblem(v);
-            if (problem != null) {
-                throw new InvalidFilterException(at.path(-1), problem);
-            }
+        String problem = value == null ? null : spec.kindProblem(value);
+        if (problem != null) {
+            throw new InvalidFilterException(path(-1), problem);
         }
         return spec;
     }
 
     /** {@code field} equals one of {@code values} ({@code none}: equals none of them, or is missing). */
-    private LoweredFilter membership(String name, List<ScalarValue> values, boolean listForm, Site at,
-                                     boolean none) {
-        FieldSpec field = declared(name, values, false, at);
+    private LoweredFilter membership(String name, List<ScalarValue> values, boolean listForm, boolean none) {
+        FieldSpec field = declared(name, values.get(0), false);
         Storage storage = profile.storage(field.type());
         if (values.size() > profile.maxInValues()) {
-            throw unsupported(at.path(-1), "it accepts at most " + profile.maxInValues() + " values in one $in or "
+            throw unsupported(path(-1), "it accepts at most " + profile.maxInValues() + " values in one $in or "
                     + "$nin, this one has " + values.size());
         }
         if (none && storage == Storage.STRING_LIST && !profile.negatesListMembership()) {
-            throw unsupported(at.path(-1), "'" + name + "' is a list, and it cannot express that no element "
+            throw unsupported(path(-1), "'" + name + "' is a list, and it cannot express that no element "
                     + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
         }
         // in the source's order, duplicates kept, so that a codec can write back exactly what it read; the source's
         // list itself when every value is already in stored form (the usual case)
         List<ScalarValue> stored = values;
-        for (int i = 0; i < values.size(); i++) {
-            ScalarValue v = storedForm(storage, values.get(i), at, values.size() == 1 ? -1 : i);
-            if (v != values.get(i) && stored == values) {
+        int size = values.size();
+        for (int i = 0; i < size; i++) {
+            ScalarValue value = values.get(i);
+            ScalarValue v = storedForm(storage, value, size == 1 ? -1 : i);
+            if (v != value && stored == values) {
                 stored = new ArrayList<>(values.subList(0, i));
             }
             if (stored != values && v != null) {
@@ -198,29 +228,28 @@ public final class FilterLowering {
         boolean missingMatches = none && !field.required();
         if (stored.isEmpty()) {
             // no stored value can equal any of them: every present value is "none of them"
-            return presentOrMissing(field, none, missingMatches, at);
+            return presentOrMissing(field, none, missingMatches);
         }
         return new Leaf(name, storage, none ? Op.NONE_OF : Op.ANY_OF, stored, listForm, missingMatches);
     }
 
     /** A range on the present values; {@code complemented}: a record without the field matches too. */
-    private LoweredFilter range(FieldSpec field, Filter.RangeOp op, NumberValue bound, boolean complemented,
-                                Site at) {
+    private LoweredFilter range(FieldSpec field, Filter.RangeOp op, NumberValue bound, boolean complemented) {
         boolean missingMatches = complemented && !field.required();
         if (missingMatches && !profile.testsPresence()) {
-            throw unsupported(at.path(-1), "$not around " + op.complement().operator() + " also matches records "
+            throw unsupported(path(-1), "$not around " + op.complement().operator() + " also matches records "
                     + "without '" + field.name() + "', and it cannot express a missing attribute");
         }
         Storage storage = profile.storage(field.type());
-        Bound b = storage == Storage.INT64 ? integerBound(op, bound) : doubleBound(op, bound, at);
+        Bound b = storage == Storage.INT64 ? integerBound(op, bound) : doubleBound(op, bound);
         if (b.everyValue() != null) {
-            return presentOrMissing(field, b.everyValue(), missingMatches, at);
+            return presentOrMissing(field, b.everyValue(), missingMatches);
         }
         return new Leaf(field.name(), storage, Op.of(b.op()), List.of(b.value()), false, missingMatches);
     }
 
     /** {@code $exists}: whether the field is present. */
-    private LoweredFilter presence(FieldSpec field, boolean present, Site at) {
+    private LoweredFilter presence(FieldSpec field, boolean present) {
         if (profile.testsPresence()) {
             return new Leaf(field.name(), profile.storage(field.type()), present ? Op.PRESENT : Op.MISSING, List.of(),
                     false, !present);
@@ -235,32 +264,32 @@ public final class FilterLowering {
             return anyOf(List.of(new Leaf(field.name(), storage, Op.GTE, List.of(new LongValue(0)), false, false),
                     new Leaf(field.name(), storage, Op.LT, List.of(new LongValue(0)), false, false)));
         }
-        throw unsupported(at.path(-1), "it cannot test whether the " + field.type() + " field '" + field.name()
+        throw unsupported(path(-1), "it cannot test whether the " + field.type() + " field '" + field.name()
                 + "' is " + (present ? "present" : "missing"));
     }
 
     /** Every present value matches ({@code every}) or none does; a record without the field per {@code missingMatches}. */
-    private LoweredFilter presentOrMissing(FieldSpec field, boolean every, boolean missingMatches, Site at) {
+    private LoweredFilter presentOrMissing(FieldSpec field, boolean every, boolean missingMatches) {
         if (every == missingMatches) {
             return every ? Constant.ALL : Constant.NONE;
         }
-        return presence(field, every, at);
+        return presence(field, every);
     }
 
     /** The value as the field stores it, or null when no stored value can equal it; {@code index} -1 for a single value. */
-    private ScalarValue storedForm(Storage storage, ScalarValue value, Site at, int index) {
+    private ScalarValue storedForm(Storage storage, ScalarValue value, int index) {
         return switch (storage) {
-            case STRING, STRING_LIST -> checkText((StringValue) value, at, index);
+            case STRING, STRING_LIST -> checkText((StringValue) value, index);
             case BOOLEAN -> value;
             case INT64 -> exactLong((NumberValue) value);
-            case FLOAT64 -> exactDouble((NumberValue) value, at, index);
+            case FLOAT64 -> exactDouble((NumberValue) value, index);
         };
     }
 
-    private StringValue checkText(StringValue value, Site at, int index) {
+    private StringValue checkText(StringValue value, int index) {
         String problem = profile.textProblem(value.value());
         if (problem != null) {
-            throw unsupported(at.path(index), problem + ", so no stored value can be compared with it");
+            throw unsupported(path(index), problem + ", so no stored value can be compared with it");
         }
         return value;
     }
@@ -281,14 +310,14 @@ public final class FilterLowering {
      * long no double holds. Where every integer is a float, one beyond ±(2^53 − 1) is refused: stored integers
      * there are within that range, so it could only be compared inexactly.
      */
-    private NumberValue exactDouble(NumberValue value, Site at, int index) {
+    private NumberValue exactDouble(NumberValue value, int index) {
         if (value instanceof DoubleValue) {
             return value;
         }
         long l = ((LongValue) value).value();
         String problem = profile.integerProblem(l);
         if (problem != null) {
-            throw unsupported(at.path(index), problem);
+            throw unsupported(path(index), problem);
         }
         return isDouble(l) ? value : null;
     }
@@ -330,8 +359,8 @@ public final class FilterLowering {
     }
 
     /** A float field against any bound: a long no double holds becomes the nearest double on the matching side. */
-    private Bound doubleBound(Filter.RangeOp op, NumberValue bound, Site at) {
-        NumberValue exact = exactDouble(bound, at, -1);
+    private Bound doubleBound(Filter.RangeOp op, NumberValue bound) {
+        NumberValue exact = exactDouble(bound, -1);
         if (exact != null) {
             return Bound.of(op, exact);
         }
@@ -356,14 +385,17 @@ public final class FilterLowering {
     }
 
     private static LoweredFilter junction(List<LoweredFilter> children, boolean all) {
-        List<LoweredFilter> kept = new ArrayList<>(children.size());
-        for (LoweredFilter child : children) {
-            if (child instanceof Constant c) {
+        List<LoweredFilter> kept = children;
+        for (int i = 0; i < children.size(); i++) {
+            if (children.get(i) instanceof Constant c) {
                 if (c.matches() != all) {
                     return c;   // FALSE in an AND, TRUE in an OR decides it
                 }
-            } else {
-                kept.add(child);
+                if (kept == children) {
+                    kept = new ArrayList<>(children.subList(0, i));
+                }
+            } else if (kept != children) {
+                kept.add(children.get(i));
             }
         }
         if (kept.isEmpty()) {
@@ -377,14 +409,5 @@ public final class FilterLowering {
 
     private UnsupportedFilterException unsupported(String at, String reason) {
         return new UnsupportedFilterException(profile.backend(), at, reason);
-    }
-
-    /** Where a leaf sits: its path is built only for an error, so lowering a valid filter builds none. */
-    private record Site(Walk node, String field, String operator) {
-        /** The operator's JSON path, or that of its {@code index}-th value (-1: the operator itself). */
-        String path(int index) {
-            FilterPath op = node.path().operator(field, operator);
-            return (index < 0 ? op : op.index(index)).toString();
-        }
     }
 }
