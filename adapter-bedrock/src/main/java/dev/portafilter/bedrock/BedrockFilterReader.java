@@ -29,6 +29,7 @@ final class BedrockFilterReader {
     private int nodes;
 
     BedrockFilterReader(MetadataSchema schema, ParseLimits limits) {
+        RetrievalFilterCodec.requireDeclared(schema);
         this.schema = schema;
         this.limits = limits;
     }

@@ -39,6 +39,7 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
 
     /** The RetrievalFilter JSON of a filter; errors name paths in the filter's canonical Portafilter JSON. */
     static ObjectNode write(Filter filter, MetadataSchema schema) {
+        RetrievalFilterCodec.requireDeclared(schema);
         return FilterLowering.lower(filter, schema, PROFILE).accept(new BedrockFilterWriter());
     }
 
@@ -63,6 +64,7 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
             case LT -> attribute("lessThan", key, FilterJsonCodec.toJson(leaf.value()));
             case LTE -> attribute("lessThanOrEquals", key, FilterJsonCodec.toJson(leaf.value()));
             case PRESENT, MISSING -> throw new IllegalStateException("Bedrock's profile has no presence test");
+            case NOT_NUMBER -> throw new IllegalStateException("only undeclared fields lower to NOT_NUMBER");
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.portafilter.bedrock;
 
+import dev.portafilter.core.InvalidSchemaException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.portafilter.core.internal.FilterJsonCodec;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,5 +78,13 @@ public final class RetrievalFilterCodec {
     /** The JSON form of an SDK RetrievalFilter (its {@code toString()} hides values, so never use that). */
     public static ObjectNode sdkToJson(RetrievalFilter filter) {
         return SdkJson.toJson(filter, JsonPath.ROOT);
+    }
+
+    /** Bedrock's filters are read and written against declared fields only, for now. */
+    static void requireDeclared(MetadataSchema schema) {
+        if (schema.allowsUndeclared()) {
+            throw new InvalidSchemaException("*", "Bedrock filters are read and written for declared fields only "
+                    + "(undeclared fields are not supported for Bedrock yet); declare every field");
+        }
     }
 }

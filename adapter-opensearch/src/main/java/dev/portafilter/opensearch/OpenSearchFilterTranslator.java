@@ -98,6 +98,7 @@ public final class OpenSearchFilterTranslator {
                         : range(field, leaf.op(), bound(leaf));
                 case PRESENT -> exists(field);
                 case MISSING -> not(exists(field));
+                case NOT_NUMBER -> throw undeclared();
             };
         }
 
@@ -169,7 +170,13 @@ public final class OpenSearchFilterTranslator {
                 case BOOLEAN -> FieldValue.of(((BooleanValue) v).value());
                 case INT64 -> FieldValue.of(((LongValue) v).value());
                 case FLOAT64 -> FieldValue.of(((NumberValue) v).asDouble());
+                case DOCUMENT -> throw undeclared();
             };
+        }
+
+        /** Only undeclared fields lower to this, and {@link OpenSearchIndexLayout} refuses schemas that allow them. */
+        private static IllegalStateException undeclared() {
+            return new IllegalStateException("an undeclared field, which an OpenSearch layout refuses");
         }
     }
 }

@@ -52,6 +52,10 @@ public final class OpenSearchIndexLayout {
     private OpenSearchIndexLayout(Builder b) {
         this.indexName = checkIndexName(b.indexName);
         this.schema = Objects.requireNonNull(b.schema, "schema");
+        if (schema.allowsUndeclared()) {
+            throw new InvalidSchemaException("*", "an OpenSearch index holds declared fields only (undeclared fields "
+                    + "are not supported on OpenSearch yet); declare every field");
+        }
         if (b.dimension < 1) {
             throw new IllegalArgumentException("dimension must be positive, was " + b.dimension);
         }

@@ -1,6 +1,7 @@
 package dev.portafilter.pgvector;
 
 import javax.sql.DataSource;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -104,6 +105,8 @@ final class Jdbc {
                 ps.setDouble(i, d);
             } else if (p instanceof Boolean b) {
                 ps.setBoolean(i, b);
+            } else if (p instanceof BigDecimal d) {
+                ps.setBigDecimal(i, d);
             } else if (p instanceof List<?> list) {
                 ps.setArray(i, c.createArrayOf(arrayType(list.get(0)), list.toArray()));
             } else {

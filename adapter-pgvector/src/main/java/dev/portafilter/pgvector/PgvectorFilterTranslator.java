@@ -7,6 +7,7 @@ import dev.portafilter.core.filter.FilterLowering;
 import dev.portafilter.core.filter.LoweredFilter;
 import dev.portafilter.core.metadata.NumberValue;
 import dev.portafilter.core.metadata.ScalarValue;
+import dev.portafilter.core.metadata.StringValue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,10 @@ import java.util.List;
  * rows without the field says so, and is printed with its own {@code IS NULL OR} ({@code region IS DISTINCT FROM ?},
  * {@code (year IS NULL OR year <= ?)}). Other leaves stay plain comparisons, so the planner can use B-tree and GIN
  * indexes. Bounds arrive in the column's type already ({@code $gt 2022.5} on a bigint column is {@code > 2022}).
+ *
+ * <p>An undeclared field is read from the layout's {@code jsonb} document with its key as a parameter too: equality as
+ * containment ({@code doc @> '{"k": v}'}, and {@code '{"k": [v]}'} for a list holding a string), which the GIN index
+ * serves; ranges only where the value is a JSON number.
  *
  * <p>Values are always bound parameters; identifiers come only from the layout, quoted.
  */
@@ -66,6 +71,9 @@ public final class PgvectorFilterTranslator {
 
         @Override
         public Void leaf(LoweredFilter.Leaf leaf) {
+            if (leaf.storage() == Storage.DOCUMENT) {
+                return documentLeaf(leaf);
+            }
             String c = qualifier + layout.column(leaf.field()).sqlName();
             boolean list = leaf.storage() == Storage.STRING_LIST;
             boolean single = leaf.values().size() == 1;
@@ -96,17 +104,86 @@ public final class PgvectorFilterTranslator {
                         compare(c, single ? " <> ?" : " <> ALL(?)", leaf);
                     }
                 }
-                case GT -> compare(c, " > ?", leaf);
-                case GTE -> compare(c, " >= ?", leaf);
-                case LT -> compare(c, " < ?", leaf);
-                case LTE -> compare(c, " <= ?", leaf);
+                case GT, GTE, LT, LTE -> compare(c, " " + comparison(op) + " ?", leaf);
                 case PRESENT -> sql.append(c).append(" IS NOT NULL");
                 case MISSING -> sql.append(c).append(" IS NULL");
+                case NOT_NUMBER -> throw new IllegalStateException("only undeclared fields lower to NOT_NUMBER");
             }
             if (orMissing) {
                 sql.append(')');
             }
             return null;
+        }
+
+        /**
+         * A leaf on an undeclared field, over the {@code jsonb} document with the key and values as parameters.
+         * Equality is containment ({@code @>}, served by the GIN index), presence is {@code ?} (written {@code ??}
+         * for JDBC); a range reads the value as {@code numeric} only where it is a JSON number. The document is never
+         * NULL in tables Portafilter creates, so no NOT meets a NULL.
+         */
+        private Void documentLeaf(LoweredFilter.Leaf leaf) {
+            String d = qualifier + PgvectorTableLayout.quote(layout.documentColumn().orElseThrow());
+            String key = leaf.field();
+            switch (leaf.op()) {
+                case ANY_OF -> containsAny(d, leaf);
+                case NONE_OF -> {
+                    sql.append("NOT ");
+                    containsAny(d, leaf);
+                }
+                case GT, GTE, LT, LTE -> {
+                    if (leaf.missingMatches()) {
+                        sql.append("(NOT (").append(d).append(" ?? ?) OR ");
+                        params.add(key);
+                    }
+                    sql.append("CASE WHEN jsonb_typeof(").append(d).append(" -> ?) = 'number' THEN (").append(d)
+                            .append(" -> ?)::numeric ").append(comparison(leaf.op())).append(" ? END");
+                    params.add(key);
+                    params.add(key);
+                    params.add(DocumentJson.decimal((NumberValue) leaf.value()));
+                    if (leaf.missingMatches()) {
+                        sql.append(')');
+                    }
+                }
+                case PRESENT -> {
+                    sql.append(d).append(" ?? ?");
+                    params.add(key);
+                }
+                case MISSING -> {
+                    sql.append("NOT (").append(d).append(" ?? ?)");
+                    params.add(key);
+                }
+                case NOT_NUMBER -> {
+                    sql.append("jsonb_typeof(").append(d).append(" -> ?) <> 'number'");
+                    params.add(key);
+                }
+            }
+            return null;
+        }
+
+        /** The document holds the field equal to one of the values: as a scalar, or (a string) in a list. */
+        private void containsAny(String d, LoweredFilter.Leaf leaf) {
+            sql.append('(');
+            String or = "";
+            for (ScalarValue v : leaf.values()) {
+                sql.append(or).append(d).append(" @> ?::jsonb");
+                params.add(DocumentJson.containing(leaf.field(), v));
+                or = " OR ";
+                if (v instanceof StringValue s) {
+                    sql.append(or).append(d).append(" @> ?::jsonb");
+                    params.add(DocumentJson.listContaining(leaf.field(), s));
+                }
+            }
+            sql.append(')');
+        }
+
+        private static String comparison(LoweredFilter.Op op) {
+            return switch (op) {
+                case GT -> ">";
+                case GTE -> ">=";
+                case LT -> "<";
+                case LTE -> "<=";
+                default -> throw new IllegalStateException(op + " is not a range");
+            };
         }
 
         @Override

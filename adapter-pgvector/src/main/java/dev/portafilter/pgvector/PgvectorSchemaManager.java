@@ -94,6 +94,8 @@ public final class PgvectorSchemaManager {
         for (MetadataColumn c : layout.columns()) {
             columns.add(c.sqlName() + " " + c.type().sql() + (c.field().required() ? " NOT NULL" : ""));
         }
+        layout.documentColumn().ifPresent(c -> columns.add(PgvectorTableLayout.quote(c)
+                + " jsonb NOT NULL DEFAULT '{}'"));
         return "CREATE TABLE IF NOT EXISTS " + layout.qualifiedTable() + " (" + String.join(", ", columns) + ")";
     }
 
@@ -104,6 +106,10 @@ public final class PgvectorSchemaManager {
                     + " ON " + layout.qualifiedTable() + (c.type().isScalar() ? "" : " USING gin")
                     + " (" + c.sqlName() + ")");
         }
+        // jsonb_ops: @> for equality and ? for presence, on any key
+        layout.documentColumn().ifPresent(c -> out.add("CREATE INDEX IF NOT EXISTS "
+                + PgvectorTableLayout.quote(indexName(layout, c)) + " ON " + layout.qualifiedTable() + " USING gin ("
+                + PgvectorTableLayout.quote(c) + ")"));
         return out;
     }
 

@@ -82,7 +82,8 @@ final class PgvectorSearcher {
      * Filtered, nearest first by {@code <=>}, k rows. The exact plan orders by {@code (embedding <=> ?) + 0}, an
      * expression the HNSW index cannot serve, so that the planner must filter first (B-tree, bitmap or
      * sequential scan) and sort; the HNSW plan orders by {@code embedding <=> ?} with sorting disabled.
-     * Columns: id, text, distance, metadata columns; ordered by position, so no alias can clash with a column.
+     * Columns: id, text, distance, metadata columns, the document of undeclared fields; ordered by position, so no
+     * alias can clash with a column.
      */
     private String searchSql(PgvectorSearchPlan plan, Optional<SqlFragment> where) {
         String distance = PgvectorTableLayout.quote(layout.embeddingColumn()) + " <=> ?";
@@ -91,6 +92,7 @@ final class PgvectorSearcher {
         columns.add(PgvectorTableLayout.quote(layout.textColumn()));
         columns.add(plan.strategy() == PgvectorSearchPlan.Strategy.EXACT ? "(" + distance + ") + 0" : distance);
         layout.columns().forEach(col -> columns.add(col.sqlName()));
+        layout.documentColumn().ifPresent(doc -> columns.add(PgvectorTableLayout.quote(doc)));
         return "SELECT " + String.join(", ", columns) + " FROM " + layout.qualifiedTable() + Jdbc.where(where)
                 + " ORDER BY 3 LIMIT ?";
     }

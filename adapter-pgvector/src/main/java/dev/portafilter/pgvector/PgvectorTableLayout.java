@@ -18,7 +18,8 @@ import java.util.Set;
 
 /**
  * Where a store's records live in PostgreSQL: a schema-qualified table with an id, a text and an embedding
- * column, an optional JSON copy of the metadata, and one typed column per declared metadata field. It is the
+ * column, an optional JSON copy of the metadata, one typed column per declared metadata field and, when the schema
+ * allows undeclared fields, one {@code jsonb} document of them per record. It is the
  * only source of identifiers that reach SQL, and every identifier is quoted. A schema field PostgreSQL cannot hold
  * as a column of its own (longer than 63 bytes, NUL, the name of the id, text or embedding column) is an
  * {@link InvalidSchemaException} naming it, an invalid schema or table name an {@link InvalidStoreNameException}.
@@ -110,6 +111,9 @@ public final class PgvectorTableLayout {
         }
     }
 
+    /** Where undeclared fields live unless the builder names another column. */
+    public static final String DEFAULT_DOCUMENT_COLUMN = "metadata_document";
+
     private final String schemaName;
     private final String tableName;
     private final String idColumn;
@@ -117,6 +121,7 @@ public final class PgvectorTableLayout {
     private final String textColumn;
     private final String embeddingColumn;
     private final String metadataJsonColumn;
+    private final String documentColumn;
     private final int dimension;
     private final MetadataSchema metadataSchema;
     private final Map<String, MetadataColumn> columns;
@@ -129,6 +134,12 @@ public final class PgvectorTableLayout {
         this.textColumn = b.textColumn;
         this.embeddingColumn = b.embeddingColumn;
         this.metadataJsonColumn = b.metadataJsonColumn;
+        this.documentColumn = b.metadataSchema.allowsUndeclared()
+                ? b.documentColumn == null ? DEFAULT_DOCUMENT_COLUMN : b.documentColumn : null;
+        if (b.documentColumn != null && documentColumn == null) {
+            throw new InvalidSchemaException(b.documentColumn, "a document column holds undeclared fields, and the "
+                    + "schema allows none (MetadataSchema.Builder.allowUndeclared)");
+        }
         this.dimension = b.dimension;
         this.metadataSchema = b.metadataSchema;
         Map<String, MetadataColumn> cols = new LinkedHashMap<>();
@@ -204,6 +215,14 @@ public final class PgvectorTableLayout {
     /** The {@code json} column that also receives the metadata as one object, if the table has one. */
     public Optional<String> metadataJsonColumn() {
         return Optional.ofNullable(metadataJsonColumn);
+    }
+
+    /**
+     * The {@code jsonb} column holding each record's undeclared fields, present when the schema allows them. A filter
+     * on such a field reads it with a GIN index: {@code @>} for equality, {@code ?} for presence.
+     */
+    public Optional<String> documentColumn() {
+        return Optional.ofNullable(documentColumn);
     }
 
     public int dimension() {
@@ -285,6 +304,7 @@ public final class PgvectorTableLayout {
         private String textColumn = "text";
         private String embeddingColumn = "embedding";
         private String metadataJsonColumn;
+        private String documentColumn;
 
         private Builder(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
             this.schemaName = checkStoreName(schemaName, "schema");
@@ -318,6 +338,15 @@ public final class PgvectorTableLayout {
             return this;
         }
 
+        /**
+         * The {@code jsonb} column for undeclared fields (default {@value PgvectorTableLayout#DEFAULT_DOCUMENT_COLUMN}); only for a
+         * schema that allows them.
+         */
+        public Builder documentColumn(String name) {
+            this.documentColumn = checkIdentifier(name, "document column");
+            return this;
+        }
+
         /** Puts a declared field in a column of another name or type. */
         public Builder column(String field, String columnName, ColumnType type) {
             if (metadataSchema.field(field).isEmpty()) {
@@ -330,7 +359,8 @@ public final class PgvectorTableLayout {
         public PgvectorTableLayout build() {
             PgvectorTableLayout layout = new PgvectorTableLayout(this);
             Set<String> names = new HashSet<>();
-            for (String fixed : new String[] {idColumn, textColumn, embeddingColumn, metadataJsonColumn}) {
+            for (String fixed : new String[] {idColumn, textColumn, embeddingColumn, metadataJsonColumn,
+                    layout.documentColumn}) {
                 if (fixed != null && !names.add(fixed)) {
                     throw new IllegalArgumentException("column '" + fixed + "' is used twice in the layout");
                 }

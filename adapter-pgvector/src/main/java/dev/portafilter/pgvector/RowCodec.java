@@ -30,17 +30,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
  * A record as a table row, in the layout's column order (id, text, embedding, [metadata json], metadata
- * columns): checks what PostgreSQL cannot hold, binds rows to INSERT parameters, writes them in binary COPY
- * format, and reads search results back.
+ * columns, [document of undeclared fields]): checks what PostgreSQL cannot hold, binds rows to INSERT parameters,
+ * writes them in binary COPY format, and reads search results back.
  */
 final class RowCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TEXT_OID = 25;
+    private static final int JSONB_VERSION = 1;
 
     private final PgvectorTableLayout layout;
     private final List<String> columnNames;
@@ -64,6 +64,10 @@ final class RowCodec {
             names.add(c.sqlName());
             types.add(c.type().sql());
         }
+        layout.documentColumn().ifPresent(c -> {
+            names.add(PgvectorTableLayout.quote(c));
+            types.add("jsonb");
+        });
         this.columnNames = List.copyOf(names);
         this.columnTypes = List.copyOf(types);
     }
@@ -82,18 +86,19 @@ final class RowCodec {
     void check(VectorRecord r) {
         checkId(r.id());
         checkText(r.id(), null, r.text());
-        for (MetadataColumn column : layout.columns()) {
-            Optional<MetadataValue> value = r.metadata().get(column.field().name());
-            if (value.isEmpty()) {
-                continue;
-            }
-            String field = column.field().name();
-            MetadataValue v = value.get();
+        for (Map.Entry<String, MetadataValue> e : r.metadata().asMap().entrySet()) {
+            String field = e.getKey();
+            MetadataValue v = e.getValue();
             if (v instanceof StringValue s) {
                 checkText(r.id(), field, s.value());
             } else if (v instanceof StringListValue list) {
                 list.values().forEach(s -> checkText(r.id(), field, s));
-            } else if (v instanceof LongValue l && column.type() == PgvectorTableLayout.ColumnType.INTEGER
+            }
+        }
+        for (MetadataColumn column : layout.columns()) {
+            MetadataValue v = r.metadata().get(column.field().name()).orElse(null);
+            String field = column.field().name();
+            if (v instanceof LongValue l && column.type() == PgvectorTableLayout.ColumnType.INTEGER
                     && (l.value() < Integer.MIN_VALUE || l.value() > Integer.MAX_VALUE)) {
                 throw new InvalidRecordException(r.id(), field, "value " + l.value()
                         + " does not fit the 32-bit integer column " + column.sqlName());
@@ -163,6 +168,12 @@ final class RowCodec {
                         : c.createArrayOf("text", ((StringListValue) v).values().toArray()));
             }
         }
+        if (layout.documentColumn().isPresent()) {
+            PGobject doc = new PGobject();
+            doc.setType("jsonb");
+            doc.setValue(document(r.metadata()));
+            ps.setObject(i++, doc);
+        }
         return i;
     }
 
@@ -213,9 +224,30 @@ final class RowCodec {
                 case TEXT_ARRAY -> writeTextArray(out, ((StringListValue) v).values());
             }
         }
+        if (layout.documentColumn().isPresent()) {
+            // jsonb's binary form: a version byte, then the JSON text
+            byte[] json = document(r.metadata()).getBytes(StandardCharsets.UTF_8);
+            out.writeInt(json.length + 1);
+            out.writeByte(JSONB_VERSION);
+            out.write(json);
+        }
     }
 
-    /** Reads the metadata columns of a result row, starting at column {@code first}. */
+    /** The record's undeclared fields as the document column holds them. */
+    private String document(Metadata metadata) {
+        Map<String, MetadataValue> undeclared = new LinkedHashMap<>();
+        metadata.asMap().forEach((field, value) -> {
+            if (layout.metadataSchema().field(field).isEmpty()) {
+                undeclared.put(field, value);
+            }
+        });
+        return DocumentJson.write(undeclared);
+    }
+
+    /**
+     * Reads the metadata columns of a result row, starting at column {@code first}, then the document of undeclared
+     * fields where the layout has one.
+     */
     Metadata readMetadata(ResultSet rs, int first) throws SQLException {
         Map<String, MetadataValue> values = new LinkedHashMap<>();
         int i = first;
@@ -248,6 +280,9 @@ final class RowCodec {
                 values.put(column.field().name(), v);
             }
             i++;
+        }
+        if (layout.documentColumn().isPresent()) {
+            DocumentJson.read(rs.getString(1), rs.getString(i), layout.metadataSchema(), values);
         }
         return Metadata.of(values);
     }

@@ -4,7 +4,6 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.portafilter.core.filter.BackendProfile;
-import dev.portafilter.core.filter.BackendProfile.Storage;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterLowering;
 import dev.portafilter.core.filter.LoweredFilter;
@@ -33,10 +32,14 @@ import java.util.Objects;
 public final class PineconeFilterTranslator {
     static final String BACKEND = "pinecone";
 
-    /** Pinecone: numbers are 64-bit floats; at most 10,000 values in one {@code $in} or {@code $nin}. */
+    /**
+     * Pinecone: numbers are 64-bit floats; at most 10,000 values in one {@code $in} or {@code $nin}; no test of a
+     * value's type.
+     */
     public static final BackendProfile PROFILE = BackendProfile.builder(BACKEND)
             .integersAsDoubles()
             .maxInValues(10_000)
+            .noNumberTypeTest()
             .build();
 
     private final MetadataSchema schema;
@@ -68,6 +71,7 @@ public final class PineconeFilterTranslator {
                 case LTE -> compare(field, "$lte", value(leaf.value()));
                 case PRESENT -> exists(field, true);
                 case MISSING -> exists(field, false);
+                case NOT_NUMBER -> throw new IllegalStateException("the profile has no number-type test");
             };
             return leaf.missingMatches() && leaf.op() != LoweredFilter.Op.MISSING
                     ? combine("$or", List.of(present, exists(field, false))) : present;
@@ -96,7 +100,7 @@ public final class PineconeFilterTranslator {
 
         /** One value: {@code single}; several: {@code multi}; booleans: one {@code single} per distinct value, joined by {@code join}. */
         private static Struct membership(LoweredFilter.Leaf leaf, String single, String multi, String join) {
-            if (leaf.storage() == Storage.BOOLEAN) {
+            if (leaf.value() instanceof BooleanValue) {
                 List<Struct> parts = new ArrayList<>();
                 leaf.values().stream().distinct().forEach(v -> parts.add(compare(leaf.field(), single, value(v))));
                 return combine(join, parts);

@@ -49,6 +49,10 @@ final class RecordCodec {
         if (idProblem != null) {
             throw new InvalidRecordException(record.id(), null, idProblem);
         }
+        if (record.metadata().has(textKey)) {
+            throw new InvalidRecordException(record.id(), textKey, "this store keeps each record's text under this "
+                    + "metadata key, so no field may use it");
+        }
         Struct.Builder out = Struct.newBuilder();
         for (Map.Entry<String, MetadataValue> e : record.metadata().asMap().entrySet()) {
             out.putFields(e.getKey(), value(record.id(), e.getKey(), e.getValue()));
@@ -72,13 +76,40 @@ final class RecordCodec {
         return text == null ? null : text.getStringValue();
     }
 
-    /** The declared fields of stored metadata, typed by the schema; keys the schema does not declare are left out. */
+    /**
+     * The fields of stored metadata: declared ones typed by the schema; undeclared ones, where the schema allows them,
+     * by their own kind (an integral number within ±(2^53 − 1) reads back as an integer, since Pinecone keeps only
+     * 64-bit floats); otherwise undeclared keys are left out.
+     */
     Metadata decode(String id, Struct stored) {
         TreeMap<String, MetadataValue> out = new TreeMap<>();
         for (Map.Entry<String, Value> e : stored.getFieldsMap().entrySet()) {
-            schema.field(e.getKey()).ifPresent(spec -> out.put(spec.name(), decode(id, spec, e.getValue())));
+            String key = e.getKey();
+            FieldSpec spec = schema.field(key).orElse(null);
+            if (spec != null) {
+                out.put(key, decode(id, spec, e.getValue()));
+            } else if (schema.allowsUndeclared() && !key.equals(textKey)) {
+                out.put(key, undeclared(id, key, e.getValue()));
+            }
         }
         return Metadata.of(out);
+    }
+
+    private static MetadataValue undeclared(String id, String field, Value v) {
+        MetadataValue out = switch (v.getKindCase()) {
+            case STRING_VALUE -> new StringValue(v.getStringValue());
+            case BOOL_VALUE -> BooleanValue.of(v.getBoolValue());
+            case NUMBER_VALUE -> v.getNumberValue() == Math.rint(v.getNumberValue())
+                    && Math.abs(v.getNumberValue()) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER
+                    ? new LongValue((long) v.getNumberValue()) : new DoubleValue(v.getNumberValue());
+            case LIST_VALUE -> strings(v);
+            default -> null;
+        };
+        if (out == null) {
+            throw new StoreException("record '" + id + "' in Pinecone holds " + v.getKindCase() + " " + v
+                    + " in field '" + field + "', which is no metadata value", null);
+        }
+        return out;
     }
 
     private static Value value(String id, String field, MetadataValue v) {

@@ -1,5 +1,6 @@
 package dev.portafilter.conformance;
 
+import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.InMemoryVectorStore;
 import dev.portafilter.core.store.VectorStore;
@@ -23,6 +24,34 @@ public interface StoreFixture {
             @Override
             public VectorStore newStore(MetadataSchema schema, int dimension) {
                 return new InMemoryVectorStore(schema, dimension);
+            }
+        };
+    }
+
+    /**
+     * The same backend with the metadata undeclared: each store's schema keeps only its required STRING fields (the
+     * tenant field among them, which isolation never leaves to an undeclared key) and allows any other field, so
+     * that every contract runs again on the path where a value's kind comes from the value itself.
+     */
+    static StoreFixture undeclared(StoreFixture declared) {
+        return new StoreFixture() {
+            @Override
+            public String name() {
+                return declared.name() + "/undeclared";
+            }
+
+            @Override
+            public VectorStore newStore(MetadataSchema schema, int dimension) {
+                MetadataSchema.Builder partial = MetadataSchema.builder().allowUndeclared();
+                schema.fields().stream()
+                        .filter(f -> f.required() && f.type() == FieldType.STRING)
+                        .forEach(partial::field);
+                return declared.newStore(partial.build(), dimension);
+            }
+
+            @Override
+            public void dispose(VectorStore store) {
+                declared.dispose(store);
             }
         };
     }

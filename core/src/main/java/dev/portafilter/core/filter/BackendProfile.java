@@ -17,7 +17,12 @@ public final class BackendProfile {
 
     /** How a backend stores one field's values. */
     public enum Storage {
-        STRING, STRING_LIST, BOOLEAN, INT64, FLOAT64
+        STRING, STRING_LIST, BOOLEAN, INT64, FLOAT64,
+        /**
+         * An undeclared field, kept in the record's metadata document: each record's value has its own kind (a
+         * string, a number, a boolean or a list of strings), and a filter's value is compared as it was written.
+         */
+        DOCUMENT
     }
 
     /** Why a backend cannot store or compare a string exactly. */
@@ -32,6 +37,7 @@ public final class BackendProfile {
     private final int maxInValues;
     private final boolean testsPresence;
     private final boolean negatesListMembership;
+    private final boolean testsNumberType;
     private final TextRule textRule;
 
     private BackendProfile(Builder b) {
@@ -40,6 +46,7 @@ public final class BackendProfile {
         this.maxInValues = b.maxInValues;
         this.testsPresence = b.testsPresence;
         this.negatesListMembership = b.negatesListMembership;
+        this.testsNumberType = b.testsNumberType;
         this.textRule = b.textRule;
     }
 
@@ -101,6 +108,10 @@ public final class BackendProfile {
         return negatesListMembership;
     }
 
+    boolean testsNumberType() {
+        return testsNumberType;
+    }
+
     @Override
     public String toString() {
         return "BackendProfile[" + backend + "]";
@@ -112,6 +123,7 @@ public final class BackendProfile {
         private int maxInValues = Integer.MAX_VALUE;
         private boolean testsPresence = true;
         private boolean negatesListMembership = true;
+        private boolean testsNumberType = true;
         private TextRule textRule = text -> null;
 
         private Builder(String backend) {
@@ -150,6 +162,15 @@ public final class BackendProfile {
         /** The language cannot say that no element of a list equals a value. */
         public Builder noListNegation() {
             this.negatesListMembership = false;
+            return this;
+        }
+
+        /**
+         * The language cannot test whether an undeclared field's value is a number, which the complement of a range
+         * on such a field needs ({@code $not $gt 5} also matches {@code "six"}).
+         */
+        public Builder noNumberTypeTest() {
+            this.testsNumberType = false;
             return this;
         }
 

@@ -106,7 +106,7 @@ public final class FilterLowering {
         @Override
         public LoweredFilter range(Filter.Range range) {
             at(range.field(), range.op().operator());
-            FieldSpec field = declared(range.field(), range.bound(), true);
+            Target field = target(range.field(), range.bound(), true);
             Filter.RangeOp op = negated ? range.op().complement() : range.op();
             return FilterLowering.this.range(field, op, range.bound(), negated);
         }
@@ -114,7 +114,7 @@ public final class FilterLowering {
         @Override
         public LoweredFilter exists(Filter.Exists exists) {
             at(exists.field(), "$exists");
-            return presence(declared(exists.field(), null, false), exists.exists() != negated);
+            return presence(target(exists.field(), null, false), exists.exists() != negated);
         }
 
         @Override
@@ -179,13 +179,17 @@ public final class FilterLowering {
     }
 
     /**
-     * The leaf's declared field, after the schema's checks: the field is declared, a range ({@code range}) is on a
-     * number, and {@code value} (null for {@code $exists}) is of the field's kind. One value speaks for all of an
-     * {@code $in}: {@link Filter.In} holds values of one kind.
+     * The field a leaf tests, after the schema's checks: the field is declared (or the schema accepts undeclared
+     * fields), a range ({@code range}) on a declared field is on a number, and {@code value} (null for
+     * {@code $exists}) is of a declared field's kind. One value speaks for all of an {@code $in}: {@link Filter.In}
+     * holds values of one kind.
      */
-    private FieldSpec declared(String name, ScalarValue value, boolean range) {
+    private Target target(String name, ScalarValue value, boolean range) {
         FieldSpec spec = schema.field(name).orElse(null);
         if (spec == null) {
+            if (schema.allowsUndeclared()) {
+                return new Target(name, Storage.DOCUMENT, false, "undeclared");
+            }
             throw new InvalidFilterException(path(-1), "unknown field '" + name + "': not declared in the schema");
         }
         if (range && !spec.type().isNumeric()) {
@@ -196,19 +200,30 @@ public final class FilterLowering {
         if (problem != null) {
             throw new InvalidFilterException(path(-1), problem);
         }
-        return spec;
+        return new Target(name, profile.storage(spec.type()), spec.required(), spec.type().toString());
+    }
+
+    /**
+     * A field as the lowering needs it: its name, its storage, whether every record has it, and what it is for
+     * messages (its declared type, or "undeclared").
+     */
+    private record Target(String name, Storage storage, boolean required, String kind) {
     }
 
     /** {@code field} equals one of {@code values} ({@code none}: equals none of them, or is missing). */
     private LoweredFilter membership(String name, List<ScalarValue> values, boolean listForm, boolean none) {
-        FieldSpec field = declared(name, values.get(0), false);
-        Storage storage = profile.storage(field.type());
+        Target field = target(name, values.get(0), false);
+        Storage storage = field.storage();
         if (values.size() > profile.maxInValues()) {
             throw unsupported(path(-1), "it accepts at most " + profile.maxInValues() + " values in one $in or "
                     + "$nin, this one has " + values.size());
         }
-        if (none && storage == Storage.STRING_LIST && !profile.negatesListMembership()) {
-            throw unsupported(path(-1), "'" + name + "' is a list, and it cannot express that no element "
+        // an undeclared field may hold a list of strings in any record
+        boolean mayBeList = storage == Storage.STRING_LIST
+                || storage == Storage.DOCUMENT && values.get(0) instanceof StringValue;
+        if (none && mayBeList && !profile.negatesListMembership()) {
+            throw unsupported(path(-1), "'" + name + "' " + (storage == Storage.DOCUMENT ? "is undeclared and may "
+                    + "hold a list" : "is a list") + ", and it cannot express that no element "
                     + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
         }
         // in the source's order, duplicates kept, so that a codec can write back exactly what it read; the source's
@@ -234,13 +249,16 @@ public final class FilterLowering {
     }
 
     /** A range on the present values; {@code complemented}: a record without the field matches too. */
-    private LoweredFilter range(FieldSpec field, Filter.RangeOp op, NumberValue bound, boolean complemented) {
+    private LoweredFilter range(Target field, Filter.RangeOp op, NumberValue bound, boolean complemented) {
         boolean missingMatches = complemented && !field.required();
         if (missingMatches && !profile.testsPresence()) {
             throw unsupported(path(-1), "$not around " + op.complement().operator() + " also matches records "
                     + "without '" + field.name() + "', and it cannot express a missing attribute");
         }
-        Storage storage = profile.storage(field.type());
+        Storage storage = field.storage();
+        if (storage == Storage.DOCUMENT) {
+            return documentRange(field.name(), op, bound, complemented);
+        }
         Bound b = storage == Storage.INT64 ? integerBound(op, bound) : doubleBound(op, bound);
         if (b.everyValue() != null) {
             return presentOrMissing(field, b.everyValue(), missingMatches);
@@ -248,14 +266,30 @@ public final class FilterLowering {
         return new Leaf(field.name(), storage, Op.of(b.op()), List.of(b.value()), false, missingMatches);
     }
 
+    /**
+     * A range on an undeclared field, whose values may be of any kind: the bound as written, compared with numbers
+     * only. Its complement also matches a record without the field and one whose value is not a number.
+     */
+    private LoweredFilter documentRange(String name, Filter.RangeOp op, NumberValue bound, boolean complemented) {
+        NumberValue b = (NumberValue) storedForm(Storage.DOCUMENT, bound, -1);
+        Leaf numbers = new Leaf(name, Storage.DOCUMENT, Op.of(op), List.of(b), false, complemented);
+        if (!complemented) {
+            return numbers;
+        }
+        if (!profile.testsNumberType()) {
+            throw unsupported(path(-1), "$not around " + op.complement().operator() + " also matches records whose "
+                    + "'" + name + "' is not a number, and it cannot test whether an undeclared field holds one");
+        }
+        return anyOf(List.of(numbers, new Leaf(name, Storage.DOCUMENT, Op.NOT_NUMBER, List.of(), false, false)));
+    }
+
     /** {@code $exists}: whether the field is present. */
-    private LoweredFilter presence(FieldSpec field, boolean present) {
+    private LoweredFilter presence(Target field, boolean present) {
+        Storage storage = field.storage();
         if (profile.testsPresence()) {
-            return new Leaf(field.name(), profile.storage(field.type()), present ? Op.PRESENT : Op.MISSING, List.of(),
-                    false, !present);
+            return new Leaf(field.name(), storage, present ? Op.PRESENT : Op.MISSING, List.of(), false, !present);
         }
         // no presence test, but a finite domain or a total order gives an exact one
-        Storage storage = profile.storage(field.type());
         if (storage == Storage.BOOLEAN) {
             return new Leaf(field.name(), storage, present ? Op.ANY_OF : Op.NONE_OF,
                     List.of(BooleanValue.of(true), BooleanValue.of(false)), true, !present);
@@ -264,12 +298,12 @@ public final class FilterLowering {
             return anyOf(List.of(new Leaf(field.name(), storage, Op.GTE, List.of(new LongValue(0)), false, false),
                     new Leaf(field.name(), storage, Op.LT, List.of(new LongValue(0)), false, false)));
         }
-        throw unsupported(path(-1), "it cannot test whether the " + field.type() + " field '" + field.name()
+        throw unsupported(path(-1), "it cannot test whether the " + field.kind() + " field '" + field.name()
                 + "' is " + (present ? "present" : "missing"));
     }
 
     /** Every present value matches ({@code every}) or none does; a record without the field per {@code missingMatches}. */
-    private LoweredFilter presentOrMissing(FieldSpec field, boolean every, boolean missingMatches) {
+    private LoweredFilter presentOrMissing(Target field, boolean every, boolean missingMatches) {
         if (every == missingMatches) {
             return every ? Constant.ALL : Constant.NONE;
         }
@@ -283,7 +317,19 @@ public final class FilterLowering {
             case BOOLEAN -> value;
             case INT64 -> exactLong((NumberValue) value);
             case FLOAT64 -> exactDouble((NumberValue) value, index);
+            // each record's value keeps its own kind: the value as written, if the backend holds it exactly
+            case DOCUMENT -> value instanceof StringValue s ? checkText(s, index)
+                    : value instanceof LongValue l ? checkInteger(l, index) : value;
         };
+    }
+
+    /** The integer, if the backend holds it exactly (a 64-bit float backend: within ±(2^53 − 1)). */
+    private LongValue checkInteger(LongValue value, int index) {
+        String problem = profile.integerProblem(value.value());
+        if (problem != null) {
+            throw unsupported(path(index), problem);
+        }
+        return value;
     }
 
     private StringValue checkText(StringValue value, int index) {
@@ -314,11 +360,7 @@ public final class FilterLowering {
         if (value instanceof DoubleValue) {
             return value;
         }
-        long l = ((LongValue) value).value();
-        String problem = profile.integerProblem(l);
-        if (problem != null) {
-            throw unsupported(path(index), problem);
-        }
+        long l = checkInteger((LongValue) value, index).value();
         return isDouble(l) ? value : null;
     }
 

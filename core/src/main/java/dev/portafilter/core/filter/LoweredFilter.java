@@ -43,7 +43,9 @@ public sealed interface LoweredFilter {
         /** The field is present. */
         PRESENT,
         /** The field is absent: no stored value matches, {@code missingMatches} is true. */
-        MISSING;
+        MISSING,
+        /** The value is not a number (a string, a boolean or a list); only on {@link Storage#DOCUMENT} fields. */
+        NOT_NUMBER;
 
         private final Filter.RangeOp range;
 
@@ -85,7 +87,8 @@ public sealed interface LoweredFilter {
     /**
      * One test of one field. {@code values}: for {@link Op#ANY_OF}/{@link Op#NONE_OF} one or more values,
      * for a range one bound, else none; each a value the backend stores exactly (a long on {@link Storage#INT64};
-     * on {@link Storage#FLOAT64} a double, or a long within the backend's exact range). {@code listForm}: the source
+     * on {@link Storage#FLOAT64} a double, or a long within the backend's exact range; on {@link Storage#DOCUMENT} the
+     * value as written, of any kind, compared with each record's value by the reference's equality). {@code listForm}: the source
      * wrote a list ({@code $in}/{@code $nin}), which a codec keeps for an exact round trip even of one value.
      */
     record Leaf(String field, Storage storage, Op op, List<ScalarValue> values, boolean listForm,
@@ -121,6 +124,7 @@ public sealed interface LoweredFilter {
                         && op.range().holds(n.compareTo((NumberValue) value()));
                 case PRESENT -> true;
                 case MISSING -> false;
+                case NOT_NUMBER -> !(v instanceof NumberValue);
             };
         }
 

@@ -1,5 +1,6 @@
 package dev.portafilter.core.metadata;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,12 +25,16 @@ public final class Metadata {
 
     /**
      * Converts plain Java values (String, integer types, Double/Float, Boolean, List of String) or
-     * {@link MetadataValue}s. Throws {@link IllegalArgumentException} naming the field that is not a value.
+     * {@link MetadataValue}s. An empty list is the field absent: OpenSearch cannot tell the two apart, so no backend
+     * may. Throws {@link IllegalArgumentException} naming the field that is not a value.
      */
     public static Metadata of(Map<String, ?> values) {
         TreeMap<String, MetadataValue> converted = new TreeMap<>();
         for (Map.Entry<String, ?> e : values.entrySet()) {
             String field = Objects.requireNonNull(e.getKey(), "field name");
+            if (e.getValue() instanceof Collection<?> list && list.isEmpty()) {
+                continue;
+            }
             try {
                 converted.put(field, MetadataValue.of(e.getValue()));
             } catch (IllegalArgumentException ex) {

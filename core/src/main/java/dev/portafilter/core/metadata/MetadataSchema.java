@@ -15,12 +15,19 @@ import java.util.Optional;
 /**
  * The declared metadata fields, their types and whether each is required. It checks filters and records
  * with typed errors, and it is the only source of field names that adapters turn into columns or mappings.
+ *
+ * <p>A schema that {@linkplain Builder#allowUndeclared() allows undeclared fields} also accepts any other key, in
+ * records and in filters: such a field lives in the record's metadata document, each value keeps the kind it was
+ * written with, and filters on it mean exactly what {@code docs/semantics.md} says (equality is kind-exact apart from
+ * {@code 2 == 2.0}, ranges compare numbers only). Declared fields keep their typed columns and mappings.
  */
 public final class MetadataSchema {
     private final Map<String, FieldSpec> fields;
+    private final boolean allowsUndeclared;
 
-    private MetadataSchema(Map<String, FieldSpec> fields) {
+    private MetadataSchema(Map<String, FieldSpec> fields, boolean allowsUndeclared) {
         this.fields = fields;
+        this.allowsUndeclared = allowsUndeclared;
     }
 
     public static Builder builder() {
@@ -31,6 +38,11 @@ public final class MetadataSchema {
         Builder b = builder();
         specs.forEach(b::field);
         return b.build();
+    }
+
+    /** Whether records and filters may use fields the schema does not declare. */
+    public boolean allowsUndeclared() {
+        return allowsUndeclared;
     }
 
     public Optional<FieldSpec> field(String name) {
@@ -65,6 +77,9 @@ public final class MetadataSchema {
         for (Map.Entry<String, MetadataValue> e : metadata.asMap().entrySet()) {
             FieldSpec spec = fields.get(e.getKey());
             if (spec == null) {
+                if (allowsUndeclared) {
+                    continue;   // its value, of whatever kind, is the record's own
+                }
                 throw new InvalidRecordException(recordId, e.getKey(), "field is not declared in the schema");
             }
             MetadataValue value = e.getValue();
@@ -93,21 +108,22 @@ public final class MetadataSchema {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof MetadataSchema s && fields.equals(s.fields);
+        return o instanceof MetadataSchema s && fields.equals(s.fields) && allowsUndeclared == s.allowsUndeclared;
     }
 
     @Override
     public int hashCode() {
-        return fields.hashCode();
+        return fields.hashCode() * 31 + Boolean.hashCode(allowsUndeclared);
     }
 
     @Override
     public String toString() {
-        return "MetadataSchema" + fields.values();
+        return "MetadataSchema" + fields.values() + (allowsUndeclared ? " + undeclared" : "");
     }
 
     public static final class Builder {
         private final Map<String, FieldSpec> fields = new LinkedHashMap<>();
+        private boolean allowUndeclared;
 
         public Builder required(String name, FieldType type) {
             return field(new FieldSpec(name, type, true));
@@ -124,10 +140,20 @@ public final class MetadataSchema {
             return this;
         }
 
+        /**
+         * Accept fields this schema does not declare, in records and filters (see the class comment). A filter on a
+         * misspelt field then matches as a missing field does instead of failing, so declare the fields that carry
+         * a guarantee; a tenant field is always declared ({@link dev.portafilter.core.tenant.TenantScope} refuses an
+         * undeclared one).
+         */
+        public Builder allowUndeclared() {
+            this.allowUndeclared = true;
+            return this;
+        }
+
         public MetadataSchema build() {
-            return new MetadataSchema(new LinkedHashMap<>(fields));
+            return new MetadataSchema(new LinkedHashMap<>(fields), allowUndeclared);
         }
     }
 
-    /** Walks the filter with the path of each node in the canonical JSON form. */
 }

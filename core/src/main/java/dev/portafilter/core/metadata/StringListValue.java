@@ -3,8 +3,8 @@ package dev.portafilter.core.metadata;
 import java.util.List;
 
 /**
- * A non-empty list of strings. An empty list is rejected because backends disagree on whether it "exists"
- * (SQL says yes, OpenSearch and Pinecone say no); omit the field instead.
+ * A non-empty list of strings. There is no empty list value: backends disagree on whether one "exists" (SQL says
+ * yes, OpenSearch and Pinecone say no), so {@link Metadata#of(java.util.Map)} reads {@code []} as the field absent.
  */
 public record StringListValue(List<String> values) implements MetadataValue {
     public StringListValue {

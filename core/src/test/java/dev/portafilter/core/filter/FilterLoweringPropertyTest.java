@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 /**
  * {@code lower(f).test(r) == f.test(r)} for random filters and records under every profile: each combination of
  * the profile's switches, with values at the edges that need care (±2^53 ± 1, the long range, fractions on integer
- * fields, strings a backend cannot hold), and records each profile can store.
+ * fields, strings a backend cannot hold), and records each profile can store. The schema allows undeclared fields:
+ * {@code u} is one, holding a value of any kind (or a list of strings) in each record.
  */
 class FilterLoweringPropertyTest {
     static final MetadataSchema SCHEMA = MetadataSchema.builder()
@@ -43,21 +44,37 @@ class FilterLoweringPropertyTest {
             .optional("d", FieldType.DOUBLE)
             .optional("b", FieldType.BOOLEAN)
             .optional("tags", FieldType.STRING_LIST)
+            .allowUndeclared()
             .build();
+    /** The same fields, none other accepted. */
+    static final MetadataSchema CLOSED = MetadataSchema.of(SCHEMA.fields());
+    static final String UNDECLARED = "u";
 
     static final long P53 = 1L << 53;
     static final List<Long> LONGS = List.of(0L, 1L, -1L, 2L, 2022L, 2023L, P53 - 1, P53, P53 + 1, -(P53 - 1), -P53,
             -(P53 + 1), Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE - 1);
     static final List<Double> DOUBLES = List.of(0.0, 2.0, 2.5, -2.5, 2022.5, 2023.0, (double) P53, (double) P53 + 2,
             -(double) P53, 1e19, -1e19, 9.223372036854775807E18, 1e300, 0.1);
-    static final List<String> STRINGS = List.of("a", "b", "", "A", "a\u0000");
+    static final List<String> STRINGS = List.of("a", "b", "", "A", "a\u0000", "2");
+    /** Values of every kind, for the undeclared field. */
+    static final List<ScalarValue> ANY_KIND = anyKind();
+
+    private static List<ScalarValue> anyKind() {
+        List<ScalarValue> out = new ArrayList<>();
+        STRINGS.forEach(v -> out.add(new StringValue(v)));
+        LONGS.forEach(v -> out.add(new LongValue(v)));
+        DOUBLES.forEach(v -> out.add(new DoubleValue(v)));
+        out.add(BooleanValue.TRUE);
+        out.add(BooleanValue.FALSE);
+        return out;
+    }
 
     /** Every combination of the profile's restrictions. */
     static final List<BackendProfile> PROFILES = everyProfile();
 
     private static List<BackendProfile> everyProfile() {
         List<BackendProfile> out = new ArrayList<>();
-        for (int bits = 0; bits < 32; bits++) {
+        for (int bits = 0; bits < 64; bits++) {
             BackendProfile.Builder b = BackendProfile.builder("profile-" + bits);
             if ((bits & 1) != 0) {
                 b.integersAsDoubles();
@@ -73,6 +90,9 @@ class FilterLoweringPropertyTest {
             }
             if ((bits & 16) != 0) {
                 b.textRule(s -> s.indexOf('\0') >= 0 ? "NUL" : null);
+            }
+            if ((bits & 32) != 0) {
+                b.noNumberTypeTest();
             }
             out.add(b.build());
         }
@@ -106,9 +126,9 @@ class FilterLoweringPropertyTest {
     void invalidFiltersFailAsTheSchemaSays() {
         for (Filter f : List.of(Filters.eq("colour", "red"), Filters.and(Filters.eq("s", "a"), Filters.gt("s", 3)),
                 Filters.not(Filters.in("n", "2023")), Filters.or(Filters.eq("b", true), Filters.exists("nope")))) {
-            String expected = catchThrowable(() -> SCHEMA.validate(f)).getMessage();
+            String expected = catchThrowable(() -> CLOSED.validate(f)).getMessage();
             for (BackendProfile profile : PROFILES) {
-                assertThatThrownBy(() -> FilterLowering.lower(f, SCHEMA, profile))
+                assertThatThrownBy(() -> FilterLowering.lower(f, CLOSED, profile))
                         .isExactlyInstanceOf(InvalidFilterException.class).hasMessage(expected);
             }
         }
@@ -169,6 +189,10 @@ class FilterLoweringPropertyTest {
                     m.put("tags", tags);
                 }
             }
+            if (random.nextInt(3) > 0) {
+                m.put(UNDECLARED, random.nextInt(5) == 0 ? List.of(pick(random, STRINGS), pick(random, STRINGS))
+                        : pick(random, ANY_KIND).toJava());
+            }
             m.entrySet().removeIf(e -> !storable(profile, e.getValue()));
             out.add(Metadata.of(m));
         }
@@ -221,6 +245,18 @@ class FilterLoweringPropertyTest {
                         .flatMap(op -> values.map(v -> new Filter.Range(f, op, (NumberValue) v))));
             }
         }
+        // an undeclared field: values of any kind, one kind per $in
+        Arbitrary<ScalarValue> any = Arbitraries.of(ANY_KIND);
+        Arbitrary<List<ScalarValue>> sameKind = any.flatMap(first -> Arbitraries.of(ANY_KIND)
+                .filter(v -> v.kind() == first.kind()).list().ofMaxSize(2)
+                .map(rest -> { List<ScalarValue> all = new ArrayList<>(List.of(first)); all.addAll(rest); return all; }));
+        choices.add(any.map(v -> new Filter.Eq(UNDECLARED, v)));
+        choices.add(any.map(v -> new Filter.Ne(UNDECLARED, v)));
+        choices.add(sameKind.map(vs -> new Filter.In(UNDECLARED, vs)));
+        choices.add(sameKind.map(vs -> new Filter.Nin(UNDECLARED, vs)));
+        choices.add(Arbitraries.of(true, false).map(b -> new Filter.Exists(UNDECLARED, b)));
+        choices.add(Arbitraries.of(Filter.RangeOp.class).flatMap(op -> values(FieldType.LONG)
+                .map(v -> new Filter.Range(UNDECLARED, op, (NumberValue) v))));
         return Arbitraries.oneOf(choices);
     }
 

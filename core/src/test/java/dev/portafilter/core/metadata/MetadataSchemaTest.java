@@ -67,8 +67,37 @@ class MetadataSchemaTest {
     void metadataRejectsWhatIsNotAValue() {
         assertThatThrownBy(() -> Metadata.of("a", null)).hasMessageContaining("field 'a'");
         assertThatThrownBy(() -> Metadata.of("a", Double.NaN)).hasMessageContaining("finite");
-        assertThatThrownBy(() -> Metadata.of("a", List.of())).hasMessageContaining("omit the field");
         assertThatThrownBy(() -> Metadata.of("a", List.of("x", 1))).hasMessageContaining("only strings");
+    }
+
+    /** OpenSearch cannot tell [] from a missing field, so no backend may: an empty list is the field absent. */
+    @Test
+    void anEmptyListIsTheFieldAbsent() {
+        Metadata m = Metadata.of("a", List.of(), "b", "x");
+        assertThat(m.has("a")).isFalse();
+        assertThat(m).isEqualTo(Metadata.of("b", "x"));
+        MetadataSchema schema = MetadataSchema.builder().required("a", FieldType.STRING_LIST).build();
+        assertThatThrownBy(() -> schema.validateRecord("r1", Metadata.of("a", List.of())))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("required field is missing");
+    }
+
+    @Test
+    void undeclaredFieldsAreAcceptedOnlyWhereTheSchemaAllowsThem() {
+        MetadataSchema closed = MetadataSchema.builder().required("tenant", FieldType.STRING).build();
+        MetadataSchema open = MetadataSchema.builder().required("tenant", FieldType.STRING).allowUndeclared().build();
+        Metadata record = Metadata.of("tenant", "t1", "config.setting", 2, "tags", List.of("a"));
+        assertThatThrownBy(() -> closed.validateRecord("r1", record)).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("config.setting");
+        assertThat(open.validateRecord("r1", record)).isEqualTo(record);
+        // declared fields keep their types
+        assertThatThrownBy(() -> open.validateRecord("r1", Metadata.of("tenant", 7)))
+                .isInstanceOf(InvalidRecordException.class);
+        // a filter on an undeclared field takes any kind of value; ranges still compare numbers only
+        open.validate(FilterJson.parse("{\"config.setting\":{\"$in\":[\"2\",\"3\"]},\"n\":{\"$gt\":2}}"));
+        assertThatThrownBy(() -> closed.validate(FilterJson.parse("{\"n\":{\"$gt\":2}}")))
+                .isInstanceOf(InvalidFilterException.class).hasMessageContaining("unknown field 'n'");
+        assertThatThrownBy(() -> open.validate(FilterJson.parse("{\"n\":{\"$gt\":\"2\"}}")))
+                .isInstanceOf(InvalidFilterException.class).hasMessageContaining("numbers only");
     }
 
     @Test

@@ -1,0 +1,155 @@
+package dev.portafilter.pgvector;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portafilter.core.StoreException;
+import dev.portafilter.core.metadata.BooleanValue;
+import dev.portafilter.core.metadata.DoubleValue;
+import dev.portafilter.core.metadata.LongValue;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.metadata.MetadataValue;
+import dev.portafilter.core.metadata.NumberValue;
+import dev.portafilter.core.metadata.ScalarValue;
+import dev.portafilter.core.metadata.StringListValue;
+import dev.portafilter.core.metadata.StringValue;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code jsonb} document that holds a record's undeclared fields, and the JSON values filters compare it with.
+ *
+ * <p>PostgreSQL keeps a JSON number as an exact {@code numeric}, so how a double is written decides how it compares.
+ * A double is written as {@link Double#toString}'s digits, which lie within its rounding interval, so no integer and
+ * no other double falls between the two and every comparison comes out as on the exact value; an integral double
+ * beyond 2^53 is written exactly, since an integer could fall within its interval. Filters write their numbers the
+ * same way.
+ */
+final class DocumentJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final double EXACT_BEYOND = 0x1p53;
+
+    private DocumentJson() {
+    }
+
+    /** The undeclared fields of a record's metadata as one JSON object ({@code {}} when there are none). */
+    static String write(Map<String, MetadataValue> undeclared) {
+        ObjectNode doc = NODES.objectNode();
+        undeclared.forEach((field, value) -> doc.set(field, node(value)));
+        return text(doc);
+    }
+
+    /** {@code {"field": value}}: what {@code @>} finds in a document whose field equals value. */
+    static String containing(String field, ScalarValue value) {
+        ObjectNode doc = NODES.objectNode();
+        doc.set(field, node(value));
+        return text(doc);
+    }
+
+    /** {@code {"field": [value]}}: what {@code @>} finds in a document whose field is a list holding value. */
+    static String listContaining(String field, StringValue value) {
+        ObjectNode doc = NODES.objectNode();
+        doc.putArray(field).add(value.value());
+        return text(doc);
+    }
+
+    /** A number as PostgreSQL should compare it with the numbers in documents. */
+    static BigDecimal decimal(NumberValue n) {
+        if (n instanceof LongValue l) {
+            return BigDecimal.valueOf(l.value());
+        }
+        double d = ((DoubleValue) n).value();
+        return Math.abs(d) >= EXACT_BEYOND ? new BigDecimal(d) : new BigDecimal(Double.toString(d));
+    }
+
+    /**
+     * The fields of a stored document that the schema does not declare, by their own kinds: a string, an integer,
+     * a double, a boolean, a non-empty list of strings; an empty list is no field. Anything else is not a metadata
+     * value, and reading it is a {@link StoreException} naming the record and field.
+     */
+    static void read(String id, String json, MetadataSchema schema, Map<String, MetadataValue> into) {
+        if (json == null) {
+            return;
+        }
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new StoreException("record '" + id + "' holds a metadata document that is not JSON", e);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (schema.field(e.getKey()).isPresent()) {
+                continue;   // a declared field's column is the truth
+            }
+            MetadataValue v = value(e.getValue());
+            if (v == null && !(e.getValue().isArray() && e.getValue().isEmpty())) {
+                throw new StoreException("record '" + id + "' holds " + e.getValue() + " in its metadata document "
+                        + "under '" + e.getKey() + "', which is no metadata value", null);
+            }
+            if (v != null) {
+                into.put(e.getKey(), v);
+            }
+        }
+    }
+
+    private static MetadataValue value(JsonNode node) {
+        if (node.isTextual()) {
+            return new StringValue(node.textValue());
+        }
+        if (node.isBoolean()) {
+            return BooleanValue.of(node.booleanValue());
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return new LongValue(node.longValue());
+        }
+        if (node.isNumber() && Double.isFinite(node.doubleValue())) {
+            return new DoubleValue(node.doubleValue());
+        }
+        if (node.isArray() && !node.isEmpty()) {
+            List<String> strings = new ArrayList<>(node.size());
+            for (JsonNode element : node) {
+                if (!element.isTextual()) {
+                    return null;
+                }
+                strings.add(element.textValue());
+            }
+            return new StringListValue(strings);
+        }
+        return null;
+    }
+
+    private static JsonNode node(MetadataValue value) {
+        if (value instanceof StringValue s) {
+            return NODES.textNode(s.value());
+        }
+        if (value instanceof BooleanValue b) {
+            return NODES.booleanNode(b.value());
+        }
+        if (value instanceof LongValue l) {
+            return NODES.numberNode(l.value());
+        }
+        if (value instanceof DoubleValue d) {
+            return NODES.numberNode(decimal(d));
+        }
+        ArrayNode list = NODES.arrayNode();
+        ((StringListValue) value).values().forEach(list::add);
+        return list;
+    }
+
+    private static String text(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always writes", e);
+        }
+    }
+}
