@@ -38,6 +38,7 @@ public final class BackendProfile {
     private final boolean testsPresence;
     private final boolean negatesListMembership;
     private final boolean testsNumberType;
+    private final boolean undeclaredNumbersAsDoubles;
     private final TextRule textRule;
 
     private BackendProfile(Builder b) {
@@ -47,6 +48,7 @@ public final class BackendProfile {
         this.testsPresence = b.testsPresence;
         this.negatesListMembership = b.negatesListMembership;
         this.testsNumberType = b.testsNumberType;
+        this.undeclaredNumbersAsDoubles = b.undeclaredNumbersAsDoubles;
         this.textRule = b.textRule;
     }
 
@@ -91,6 +93,19 @@ public final class BackendProfile {
                 + value + " exactly (limit ±" + MAX_EXACT_DOUBLE_INTEGER + ")";
     }
 
+    /**
+     * Why the backend cannot store or compare this integer exactly in an undeclared field, or null when it can: where
+     * every number, or every undeclared one, is a 64-bit float, beyond ±(2^53 − 1).
+     */
+    public String undeclaredIntegerProblem(long value) {
+        if (!undeclaredNumbersAsDoubles || integersAsDoubles) {
+            return integerProblem(value);
+        }
+        return value >= -MAX_EXACT_DOUBLE_INTEGER && value <= MAX_EXACT_DOUBLE_INTEGER ? null
+                : "undeclared numbers are 64-bit floats on " + backend + ", which cannot hold the integer " + value
+                + " exactly (limit ±" + MAX_EXACT_DOUBLE_INTEGER + "); declare the field as LONG";
+    }
+
     /** Why the backend cannot store or compare this string exactly, or null when it can. */
     public String textProblem(String text) {
         return textRule.problem(text);
@@ -124,6 +139,7 @@ public final class BackendProfile {
         private boolean testsPresence = true;
         private boolean negatesListMembership = true;
         private boolean testsNumberType = true;
+        private boolean undeclaredNumbersAsDoubles;
         private TextRule textRule = text -> null;
 
         private Builder(String backend) {
@@ -171,6 +187,12 @@ public final class BackendProfile {
          */
         public Builder noNumberTypeTest() {
             this.testsNumberType = false;
+            return this;
+        }
+
+        /** Numbers in undeclared fields are 64-bit floats (declared LONG fields keep 64-bit integers). */
+        public Builder undeclaredNumbersAsDoubles() {
+            this.undeclaredNumbersAsDoubles = true;
             return this;
         }
 

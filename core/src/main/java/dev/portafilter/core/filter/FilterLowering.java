@@ -319,8 +319,17 @@ public final class FilterLowering {
             case FLOAT64 -> exactDouble((NumberValue) value, index);
             // each record's value keeps its own kind: the value as written, if the backend holds it exactly
             case DOCUMENT -> value instanceof StringValue s ? checkText(s, index)
-                    : value instanceof LongValue l ? checkInteger(l, index) : value;
+                    : value instanceof LongValue l ? checkUndeclaredInteger(l, index) : value;
         };
+    }
+
+    /** The integer, if the backend holds it exactly in an undeclared field. */
+    private LongValue checkUndeclaredInteger(LongValue value, int index) {
+        String problem = profile.undeclaredIntegerProblem(value.value());
+        if (problem != null) {
+            throw unsupported(path(index), problem);
+        }
+        return value;
     }
 
     /** The integer, if the backend holds it exactly (a 64-bit float backend: within ±(2^53 − 1)). */

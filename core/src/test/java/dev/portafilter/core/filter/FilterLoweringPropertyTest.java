@@ -74,7 +74,7 @@ class FilterLoweringPropertyTest {
 
     private static List<BackendProfile> everyProfile() {
         List<BackendProfile> out = new ArrayList<>();
-        for (int bits = 0; bits < 64; bits++) {
+        for (int bits = 0; bits < 128; bits++) {
             BackendProfile.Builder b = BackendProfile.builder("profile-" + bits);
             if ((bits & 1) != 0) {
                 b.integersAsDoubles();
@@ -93,6 +93,9 @@ class FilterLoweringPropertyTest {
             }
             if ((bits & 32) != 0) {
                 b.noNumberTypeTest();
+            }
+            if ((bits & 64) != 0) {
+                b.undeclaredNumbersAsDoubles();
             }
             out.add(b.build());
         }
@@ -193,21 +196,21 @@ class FilterLoweringPropertyTest {
                 m.put(UNDECLARED, random.nextInt(5) == 0 ? List.of(pick(random, STRINGS), pick(random, STRINGS))
                         : pick(random, ANY_KIND).toJava());
             }
-            m.entrySet().removeIf(e -> !storable(profile, e.getValue()));
+            m.entrySet().removeIf(e -> !storable(profile, e.getKey(), e.getValue()));
             out.add(Metadata.of(m));
         }
         return out;
     }
 
-    private static boolean storable(BackendProfile profile, Object value) {
+    private static boolean storable(BackendProfile profile, String field, Object value) {
         if (value instanceof Long l) {
-            return profile.integerProblem(l) == null;
+            return (field.equals(UNDECLARED) ? profile.undeclaredIntegerProblem(l) : profile.integerProblem(l)) == null;
         }
         if (value instanceof String s) {
             return profile.textProblem(s) == null;
         }
         if (value instanceof List<?> list) {
-            return list.stream().allMatch(v -> storable(profile, v));
+            return list.stream().allMatch(v -> storable(profile, field, v));
         }
         return true;
     }
