@@ -47,18 +47,19 @@ final class DocumentJson {
         return text(doc);
     }
 
-    /** {@code {"field": value}}: what {@code @>} finds in a document whose field equals value. */
-    static String containing(String field, ScalarValue value) {
-        ObjectNode doc = NODES.objectNode();
-        doc.set(field, node(value));
-        return text(doc);
-    }
-
-    /** {@code {"field": [value]}}: what {@code @>} finds in a document whose field is a list holding value. */
-    static String listContaining(String field, StringValue value) {
-        ObjectNode doc = NODES.objectNode();
-        doc.putArray(field).add(value.value());
-        return text(doc);
+    /**
+     * The SQL/JSON path that finds a document whose field equals one of the values, as a scalar or (lax mode
+     * unwraps arrays) as an element of a list: {@code $."field" ? (@ == "a" || @ == 2)}. The key and every value
+     * are JSON literals written by Jackson, which path syntax reads as written, so nothing in them can change the
+     * path; the whole path is bound as one parameter. Comparisons are kind-exact ({@code "2"} is not {@code 2}) and
+     * numeric by value ({@code 2 == 2.0}), as docs/semantics.md says.
+     */
+    static String anyOfPath(String field, List<ScalarValue> values) {
+        StringBuilder path = new StringBuilder("$.").append(text(NODES.textNode(field))).append(" ? (");
+        for (int i = 0; i < values.size(); i++) {
+            path.append(i == 0 ? "@ == " : " || @ == ").append(text(node(values.get(i))));
+        }
+        return path.append(')').toString();
     }
 
     /** A number as PostgreSQL should compare it with the numbers in documents. */

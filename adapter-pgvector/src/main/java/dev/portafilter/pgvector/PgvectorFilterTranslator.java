@@ -7,7 +7,6 @@ import dev.portafilter.core.filter.FilterLowering;
 import dev.portafilter.core.filter.LoweredFilter;
 import dev.portafilter.core.metadata.NumberValue;
 import dev.portafilter.core.metadata.ScalarValue;
-import dev.portafilter.core.metadata.StringValue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +21,8 @@ import java.util.List;
  * indexes. Bounds arrive in the column's type already ({@code $gt 2022.5} on a bigint column is {@code > 2022}).
  *
  * <p>An undeclared field is read from the layout's {@code jsonb} document with its key as a parameter too: equality as
- * containment ({@code doc @> '{"k": v}'}, and {@code '{"k": [v]}'} for a list holding a string), which the GIN index
- * serves; ranges only where the value is a JSON number.
+ * an SQL/JSON path match ({@code doc @? '$."k" ? (@ == "v")'}, which also finds v in a list), served by the GIN
+ * index; ranges only where the value is a JSON number.
  *
  * <p>Values are always bound parameters; identifiers come only from the layout, quoted.
  */
@@ -117,9 +116,9 @@ public final class PgvectorFilterTranslator {
 
         /**
          * A leaf on an undeclared field, over the {@code jsonb} document with the key and values as parameters.
-         * Equality is containment ({@code @>}, served by the GIN index), presence is {@code ?} (written {@code ??}
-         * for JDBC); a range reads the value as {@code numeric} only where it is a JSON number. The document is never
-         * NULL in tables Portafilter creates, so no NOT meets a NULL.
+         * Equality is a path match ({@code @?}, served by the GIN index), presence is {@code ?} (both written with
+         * {@code ??} for JDBC); a range reads the value as {@code numeric} only where it is a JSON number. The
+         * document is never NULL in tables Portafilter creates, so no NOT meets a NULL.
          */
         private Void documentLeaf(LoweredFilter.Leaf leaf) {
             String d = qualifier + PgvectorTableLayout.quote(layout.documentColumn().orElseThrow());
@@ -160,20 +159,10 @@ public final class PgvectorFilterTranslator {
             return null;
         }
 
-        /** The document holds the field equal to one of the values: as a scalar, or (a string) in a list. */
+        /** The document holds the field equal to one of the values, as a scalar or in a list: one GIN condition. */
         private void containsAny(String d, LoweredFilter.Leaf leaf) {
-            sql.append('(');
-            String or = "";
-            for (ScalarValue v : leaf.values()) {
-                sql.append(or).append(d).append(" @> ?::jsonb");
-                params.add(DocumentJson.containing(leaf.field(), v));
-                or = " OR ";
-                if (v instanceof StringValue s) {
-                    sql.append(or).append(d).append(" @> ?::jsonb");
-                    params.add(DocumentJson.listContaining(leaf.field(), s));
-                }
-            }
-            sql.append(')');
+            sql.append('(').append(d).append(" @?? ?::jsonpath)");
+            params.add(DocumentJson.anyOfPath(leaf.field(), leaf.values()));
         }
 
         private static String comparison(LoweredFilter.Op op) {
