@@ -47,7 +47,10 @@ public record CasesFile(MetadataSchema schema, List<VectorRecord> records, List<
             throw new CasesFileException(e.path(), e.reason());
         }
         requireObject(root, JsonPath.ROOT, Set.of("schema", "records", "cases"));
-        MetadataSchema schema = schema(required(root, "schema", JsonPath.ROOT), JsonPath.key(JsonPath.ROOT, "schema"));
+        // the schema is optional: a field it does not list is undeclared, with each value's own kind
+        MetadataSchema schema = root.has("schema")
+                ? schema(root.get("schema"), JsonPath.key(JsonPath.ROOT, "schema"), true)
+                : MetadataSchema.builder().allowUndeclared().build();
         List<VectorRecord> records = records(required(root, "records", JsonPath.ROOT), schema);
         Set<String> ids = new LinkedHashSet<>();
         records.forEach(r -> ids.add(r.id()));
@@ -67,14 +70,17 @@ public record CasesFile(MetadataSchema schema, List<VectorRecord> records, List<
             throw new CasesFileException(e.path(), e.reason());
         }
         if (root.isObject() && root.has("schema") && root.get("schema").isObject()) {
-            return schema(root.get("schema"), JsonPath.key(JsonPath.ROOT, "schema"));
+            return schema(root.get("schema"), JsonPath.key(JsonPath.ROOT, "schema"), false);
         }
-        return schema(root, JsonPath.ROOT);
+        return schema(root, JsonPath.ROOT, false);
     }
 
-    private static MetadataSchema schema(JsonNode node, String path) {
+    private static MetadataSchema schema(JsonNode node, String path, boolean allowUndeclared) {
         requireObject(node, path, null);
         MetadataSchema.Builder builder = MetadataSchema.builder();
+        if (allowUndeclared) {
+            builder.allowUndeclared();
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String fieldPath = JsonPath.key(path, e.getKey());

@@ -35,6 +35,24 @@ class CasesFileTest {
             """;
 
 
+    /** Without a schema, or beside one, a field the file does not declare is undeclared: each value's own kind. */
+    @Test
+    void fieldsTheSchemaDoesNotListAreUndeclared() {
+        String undeclared = """
+                {"records": [{"id": "a", "metadata": {"customer": "A", "v": "2"}},
+                             {"id": "b", "metadata": {"customer": "A", "v": 2}},
+                             {"id": "c", "metadata": {"customer": "A", "v": 2.0, "w": []}}],
+                 "cases": [{"name": "kind-exact", "filter": {"v": "2"}, "expect": ["a"]},
+                           {"name": "numbers by value", "filter": {"v": 2}, "expect": ["b", "c"]},
+                           {"name": "[] is absent", "filter": {"w": {"$exists": false}}, "expect": ["a", "b", "c"]}]}
+                """;
+        CasesFile file = CasesFile.parse(undeclared);
+        assertThat(file.schema().allowsUndeclared()).isTrue();
+        assertThat(CaseRunner.run(StoreFixture.inMemory(), file)).extracting(CaseRunner.CaseResult::passed)
+                .containsExactly(true, true, true);
+        assertThat(CasesFile.parse(DOC).schema().allowsUndeclared()).isTrue();
+    }
+
     @Test
     void runsEachCaseBySearchAndCountAndReportsTheDifference() {
         List<CaseRunner.CaseResult> results = CaseRunner.run(StoreFixture.inMemory(), CasesFile.parse(DOC));
@@ -52,7 +70,7 @@ class CasesFileTest {
             "year": 2023,                  | $.records[0].metadata.year     | expected LONG
             {"year": {"$ne": 2023}}        | $.cases[0].filter.year.$nex    | unknown operator $nex
             "expect": ["r2", "r3"]         | $.cases[0].expect[1]           | no record has id 'r9'
-            {"tags": "y"}                  | $.cases[1].filter.colour.$eq   | unknown field 'colour'
+            {"tags": "y"}                  | $.cases[1].filter.year.$eq     | field 'year' is LONG
             "text": "one",                 | $.records[0].text              | expected a string
             """)
     void malformedFilesNameTheJsonPath(String original, String path, String reason) {
@@ -62,7 +80,7 @@ class CasesFileTest {
             case "$.records[0].metadata.year" -> DOC.replace("\"year\": 2023,", "\"year\": 2023.5,");
             case "$.cases[0].filter.year.$nex" -> DOC.replace("{\"year\": {\"$ne\": 2023}}", "{\"year\": {\"$nex\": 2023}}");
             case "$.cases[0].expect[1]" -> DOC.replace("\"expect\": [\"r2\", \"r3\"]", "\"expect\": [\"r2\", \"r9\"]");
-            case "$.cases[1].filter.colour.$eq" -> DOC.replace("{\"tags\": \"y\"}", "{\"colour\": \"y\"}");
+            case "$.cases[1].filter.year.$eq" -> DOC.replace("{\"tags\": \"y\"}", "{\"year\": \"y\"}");
             default -> DOC.replace("\"text\": \"one\",", "\"text\": 1,");
         };
         assertThat(broken).as("the test's own edit of " + original).isNotEqualTo(DOC);
