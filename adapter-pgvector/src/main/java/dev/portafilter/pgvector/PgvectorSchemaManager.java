@@ -1,6 +1,8 @@
 package dev.portafilter.pgvector;
 
+import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.StoreException;
+import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.pgvector.PgvectorTableLayout.ColumnType;
 import dev.portafilter.pgvector.PgvectorTableLayout.MetadataColumn;
@@ -10,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -80,6 +84,159 @@ public final class PgvectorSchemaManager {
                         + " = NULLIF(current_setting('" + TENANT_SETTING + "', true), ''))"));
     }
 
+    /**
+     * Declares a new field on a live table: adds its column (NULL in the rows already there) and its index, built
+     * {@code CONCURRENTLY} so that writes go on meanwhile, and returns the layout that reads and writes it. A required
+     * field can be added only to an empty table; a field that rows already hold as an undeclared field must be
+     * promoted ({@link #promoteField}) so that their values are kept. Each refusal is an
+     * {@link InvalidSchemaException} naming the field, and changes nothing. Stores on the old layout keep working
+     * (they do not see the field); build new ones on the returned layout.
+     */
+    public static PgvectorTableLayout addField(DataSource dataSource, PgvectorTableLayout layout, FieldSpec spec) {
+        PgvectorTableLayout grown = layout.withField(spec);
+        MetadataColumn column = grown.column(spec.name());
+        String table = layout.qualifiedTable();
+        if (spec.required() && firstId(dataSource, "SELECT " + id(layout) + " FROM " + table + " LIMIT 1") != null) {
+            throw new InvalidSchemaException(spec.name(), "a required field can be added only to an empty table: add "
+                    + "it as optional, or promote it once every record holds it");
+        }
+        if (layout.documentColumn().isPresent()) {
+            String holder = firstId(dataSource, "SELECT " + id(layout) + " FROM " + table + " WHERE "
+                    + document(layout) + " ?? ? LIMIT 1", spec.name());
+            if (holder != null) {
+                throw new InvalidSchemaException(spec.name(), "record '" + holder + "' already holds it as an "
+                        + "undeclared field: promote it (promoteField) to keep the values");
+            }
+        }
+        execute(dataSource, List.of("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column.sqlName() + " "
+                + column.type().sql() + (spec.required() ? " NOT NULL" : "")));
+        executeOutsideTransaction(dataSource, indexSql(grown, column, true));
+        return grown;
+    }
+
+    /**
+     * Turns an undeclared field into a declared one with a typed column, without a reload and without a pause in
+     * the answers:
+     * <ol>
+     *   <li>every value the documents hold for it is checked against the type (and, for a required field, that every
+     *   row holds one); a mismatch is an {@link InvalidSchemaException} naming a record, and nothing changes;</li>
+     *   <li>the column is added (NULL everywhere), then filled from the documents {@code batchSize} rows at a time,
+     *   each batch its own transaction, so writers and searches are never blocked for long;</li>
+     *   <li>its index is built {@code CONCURRENTLY}.</li>
+     * </ol>
+     * The documents keep the values, so stores on the old layout answer exactly as before throughout. Switch the
+     * stores to the returned layout, then call this again with the old layout: it fills in what old stores wrote in
+     * between (every step is idempotent) and returns the same layout.
+     */
+    public static PgvectorTableLayout promoteField(DataSource dataSource, PgvectorTableLayout layout, FieldSpec spec,
+                                                   int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive, was " + batchSize);
+        }
+        if (layout.documentColumn().isEmpty()) {
+            throw new InvalidSchemaException(spec.name(), "the layout has no document of undeclared fields to "
+                    + "promote it from; use addField");
+        }
+        PgvectorTableLayout grown = layout.withField(spec);
+        MetadataColumn column = grown.column(spec.name());
+        String table = layout.qualifiedTable();
+        String doc = document(layout);
+        String key = spec.name();
+        String misfit = firstId(dataSource, "SELECT " + id(layout) + " FROM " + table + ", LATERAL (SELECT " + doc
+                + " -> ?::text AS v) x WHERE v IS NOT NULL AND " + misfitSql(spec.type()) + " LIMIT 1", key);
+        if (misfit != null) {
+            throw new InvalidSchemaException(key, "record '" + misfit + "' holds a value that is not a " + spec.type()
+                    + "; nothing was changed");
+        }
+        if (spec.required()) {
+            String without = firstId(dataSource, "SELECT " + id(layout) + " FROM " + table + " WHERE NOT (" + doc
+                    + " ?? ?) LIMIT 1", key);
+            if (without != null) {
+                throw new InvalidSchemaException(key, "record '" + without + "' does not hold it, and a required "
+                        + "field must be on every record; nothing was changed");
+            }
+        }
+        execute(dataSource, List.of("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column.sqlName() + " "
+                + column.type().sql()));
+        String fill = "UPDATE " + table + " t SET " + column.sqlName() + " = " + valueSql(spec.type()) + " FROM "
+                + "(SELECT " + id(layout) + " AS id, " + doc + " -> ?::text AS v FROM " + table + " WHERE " + doc
+                + " ?? ? AND " + column.sqlName() + " IS NULL LIMIT ?) x WHERE t." + id(layout) + " = x.id";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(fill)) {
+            c.setAutoCommit(true);
+            int updated;
+            do {
+                ps.setString(1, key);
+                ps.setString(2, key);
+                ps.setInt(3, batchSize);
+                updated = ps.executeUpdate();
+            } while (updated > 0);
+        } catch (SQLException e) {
+            throw new StoreException("promoting '" + key + "' failed while filling its column: " + e.getMessage(), e);
+        }
+        if (spec.required()) {
+            execute(dataSource, List.of("ALTER TABLE " + table + " ALTER COLUMN " + column.sqlName() + " SET NOT NULL"));
+        }
+        executeOutsideTransaction(dataSource, indexSql(grown, column, true));
+        return grown;
+    }
+
+    /** True where {@code v}, a document's value for the field, does not fit the type. */
+    private static String misfitSql(FieldType type) {
+        return switch (type) {
+            case STRING -> "jsonb_typeof(v) <> 'string'";
+            case BOOLEAN -> "jsonb_typeof(v) <> 'boolean'";
+            case DOUBLE -> "jsonb_typeof(v) <> 'number'";
+            // an integral number within bigint; the CASE keeps the casts away from other kinds
+            case LONG -> "CASE WHEN jsonb_typeof(v) = 'number' THEN v::numeric % 1 <> 0 OR v::numeric NOT BETWEEN "
+                    + Long.MIN_VALUE + " AND " + Long.MAX_VALUE + " ELSE true END";
+            case STRING_LIST -> "CASE WHEN jsonb_typeof(v) = 'array' "
+                    + "THEN jsonb_path_exists(v, '$[*] ? (@.type() != \"string\")') ELSE true END";
+        };
+    }
+
+    /** {@code v}, a document's value for the field, as the column's type. */
+    private static String valueSql(FieldType type) {
+        return switch (type) {
+            case STRING -> "v #>> '{}'";
+            case LONG -> "v::numeric::bigint";
+            case DOUBLE -> "v::numeric::double precision";
+            case BOOLEAN -> "v::boolean";
+            case STRING_LIST -> "ARRAY(SELECT jsonb_array_elements_text(v))";
+        };
+    }
+
+    /** The first column of the first row, or null when there is none. */
+    private static String firstId(DataSource dataSource, String sql, String... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("pgvector schema check failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String id(PgvectorTableLayout layout) {
+        return PgvectorTableLayout.quote(layout.idColumn());
+    }
+
+    private static String document(PgvectorTableLayout layout) {
+        return PgvectorTableLayout.quote(layout.documentColumn().orElseThrow());
+    }
+
+    /** {@code CREATE INDEX CONCURRENTLY} cannot run inside a transaction block. */
+    private static void executeOutsideTransaction(DataSource dataSource, String sql) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(true);
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new StoreException("pgvector DDL failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Drops the table and its indexes and policies. */
     public static void dropTable(DataSource dataSource, PgvectorTableLayout layout) {
         execute(dataSource, List.of("DROP TABLE IF EXISTS " + layout.qualifiedTable()));
@@ -102,15 +259,20 @@ public final class PgvectorSchemaManager {
     static List<String> metadataIndexSql(PgvectorTableLayout layout) {
         List<String> out = new ArrayList<>();
         for (MetadataColumn c : layout.columns()) {
-            out.add("CREATE INDEX IF NOT EXISTS " + PgvectorTableLayout.quote(indexName(layout, c.name()))
-                    + " ON " + layout.qualifiedTable() + (c.type().isScalar() ? "" : " USING gin")
-                    + " (" + c.sqlName() + ")");
+            out.add(indexSql(layout, c, false));
         }
         // jsonb_ops: @> for equality and ? for presence, on any key
         layout.documentColumn().ifPresent(c -> out.add("CREATE INDEX IF NOT EXISTS "
                 + PgvectorTableLayout.quote(indexName(layout, c)) + " ON " + layout.qualifiedTable() + " USING gin ("
                 + PgvectorTableLayout.quote(c) + ")"));
         return out;
+    }
+
+    /** A metadata column's index: B-tree for a scalar, GIN for {@code text[]}. */
+    private static String indexSql(PgvectorTableLayout layout, MetadataColumn c, boolean concurrently) {
+        return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS "
+                + PgvectorTableLayout.quote(indexName(layout, c.name())) + " ON " + layout.qualifiedTable()
+                + (c.type().isScalar() ? "" : " USING gin") + " (" + c.sqlName() + ")";
     }
 
     static String vectorIndexSql(PgvectorTableLayout layout) {

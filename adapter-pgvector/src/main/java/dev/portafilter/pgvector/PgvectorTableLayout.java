@@ -247,6 +247,25 @@ public final class PgvectorTableLayout {
         return c;
     }
 
+    /**
+     * This layout with one more declared field, in a column of its default type named like the field: what a schema
+     * change ({@link PgvectorSchemaManager#addField}, {@link PgvectorSchemaManager#promoteField}) leaves behind.
+     */
+    public PgvectorTableLayout withField(FieldSpec spec) {
+        Builder b = new Builder(schemaName, tableName, metadataSchema.withField(spec), dimension)
+                .idColumn(idColumn, idType)
+                .textColumn(textColumn)
+                .embeddingColumn(embeddingColumn);
+        if (metadataJsonColumn != null) {
+            b.metadataJsonColumn(metadataJsonColumn);
+        }
+        if (documentColumn != null) {
+            b.documentColumn(documentColumn);
+        }
+        columns.values().forEach(c -> b.column(c.field().name(), c.name(), c.type()));
+        return b.build();
+    }
+
     /** A PostgreSQL quoted identifier: double quotes, inner double quotes doubled. */
     public static String quote(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';

@@ -40,6 +40,20 @@ public final class MetadataSchema {
         return b.build();
     }
 
+    /**
+     * This schema with one more declared field (and the same policy for undeclared ones), for a store whose schema
+     * grows; {@link IllegalArgumentException} if the field is declared already.
+     */
+    public MetadataSchema withField(FieldSpec spec) {
+        Builder b = builder();
+        fields.values().forEach(b::field);
+        b.field(spec);
+        if (allowsUndeclared) {
+            b.allowUndeclared();
+        }
+        return b.build();
+    }
+
     /** Whether records and filters may use fields the schema does not declare. */
     public boolean allowsUndeclared() {
         return allowsUndeclared;
