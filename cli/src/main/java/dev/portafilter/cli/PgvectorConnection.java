@@ -8,6 +8,7 @@ import dev.portafilter.pgvector.PgvectorSchemaManager;
 import dev.portafilter.pgvector.PgvectorStore;
 import dev.portafilter.pgvector.PgvectorTableLayout;
 
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -86,24 +87,45 @@ final class PgvectorConnection implements BackendConnection {
         return PgvectorStore.builder(layout).dataSource(dataSource).build();
     }
 
-    /** A store over a table that exists, with its embedding column's own dimension. */
+    /** A store over a table that exists, as {@link #existingLayout} reads it. */
     PgvectorStore existingStore(String schemaName, String tableName, MetadataSchema schema) {
+        return PgvectorStore.builder(existingLayout(schemaName, tableName, schema)).dataSource(dataSource).build();
+    }
+
+    /**
+     * The layout of a table that exists: its embedding column's own dimension, and, where the table has a document of
+     * undeclared fields, a schema that allows them.
+     */
+    PgvectorTableLayout existingLayout(String schemaName, String tableName, MetadataSchema schema) {
+        String table = PgvectorTableLayout.quote(schemaName) + "." + PgvectorTableLayout.quote(tableName);
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT atttypmod FROM pg_attribute "
-                     + "WHERE attrelid = to_regclass(?) AND attname = 'embedding'")) {
-            ps.setString(1, PgvectorTableLayout.quote(schemaName) + "." + PgvectorTableLayout.quote(tableName));
+             PreparedStatement ps = c.prepareStatement("SELECT atttypmod, "
+                     + "EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = ? "
+                     + "AND NOT attisdropped) FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = 'embedding'")) {
+            ps.setString(1, table);
+            ps.setString(2, PgvectorTableLayout.DEFAULT_DOCUMENT_COLUMN);
+            ps.setString(3, table);
             try (ResultSet r = ps.executeQuery()) {
                 if (!r.next()) {
                     throw new Inputs.BadInputException("no table " + schemaName + "." + tableName
                             + " with an embedding column in " + describe(), null);
                 }
-                PgvectorTableLayout layout = PgvectorTableLayout.builder(schemaName, tableName, schema, r.getInt(1)).build();
-                return PgvectorStore.builder(layout).dataSource(dataSource).build();
+                MetadataSchema tableSchema = schema;
+                if (r.getBoolean(2) && !schema.allowsUndeclared()) {
+                    MetadataSchema.Builder open = MetadataSchema.builder().allowUndeclared();
+                    schema.fields().forEach(open::field);
+                    tableSchema = open.build();
+                }
+                return PgvectorTableLayout.builder(schemaName, tableName, tableSchema, r.getInt(1)).build();
             }
         } catch (SQLException e) {
             throw new BackendOptions.BackendUnavailableException("cannot read " + schemaName + "." + tableName + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    DataSource dataSource() {
+        return dataSource;
     }
 
     @Override

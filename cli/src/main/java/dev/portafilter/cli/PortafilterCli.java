@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BuildVersion.class,
         description = "One portable metadata filter for multi-tenant vector search, proven on every backend.",
-        subcommands = {DemoCommand.class, IngestCommand.class, AuditCommand.class, CasesCommand.class, ExplainCommand.class},
+        subcommands = {DemoCommand.class, IngestCommand.class, AuditCommand.class, CasesCommand.class, ExplainCommand.class,
+                SchemaCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

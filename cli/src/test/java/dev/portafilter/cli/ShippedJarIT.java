@@ -186,6 +186,53 @@ class ShippedJarIT {
         assertThat(pinecone.out()).contains("pinecone\n  cannot express it: $.publicationYear.$eq");
     }
 
+    /** A table as a user's looks, with undeclared fields in its document: promoted and grown through the jar. */
+    @Test
+    void schemaPromoteAndAddChangeALiveTableOrRefuseWithTheRecord() throws Exception {
+        String table = "portafilter_scratch.grow_" + UUID.randomUUID().toString().substring(0, 8);
+        sql("CREATE TABLE " + table + " (id text PRIMARY KEY, text text, embedding vector(3) NOT NULL, "
+                + "customer text NOT NULL, metadata_document jsonb NOT NULL DEFAULT '{}')");
+        try {
+            sql("INSERT INTO " + table + " VALUES ('a', null, '[1,0,0]', 'A', '{\"team\": \"red\", \"n\": 2}'), "
+                    + "('b', null, '[0,1,0]', 'A', '{\"team\": \"blue\", \"n\": \"two\"}'), "
+                    + "('c', null, '[0,0,1]', 'B', '{}')");
+            Path schema = Files.writeString(dir.resolve("grow-schema.json"),
+                    "{\"customer\": {\"type\": \"STRING\", \"required\": true}}");
+            List<String> base = List.of("--jdbc-url", JarBackends.pgvectorUrl(), "--table", table, "--schema",
+                    schema.toString());
+
+            ShippedJar.Run promote = schema("promote", base, "--field", "team", "--type", "STRING");
+            assertThat(promote.exit()).as(promote.describe()).isEqualTo(ExitCodes.OK);
+            assertThat(promote.out()).contains("promoted 'team' (STRING)").contains("\"team\" : {");
+            try (Connection c = DriverManager.getConnection(JarBackends.pgvectorUrl()); Statement s = c.createStatement();
+                 ResultSet rows = s.executeQuery("SELECT id, team FROM " + table + " ORDER BY id")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(2)).isEqualTo("red");
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(2)).isEqualTo("blue");
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(2)).isNull();
+            }
+
+            ShippedJar.Run misfit = schema("promote", base, "--field", "n", "--type", "LONG");
+            assertThat(misfit.exit()).as(misfit.describe()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(misfit.err()).contains("--field n").contains("record 'b'").contains("not a LONG");
+
+            ShippedJar.Run required = schema("add", base, "--field", "year", "--type", "LONG", "--required");
+            assertThat(required.exit()).as(required.describe()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(required.err()).contains("empty table");
+        } finally {
+            sql("DROP TABLE IF EXISTS " + table);
+        }
+    }
+
+    private static ShippedJar.Run schema(String subcommand, List<String> base, String... rest) {
+        List<String> args = new ArrayList<>(List.of("schema", subcommand));
+        args.addAll(base);
+        args.addAll(List.of(rest));
+        return ShippedJar.run(Map.of(), null, args);
+    }
+
     private static ShippedJar.Run run(String backend, int dimension, String command, String... rest) {
         JarBackends.Target target = BACKENDS.target(backend, dimension);
         List<String> args = new ArrayList<>(List.of(command));
