@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
+import dev.portafilter.core.metadata.FieldSpec;
+import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.LongValue;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.metadata.MetadataValue;
@@ -72,11 +74,13 @@ final class DocumentJson {
     }
 
     /**
-     * The fields of a stored document that the schema does not declare, by their own kinds: a string, an integer,
-     * a double, a boolean, a non-empty list of strings; an empty list is no field. Anything else is not a metadata
-     * value, and reading it is a {@link StoreException} naming the record and field.
+     * The fields of a stored document that have no column of their own: a declared one as its type (an integral
+     * number in a DOUBLE field reads as a double), an undeclared one, where the schema allows them, by its own kind; a
+     * key the schema neither declares nor allows is another tool's, and left out. A JSON {@code null} or {@code []} is
+     * no field. Any other value that is no metadata value (an object, a list of numbers) is a {@link StoreException}
+     * naming the record and key.
      */
-    static void read(String id, String json, MetadataSchema schema, Map<String, MetadataValue> into) {
+    static void read(String id, String json, PgvectorTableLayout layout, Map<String, MetadataValue> into) {
         if (json == null) {
             return;
         }
@@ -86,20 +90,37 @@ final class DocumentJson {
         } catch (JsonProcessingException e) {
             throw new StoreException("record '" + id + "' holds a metadata document that is not JSON", e);
         }
+        MetadataSchema schema = layout.metadataSchema();
         for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (schema.field(e.getKey()).isPresent()) {
-                continue;   // a declared field's column is the truth
+            String key = e.getKey();
+            JsonNode node = e.getValue();
+            FieldSpec spec = schema.field(key).orElse(null);
+            if (layout.hasColumn(key) || (spec == null && !schema.allowsUndeclared()) || node.isNull()
+                    || (node.isArray() && node.isEmpty())) {
+                continue;
             }
-            MetadataValue v = value(e.getValue());
-            if (v == null && !(e.getValue().isArray() && e.getValue().isEmpty())) {
-                throw new StoreException("record '" + id + "' holds " + e.getValue() + " in its metadata document "
-                        + "under '" + e.getKey() + "', which is no metadata value", null);
+            MetadataValue v = value(node);
+            if (v != null && spec != null) {
+                v = fit(spec.type(), v);
             }
-            if (v != null) {
-                into.put(e.getKey(), v);
+            if (v == null) {
+                throw new StoreException("record '" + id + "' holds " + node + " in its metadata document under '"
+                        + key + "', which is no " + (spec == null ? "metadata value" : spec.type() + " value"), null);
             }
+            into.put(key, v);
         }
+    }
+
+    /** A value read from a document as a declared field's type, or null when it is not of that type. */
+    private static MetadataValue fit(FieldType type, MetadataValue v) {
+        return switch (type) {
+            case STRING -> v instanceof StringValue ? v : null;
+            case LONG -> v instanceof LongValue ? v : null;
+            case DOUBLE -> v instanceof DoubleValue ? v : v instanceof LongValue l ? new DoubleValue(l.value()) : null;
+            case BOOLEAN -> v instanceof BooleanValue ? v : null;
+            case STRING_LIST -> v instanceof StringListValue ? v : null;
+        };
     }
 
     private static MetadataValue value(JsonNode node) {

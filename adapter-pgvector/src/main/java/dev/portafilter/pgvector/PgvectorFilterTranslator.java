@@ -70,7 +70,7 @@ public final class PgvectorFilterTranslator {
 
         @Override
         public Void leaf(LoweredFilter.Leaf leaf) {
-            if (leaf.storage() == Storage.DOCUMENT) {
+            if (leaf.storage() == Storage.DOCUMENT || !layout.hasColumn(leaf.field())) {
                 return documentLeaf(leaf);
             }
             String c = qualifier + layout.column(leaf.field()).sqlName();
@@ -115,24 +115,27 @@ public final class PgvectorFilterTranslator {
         }
 
         /**
-         * A leaf on an undeclared field, over the {@code jsonb} document with the key and values as parameters.
-         * Equality is a path match ({@code @?}, served by the GIN index), presence is {@code ?} (both written with
-         * {@code ??} for JDBC); a range reads the value as {@code numeric} only where it is a JSON number. The
-         * document is never NULL in tables Portafilter creates, so no NOT meets a NULL.
+         * A leaf on a field without a column (undeclared, or declared in a table that keeps all metadata in one JSON
+         * column), over the document with the key and values as parameters. Equality is a path match ({@code @?},
+         * served by a GIN index), presence is {@code ?} (both written with {@code ??} for JDBC) on a value that is not
+         * JSON {@code null}; a range reads the value as {@code numeric} only where it is a JSON number. Tables other
+         * tools created may hold NULL documents, so a negation is {@code NOT COALESCE(..., false)}.
          */
         private Void documentLeaf(LoweredFilter.Leaf leaf) {
-            String d = qualifier + PgvectorTableLayout.quote(layout.documentColumn().orElseThrow());
+            String d = layout.documentSql(qualifier);
             String key = leaf.field();
             switch (leaf.op()) {
                 case ANY_OF -> containsAny(d, leaf);
                 case NONE_OF -> {
-                    sql.append("NOT ");
+                    sql.append("NOT COALESCE(");
                     containsAny(d, leaf);
+                    sql.append(", false)");
                 }
                 case GT, GTE, LT, LTE -> {
                     if (leaf.missingMatches()) {
-                        sql.append("(NOT (").append(d).append(" ?? ?) OR ");
-                        params.add(key);
+                        sql.append("(NOT COALESCE(");
+                        present(d, key);
+                        sql.append(", false) OR ");
                     }
                     sql.append("CASE WHEN jsonb_typeof(").append(d).append(" -> ?) = 'number' THEN (").append(d)
                             .append(" -> ?)::numeric ").append(comparison(leaf.op())).append(" ? END");
@@ -143,20 +146,25 @@ public final class PgvectorFilterTranslator {
                         sql.append(')');
                     }
                 }
-                case PRESENT -> {
-                    sql.append(d).append(" ?? ?");
-                    params.add(key);
-                }
+                case PRESENT -> present(d, key);
                 case MISSING -> {
-                    sql.append("NOT (").append(d).append(" ?? ?)");
-                    params.add(key);
+                    sql.append("NOT COALESCE(");
+                    present(d, key);
+                    sql.append(", false)");
                 }
                 case NOT_NUMBER -> {
-                    sql.append("jsonb_typeof(").append(d).append(" -> ?) <> 'number'");
+                    sql.append("jsonb_typeof(").append(d).append(" -> ?) NOT IN ('number', 'null')");
                     params.add(key);
                 }
             }
             return null;
+        }
+
+        /** The document holds the key with a value: JSON {@code null} is no value. */
+        private void present(String d, String key) {
+            sql.append('(').append(d).append(" ?? ? AND jsonb_typeof(").append(d).append(" -> ?) <> 'null')");
+            params.add(key);
+            params.add(key);
         }
 
         /** The document holds the field equal to one of the values, as a scalar or in a list: one GIN condition. */

@@ -93,6 +93,7 @@ public final class PgvectorSchemaManager {
      * (they do not see the field); build new ones on the returned layout.
      */
     public static PgvectorTableLayout addField(DataSource dataSource, PgvectorTableLayout layout, FieldSpec spec) {
+        requireColumns(layout, spec);
         PgvectorTableLayout grown = layout.withField(spec);
         MetadataColumn column = grown.column(spec.name());
         String table = layout.qualifiedTable();
@@ -137,6 +138,7 @@ public final class PgvectorSchemaManager {
             throw new InvalidSchemaException(spec.name(), "the layout has no document of undeclared fields to "
                     + "promote it from; use addField");
         }
+        requireColumns(layout, spec);
         PgvectorTableLayout grown = layout.withField(spec);
         MetadataColumn column = grown.column(spec.name());
         String table = layout.qualifiedTable();
@@ -178,6 +180,14 @@ public final class PgvectorSchemaManager {
         }
         executeOutsideTransaction(dataSource, indexSql(grown, column, true));
         return grown;
+    }
+
+    /** Schema changes add columns: a table whose declared fields all live in its JSON column has none to add. */
+    private static void requireColumns(PgvectorTableLayout layout, FieldSpec spec) {
+        if (layout.declaredFieldsInDocument()) {
+            throw new InvalidSchemaException(spec.name(), "every field of " + layout.qualifiedTable() + " lives in its "
+                    + "JSON column, so declaring one changes only the schema: no column is added");
+        }
     }
 
     /** True where {@code v}, a document's value for the field, does not fit the type. */
@@ -224,7 +234,7 @@ public final class PgvectorSchemaManager {
     }
 
     private static String document(PgvectorTableLayout layout) {
-        return PgvectorTableLayout.quote(layout.documentColumn().orElseThrow());
+        return layout.documentSql("");
     }
 
     /** {@code CREATE INDEX CONCURRENTLY} cannot run inside a transaction block. */
@@ -251,8 +261,8 @@ public final class PgvectorSchemaManager {
         for (MetadataColumn c : layout.columns()) {
             columns.add(c.sqlName() + " " + c.type().sql() + (c.field().required() ? " NOT NULL" : ""));
         }
-        layout.documentColumn().ifPresent(c -> columns.add(PgvectorTableLayout.quote(c)
-                + " jsonb NOT NULL DEFAULT '{}'"));
+        layout.documentColumn().ifPresent(c -> columns.add(PgvectorTableLayout.quote(c) + " "
+                + layout.documentType().sql() + " NOT NULL DEFAULT '{}'"));
         return "CREATE TABLE IF NOT EXISTS " + layout.qualifiedTable() + " (" + String.join(", ", columns) + ")";
     }
 
@@ -261,11 +271,27 @@ public final class PgvectorSchemaManager {
         for (MetadataColumn c : layout.columns()) {
             out.add(indexSql(layout, c, false));
         }
-        // jsonb_ops: @> for equality and ? for presence, on any key
-        layout.documentColumn().ifPresent(c -> out.add("CREATE INDEX IF NOT EXISTS "
-                + PgvectorTableLayout.quote(indexName(layout, c)) + " ON " + layout.qualifiedTable() + " USING gin ("
-                + PgvectorTableLayout.quote(c) + ")"));
+        layout.documentColumn().ifPresent(c -> out.add(documentIndexSql(layout, false)));
         return out;
+    }
+
+    /**
+     * Builds the GIN index that serves filters on the document column ({@code jsonb_ops}: {@code @?} for equality,
+     * {@code ?} for presence), {@code CONCURRENTLY}, if it is missing: on the column, or on {@code (column::jsonb)}
+     * for a {@code json} column. Portafilter's own tables get it with the table; a table another tool created gets it
+     * only through this explicit call.
+     */
+    public static void createDocumentIndex(DataSource dataSource, PgvectorTableLayout layout) {
+        if (layout.documentColumn().isEmpty()) {
+            throw new IllegalArgumentException("the layout has no document column");
+        }
+        executeOutsideTransaction(dataSource, documentIndexSql(layout, true));
+    }
+
+    private static String documentIndexSql(PgvectorTableLayout layout, boolean concurrently) {
+        return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS "
+                + PgvectorTableLayout.quote(indexName(layout, layout.documentColumn().orElseThrow()))
+                + " ON " + layout.qualifiedTable() + " USING gin (" + layout.documentSql("") + ")";
     }
 
     /** A metadata column's index: B-tree for a scalar, GIN for {@code text[]}. */

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -73,6 +74,23 @@ public final class PgvectorTableLayout {
         }
     }
 
+    /** The SQL type of the document column: {@code jsonb}, or {@code json} in tables other tools created. */
+    public enum DocumentType {
+        JSONB("jsonb"),
+        /** Read as {@code (column::jsonb)}: a GIN index serves it only as an index on that expression. */
+        JSON("json");
+
+        private final String sql;
+
+        DocumentType(String sql) {
+            this.sql = sql;
+        }
+
+        public String sql() {
+            return sql;
+        }
+    }
+
     /** The SQL type of the id column. */
     public enum IdType {
         TEXT("text"),
@@ -122,6 +140,8 @@ public final class PgvectorTableLayout {
     private final String embeddingColumn;
     private final String metadataJsonColumn;
     private final String documentColumn;
+    private final DocumentType documentType;
+    private final boolean declaredInDocument;
     private final int dimension;
     private final MetadataSchema metadataSchema;
     private final Map<String, MetadataColumn> columns;
@@ -134,8 +154,10 @@ public final class PgvectorTableLayout {
         this.textColumn = b.textColumn;
         this.embeddingColumn = b.embeddingColumn;
         this.metadataJsonColumn = b.metadataJsonColumn;
-        this.documentColumn = b.metadataSchema.allowsUndeclared()
-                ? b.documentColumn == null ? DEFAULT_DOCUMENT_COLUMN : b.documentColumn : null;
+        this.declaredInDocument = b.declaredInDocument;
+        boolean needsDocument = b.metadataSchema.allowsUndeclared() || declaredInDocument;
+        this.documentColumn = needsDocument ? b.documentColumn == null ? DEFAULT_DOCUMENT_COLUMN : b.documentColumn : null;
+        this.documentType = b.documentType;
         if (b.documentColumn != null && documentColumn == null) {
             throw new InvalidSchemaException(b.documentColumn, "a document column holds undeclared fields, and the "
                     + "schema allows none (MetadataSchema.Builder.allowUndeclared)");
@@ -143,7 +165,7 @@ public final class PgvectorTableLayout {
         this.dimension = b.dimension;
         this.metadataSchema = b.metadataSchema;
         Map<String, MetadataColumn> cols = new LinkedHashMap<>();
-        for (FieldSpec spec : b.metadataSchema.fields()) {
+        for (FieldSpec spec : declaredInDocument ? List.<FieldSpec>of() : b.metadataSchema.fields()) {
             ColumnOverride o = b.overrides.getOrDefault(spec.name(),
                     new ColumnOverride(spec.name(), ColumnType.defaultFor(spec.type())));
             cols.put(spec.name(), new MetadataColumn(spec, o.name(), o.type()));
@@ -181,6 +203,36 @@ public final class PgvectorTableLayout {
             }
         }
         return b;
+    }
+
+    /**
+     * The table Spring AI 1.1's {@code PgVectorStore} creates: {@code public.vector_store (id uuid, content text,
+     * metadata json, embedding vector(n))}, every metadata field in the {@code json} column. Opened as it is; its
+     * GIN index on {@code (metadata::jsonb)} exists only once {@link PgvectorSchemaManager#createDocumentIndex}
+     * is called.
+     */
+    public static Builder springAi(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
+        return builder(schemaName, tableName, metadataSchema, dimension)
+                .idColumn("id", IdType.UUID)
+                .textColumn("content")
+                .embeddingColumn("embedding")
+                .documentColumn("metadata", DocumentType.JSON)
+                .declaredFieldsInDocument();
+    }
+
+    /**
+     * The table LangChain4j 1.11's {@code PgVectorEmbeddingStore} creates by default: {@code (embedding_id uuid,
+     * embedding vector(n), text text, metadata json)}, every metadata field in the {@code json} column (pass
+     * {@link DocumentType#JSONB} where the store was configured with {@code COMBINED_JSONB}).
+     */
+    public static Builder langChain4j(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension,
+                                      DocumentType metadataType) {
+        return builder(schemaName, tableName, metadataSchema, dimension)
+                .idColumn("embedding_id", IdType.UUID)
+                .textColumn("text")
+                .embeddingColumn("embedding")
+                .documentColumn("metadata", metadataType)
+                .declaredFieldsInDocument();
     }
 
     public String schemaName() {
@@ -225,6 +277,27 @@ public final class PgvectorTableLayout {
         return Optional.ofNullable(documentColumn);
     }
 
+    /** The SQL type of the document column. */
+    public DocumentType documentType() {
+        return documentType;
+    }
+
+    /** The document as {@code jsonb} in SQL, its column prefixed with {@code qualifier} (a table alias, or empty). */
+    String documentSql(String qualifier) {
+        String column = qualifier + quote(documentColumn);
+        return documentType == DocumentType.JSONB ? column : "(" + column + "::jsonb)";
+    }
+
+    /** Whether declared fields live in the document rather than in columns of their own. */
+    public boolean declaredFieldsInDocument() {
+        return declaredInDocument;
+    }
+
+    /** Whether a field has a column of its own; one that has none lives in the document. */
+    public boolean hasColumn(String field) {
+        return columns.containsKey(field);
+    }
+
     public int dimension() {
         return dimension;
     }
@@ -260,7 +333,10 @@ public final class PgvectorTableLayout {
             b.metadataJsonColumn(metadataJsonColumn);
         }
         if (documentColumn != null) {
-            b.documentColumn(documentColumn);
+            b.documentColumn(documentColumn, documentType);
+        }
+        if (declaredInDocument) {
+            b.declaredFieldsInDocument();
         }
         columns.values().forEach(c -> b.column(c.field().name(), c.name(), c.type()));
         return b.build();
@@ -324,6 +400,8 @@ public final class PgvectorTableLayout {
         private String embeddingColumn = "embedding";
         private String metadataJsonColumn;
         private String documentColumn;
+        private DocumentType documentType = DocumentType.JSONB;
+        private boolean declaredInDocument;
 
         private Builder(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
             this.schemaName = checkStoreName(schemaName, "schema");
@@ -362,7 +440,22 @@ public final class PgvectorTableLayout {
          * schema that allows them.
          */
         public Builder documentColumn(String name) {
+            return documentColumn(name, DocumentType.JSONB);
+        }
+
+        /** The document column, of a type a table created by another tool may have. */
+        public Builder documentColumn(String name, DocumentType type) {
             this.documentColumn = checkIdentifier(name, "document column");
+            this.documentType = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        /**
+         * Declared fields too live in the document, not in columns of their own: tables that keep all metadata in
+         * one JSON column (Spring AI's, LangChain4j's). Filters on them stay typed by the schema.
+         */
+        public Builder declaredFieldsInDocument() {
+            this.declaredInDocument = true;
             return this;
         }
 

@@ -66,7 +66,7 @@ final class RowCodec {
         }
         layout.documentColumn().ifPresent(c -> {
             names.add(PgvectorTableLayout.quote(c));
-            types.add("jsonb");
+            types.add(layout.documentType().sql());
         });
         this.columnNames = List.copyOf(names);
         this.columnTypes = List.copyOf(types);
@@ -170,7 +170,7 @@ final class RowCodec {
         }
         if (layout.documentColumn().isPresent()) {
             PGobject doc = new PGobject();
-            doc.setType("jsonb");
+            doc.setType(layout.documentType().sql());
             doc.setValue(document(r.metadata()));
             ps.setObject(i++, doc);
         }
@@ -225,23 +225,27 @@ final class RowCodec {
             }
         }
         if (layout.documentColumn().isPresent()) {
-            // jsonb's binary form: a version byte, then the JSON text
             byte[] json = document(r.metadata()).getBytes(StandardCharsets.UTF_8);
-            out.writeInt(json.length + 1);
-            out.writeByte(JSONB_VERSION);
+            if (layout.documentType() == PgvectorTableLayout.DocumentType.JSONB) {
+                // jsonb's binary form: a version byte, then the JSON text (json's is the text alone)
+                out.writeInt(json.length + 1);
+                out.writeByte(JSONB_VERSION);
+            } else {
+                out.writeInt(json.length);
+            }
             out.write(json);
         }
     }
 
-    /** The record's undeclared fields as the document column holds them. */
+    /** The record's fields that have no column of their own, as the document column holds them. */
     private String document(Metadata metadata) {
-        Map<String, MetadataValue> undeclared = new LinkedHashMap<>();
+        Map<String, MetadataValue> inDocument = new LinkedHashMap<>();
         metadata.asMap().forEach((field, value) -> {
-            if (layout.metadataSchema().field(field).isEmpty()) {
-                undeclared.put(field, value);
+            if (!layout.hasColumn(field)) {
+                inDocument.put(field, value);
             }
         });
-        return DocumentJson.write(undeclared);
+        return DocumentJson.write(inDocument);
     }
 
     /**
@@ -282,7 +286,7 @@ final class RowCodec {
             i++;
         }
         if (layout.documentColumn().isPresent()) {
-            DocumentJson.read(rs.getString(1), rs.getString(i), layout.metadataSchema(), values);
+            DocumentJson.read(rs.getString(1), rs.getString(i), layout, values);
         }
         return Metadata.of(values);
     }
