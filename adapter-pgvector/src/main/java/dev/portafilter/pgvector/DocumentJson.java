@@ -42,10 +42,12 @@ final class DocumentJson {
     private DocumentJson() {
     }
 
-    /** The undeclared fields of a record's metadata as one JSON object ({@code {}} when there are none). */
-    static String write(Map<String, MetadataValue> undeclared) {
+    /** The fields of a record's metadata that have no column, as one JSON object ({@code {}} when there are none). */
+    static String write(Map<String, MetadataValue> fields, PgvectorTableLayout layout) {
         ObjectNode doc = NODES.objectNode();
-        undeclared.forEach((field, value) -> doc.set(field, node(value)));
+        fields.forEach((field, value) -> doc.set(field, layout.numbersAsText() && value instanceof NumberValue n
+                ? NODES.textNode(n instanceof LongValue l ? Long.toString(l.value()) : Double.toString(n.asDouble()))
+                : node(value)));
         return text(doc);
     }
 
@@ -100,7 +102,8 @@ final class DocumentJson {
                     || (node.isArray() && node.isEmpty())) {
                 continue;
             }
-            MetadataValue v = value(node);
+            MetadataValue v = spec != null && spec.type().isNumeric() && layout.numbersAsText() && node.isTextual()
+                    ? number(node.textValue()) : value(node);
             if (v != null && spec != null) {
                 v = fit(spec.type(), v);
             }
@@ -109,6 +112,16 @@ final class DocumentJson {
                         + key + "', which is no " + (spec == null ? "metadata value" : spec.type() + " value"), null);
             }
             into.put(key, v);
+        }
+    }
+
+    /** A number written as text ({@code "2023"}, {@code "0.5"}), or null when the text is no number. */
+    private static MetadataValue number(String text) {
+        try {
+            JsonNode n = JSON.readTree(text);
+            return n.isNumber() ? value(n) : null;
+        } catch (JsonProcessingException e) {
+            return null;
         }
     }
 

@@ -140,6 +140,9 @@ final class Jdbc {
         if (element instanceof Boolean) {
             return "bool";
         }
+        if (element instanceof BigDecimal) {
+            return "numeric";
+        }
         throw new IllegalArgumentException("cannot bind an array of " + element.getClass().getName());
     }
 }

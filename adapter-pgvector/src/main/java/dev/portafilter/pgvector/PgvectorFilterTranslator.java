@@ -124,6 +124,9 @@ public final class PgvectorFilterTranslator {
         private Void documentLeaf(LoweredFilter.Leaf leaf) {
             String d = layout.documentSql(qualifier);
             String key = leaf.field();
+            if (layout.numbersAsText() && (leaf.storage() == Storage.INT64 || leaf.storage() == Storage.FLOAT64)) {
+                return numberAsTextLeaf(d, leaf);
+            }
             switch (leaf.op()) {
                 case ANY_OF -> containsAny(d, leaf);
                 case NONE_OF -> {
@@ -158,6 +161,56 @@ public final class PgvectorFilterTranslator {
                 }
             }
             return null;
+        }
+
+        /**
+         * A declared number in a document that holds numbers as text ({@code "2023"}): compared as {@code numeric},
+         * read from a JSON number or from a string of a JSON number's form; anything else compares as NULL (false).
+         */
+        private Void numberAsTextLeaf(String d, LoweredFilter.Leaf leaf) {
+            String key = leaf.field();
+            boolean orMissing = leaf.missingMatches() && leaf.op() != LoweredFilter.Op.MISSING
+                    && leaf.op() != LoweredFilter.Op.NONE_OF;
+            if (orMissing) {
+                sql.append("(NOT COALESCE(");
+                present(d, key);
+                sql.append(", false) OR ");
+            }
+            switch (leaf.op()) {
+                case ANY_OF, NONE_OF -> {
+                    sql.append(leaf.op() == LoweredFilter.Op.NONE_OF ? "NOT COALESCE(" : "(");
+                    numeric(d, key);
+                    sql.append(" = ANY(?)").append(leaf.op() == LoweredFilter.Op.NONE_OF ? ", false)" : ")");
+                    params.add(leaf.values().stream().map(v -> DocumentJson.decimal((NumberValue) v)).toList());
+                }
+                case GT, GTE, LT, LTE -> {
+                    numeric(d, key);
+                    sql.append(' ').append(comparison(leaf.op())).append(" ?");
+                    params.add(DocumentJson.decimal((NumberValue) leaf.value()));
+                }
+                case PRESENT -> present(d, key);
+                case MISSING -> {
+                    sql.append("NOT COALESCE(");
+                    present(d, key);
+                    sql.append(", false)");
+                }
+                case NOT_NUMBER -> throw new IllegalStateException("only undeclared fields lower to NOT_NUMBER");
+            }
+            if (orMissing) {
+                sql.append(')');
+            }
+            return null;
+        }
+
+        /** The key's value as {@code numeric}: a JSON number, or a string holding one; else NULL. */
+        private void numeric(String d, String key) {
+            sql.append("(CASE jsonb_typeof(").append(d).append(" -> ?) WHEN 'number' THEN (").append(d)
+                    .append(" -> ?)::numeric WHEN 'string' THEN CASE WHEN (").append(d)
+                    .append(" ->> ?) ~ '^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?$' THEN (").append(d)
+                    .append(" ->> ?)::numeric END END)");
+            for (int i = 0; i < 4; i++) {
+                params.add(key);
+            }
         }
 
         /** The document holds the key with a value: JSON {@code null} is no value. */

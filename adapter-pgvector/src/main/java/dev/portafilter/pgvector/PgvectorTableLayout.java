@@ -142,6 +142,7 @@ public final class PgvectorTableLayout {
     private final String documentColumn;
     private final DocumentType documentType;
     private final boolean declaredInDocument;
+    private final boolean numbersAsText;
     private final int dimension;
     private final MetadataSchema metadataSchema;
     private final Map<String, MetadataColumn> columns;
@@ -155,6 +156,11 @@ public final class PgvectorTableLayout {
         this.embeddingColumn = b.embeddingColumn;
         this.metadataJsonColumn = b.metadataJsonColumn;
         this.declaredInDocument = b.declaredInDocument;
+        this.numbersAsText = b.numbersAsText;
+        if (numbersAsText && (!declaredInDocument || b.metadataSchema.allowsUndeclared())) {
+            throw new InvalidSchemaException("*", "numbers written as text need every field declared, and in the "
+                    + "document: an undeclared \"2023\" could be a string or a number");
+        }
         boolean needsDocument = b.metadataSchema.allowsUndeclared() || declaredInDocument;
         this.documentColumn = needsDocument ? b.documentColumn == null ? DEFAULT_DOCUMENT_COLUMN : b.documentColumn : null;
         this.documentType = b.documentType;
@@ -223,7 +229,8 @@ public final class PgvectorTableLayout {
     /**
      * The table LangChain4j 1.11's {@code PgVectorEmbeddingStore} creates by default: {@code (embedding_id uuid,
      * embedding vector(n), text text, metadata json)}, every metadata field in the {@code json} column (pass
-     * {@link DocumentType#JSONB} where the store was configured with {@code COMBINED_JSONB}).
+     * {@link DocumentType#JSONB} where the store was configured with {@code COMBINED_JSONB}), numbers written as
+     * JSON strings as LangChain4j writes them.
      */
     public static Builder langChain4j(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension,
                                       DocumentType metadataType) {
@@ -232,7 +239,8 @@ public final class PgvectorTableLayout {
                 .textColumn("text")
                 .embeddingColumn("embedding")
                 .documentColumn("metadata", metadataType)
-                .declaredFieldsInDocument();
+                .declaredFieldsInDocument()
+                .numbersAsText();
     }
 
     public String schemaName() {
@@ -293,6 +301,11 @@ public final class PgvectorTableLayout {
         return declaredInDocument;
     }
 
+    /** Whether the document holds declared numbers as JSON strings ({@code "2023"}), as LangChain4j writes them. */
+    public boolean numbersAsText() {
+        return numbersAsText;
+    }
+
     /** Whether a field has a column of its own; one that has none lives in the document. */
     public boolean hasColumn(String field) {
         return columns.containsKey(field);
@@ -337,6 +350,9 @@ public final class PgvectorTableLayout {
         }
         if (declaredInDocument) {
             b.declaredFieldsInDocument();
+        }
+        if (numbersAsText) {
+            b.numbersAsText();
         }
         columns.values().forEach(c -> b.column(c.field().name(), c.name(), c.type()));
         return b.build();
@@ -402,6 +418,7 @@ public final class PgvectorTableLayout {
         private String documentColumn;
         private DocumentType documentType = DocumentType.JSONB;
         private boolean declaredInDocument;
+        private boolean numbersAsText;
 
         private Builder(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
             this.schemaName = checkStoreName(schemaName, "schema");
@@ -456,6 +473,16 @@ public final class PgvectorTableLayout {
          */
         public Builder declaredFieldsInDocument() {
             this.declaredInDocument = true;
+            return this;
+        }
+
+        /**
+         * The document holds declared LONG and DOUBLE values as JSON strings of their digits ({@code "2023"}), as
+         * LangChain4j's {@code PgVectorEmbeddingStore} writes them: Portafilter reads, compares (numerically, never as
+         * text) and writes them so. Needs {@link #declaredFieldsInDocument()} and a schema of declared fields only.
+         */
+        public Builder numbersAsText() {
+            this.numbersAsText = true;
             return this;
         }
 

@@ -245,7 +245,7 @@ final class RowCodec {
                 inDocument.put(field, value);
             }
         });
-        return DocumentJson.write(inDocument);
+        return DocumentJson.write(inDocument, layout);
     }
 
     /**

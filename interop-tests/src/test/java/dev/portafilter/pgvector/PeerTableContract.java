@@ -1,0 +1,152 @@
+package dev.portafilter.pgvector;
+
+import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.conformance.SemanticsCases;
+import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.metadata.Metadata;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.VectorRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A table another library created and filled, opened by Portafilter as it is: every semantics case answers as the
+ * reference says on the metadata that library wrote, Portafilter's writes read back through that library, and the
+ * table is left as it was (no column, no index) unless an index is asked for explicitly.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class PeerTableContract {
+    static final int K = 100;
+
+    /** The scenario as the peer holds it: UUID ids (both peers need them), metadata the peer can store. */
+    private final List<VectorRecord> written = new ArrayList<>();
+    private Map<String, String> scenarioIdOf;
+    private PgvectorTableLayout layout;
+    private PgvectorStore store;
+    private List<String> columnsBefore;
+
+    /** Creates the table through the peer's own library, writes the records through it, and returns its layout. */
+    abstract PgvectorTableLayout createAndWrite(String table, List<VectorRecord> records);
+
+    /** What the peer keeps of a record's metadata (LangChain4j keeps no lists and no booleans). */
+    abstract Metadata asThePeerKeepsIt(Metadata metadata);
+
+    /** The ids and metadata of the peer's own nearest k records to the vector. */
+    abstract Map<String, Map<String, Object>> peerSearch(float[] vector, int k);
+
+    abstract void closePeer();
+
+    @BeforeAll
+    void createTable() throws SQLException {
+        for (VectorRecord r : ScenarioDataset.records()) {
+            written.add(new VectorRecord(uuid(r.id()), r.vector(), r.text(), asThePeerKeepsIt(r.metadata())));
+        }
+        scenarioIdOf = ScenarioDataset.records().stream().collect(Collectors.toMap(r -> uuid(r.id()), VectorRecord::id));
+        layout = createAndWrite(PgvectorTestServer.uniqueTableName("peer"), written);
+        columnsBefore = columns();
+        store = PgvectorStore.builder(layout).dataSource(PgvectorTestServer.dataSource()).build();
+    }
+
+    @AfterAll
+    void dropTable() {
+        closePeer();
+        store.close();
+        PgvectorSchemaManager.dropTable(PgvectorTestServer.dataSource(), layout);
+    }
+
+    static MetadataSchema schema() {
+        return ScenarioDataset.SCHEMA;
+    }
+
+    static String uuid(String id) {
+        return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everySemanticsCaseAnswersAsTheReferenceOnWhatThePeerWrote() {
+        return SemanticsCases.all().stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
+            Filter f = c.filter();
+            List<String> expected = written.stream().filter(r -> f.test(r.metadata()))
+                    .map(r -> scenarioIdOf.get(r.id())).sorted().toList();
+            List<String> hits = store.search(ScenarioDataset.vectorFor("query", ScenarioDataset.DIMENSION), K, f).stream()
+                    .map(h -> scenarioIdOf.get(h.id())).sorted().toList();
+            assertThat(hits).as(c.filterJson()).isEqualTo(expected);
+            assertThat(store.count(f)).as(c.filterJson()).isEqualTo(expected.size());
+        }));
+    }
+
+    @Test
+    void recordsReadBackAsThePeerWroteThem() {
+        for (VectorRecord r : written) {
+            SearchHit hit = store.search(r.vector(), 1).get(0);
+            assertThat(hit.id()).isEqualTo(r.id());
+            assertThat(hit.metadata()).isEqualTo(schema().validateRecord(r.id(), r.metadata()));
+        }
+    }
+
+    @Test
+    void portafilterWritesWhatThePeerReadsAndChangesNoColumnOrIndex() throws SQLException {
+        VectorRecord mine = new VectorRecord(uuid("portafilter-written"),
+                ScenarioDataset.vectorFor("portafilter-written", ScenarioDataset.DIMENSION), "written by Portafilter",
+                Metadata.of("customer", ScenarioDataset.CUSTOMER_A, "documentType", "note", "publicationYear", 2026));
+        store.upsert(List.of(mine));
+        try {
+            Map<String, Map<String, Object>> found = peerSearch(mine.vector(), 1);
+            assertThat(found).containsOnlyKeys(mine.id());
+            assertThat(found.get(mine.id())).containsEntry("customer", ScenarioDataset.CUSTOMER_A)
+                    .containsEntry("documentType", "note");
+            // a number, or its digits where the peer keeps numbers as text (LangChain4j)
+            assertThat(new BigDecimal(String.valueOf(found.get(mine.id()).get("publicationYear")))).isEqualTo("2026");
+        } finally {
+            store.delete(List.of(mine.id()));
+        }
+        assertThat(columns()).isEqualTo(columnsBefore);
+        assertThat(indexes()).noneMatch(i -> i.endsWith("_metadata_idx"));
+        PgvectorSchemaManager.createDocumentIndex(PgvectorTestServer.dataSource(), layout);
+        assertThat(indexes()).contains(layout.tableName() + "_metadata_idx");
+    }
+
+    private List<String> columns() throws SQLException {
+        return query("SELECT column_name || ' ' || data_type FROM information_schema.columns "
+                + "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", r -> r);
+    }
+
+    private List<String> indexes() throws SQLException {
+        return query("SELECT indexname FROM pg_indexes WHERE schemaname = ? AND tablename = ?", r -> r);
+    }
+
+    private List<String> query(String sql, Function<String, String> row) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = PgvectorTestServer.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, layout.schemaName());
+            ps.setString(2, layout.tableName());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row.apply(rs.getString(1)));
+                }
+            }
+        }
+        return out;
+    }
+}
