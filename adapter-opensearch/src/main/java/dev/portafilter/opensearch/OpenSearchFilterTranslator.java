@@ -19,9 +19,11 @@ import org.opensearch.client.json.JsonpSerializable;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch._types.FieldValue;
 import org.opensearch.client.opensearch._types.query_dsl.BoolQuery;
+import org.opensearch.client.opensearch._types.query_dsl.ChildScoreMode;
 import org.opensearch.client.opensearch._types.query_dsl.ExistsQuery;
 import org.opensearch.client.opensearch._types.query_dsl.MatchAllQuery;
 import org.opensearch.client.opensearch._types.query_dsl.MatchNoneQuery;
+import org.opensearch.client.opensearch._types.query_dsl.NestedQuery;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch._types.query_dsl.RangeQuery;
 import org.opensearch.client.opensearch._types.query_dsl.TermQuery;
@@ -33,8 +35,8 @@ import java.util.List;
 
 /**
  * Prints a filter, lowered by core's {@link FilterLowering}, as an {@code opensearch-java} {@link Query} built from
- * typed query objects only ({@code bool}, {@code term}, {@code terms}, {@code range}, {@code exists}), never from
- * JSON text.
+ * typed query objects only ({@code bool}, {@code term}, {@code terms}, {@code range}, {@code exists},
+ * {@code nested}), never from JSON text.
  *
  * <p>Why it means the same: every metadata field is a keyword, long, double or boolean field (see
  * {@link OpenSearchIndexLayout}), so {@code term} is exact equality, never a full-text match. Lucene queries select
@@ -42,17 +44,31 @@ import java.util.List;
  * list field, exactly those where no element matches. {@code range} and {@code exists} never match a missing field,
  * and {@code exists} matches the empty string. Bounds arrive in the field's type already ({@code $gt 2022.5} on a
  * long field is {@code gt 2022}; {@code $eq 2023.5} there is {@code match_none}).
+ *
+ * <p>An undeclared field is the one entry with its name as {@code key} in the layout's nested field, which holds
+ * the value by kind: strings and lists of strings in the keyword {@code s}, numbers in the double {@code n}, booleans
+ * in {@code b}. A leaf is a {@code nested} query, in filter context, for an entry of that key whose value passes a
+ * test ({@code term}/{@code terms} on the subfield of the values' kind, {@code range} on {@code n}) or fails one
+ * ({@code $ne}: the {@code terms}; not a number: {@code exists n}). Equality is kind-exact because each kind has its
+ * own subfield, a string finds a list that holds it because {@code s} is then that list, and a range never meets a
+ * string. Where a record without the field matches, the leaf is {@code must_not} of the nested query for the opposite:
+ * a key has at most one entry, so "no entry of the key fails" is exactly "missing, or passes". Numbers compare as
+ * doubles, which is exact, since the profile refuses integers beyond ±(2^53 − 1) there.
  */
 public final class OpenSearchFilterTranslator {
     static final String BACKEND = "opensearch";
 
     /**
      * OpenSearch: long and double fields, {@code exists} for presence; a {@code terms} query takes at most
-     * {@code index.max_terms_count} values (65,536 by default).
+     * {@code index.max_terms_count} values (65,536 by default); undeclared numbers are doubles.
      */
-    public static final BackendProfile PROFILE = BackendProfile.builder(BACKEND).maxInValues(65_536).build();
+    public static final BackendProfile PROFILE = BackendProfile.builder(BACKEND)
+            .maxInValues(65_536)
+            .undeclaredNumbersAsDoubles()
+            .build();
 
     private final MetadataSchema schema;
+    private final String undeclaredField;
     private final JsonpMapper mapper;
 
     public OpenSearchFilterTranslator(OpenSearchIndexLayout layout) {
@@ -61,12 +77,13 @@ public final class OpenSearchFilterTranslator {
 
     OpenSearchFilterTranslator(OpenSearchIndexLayout layout, JsonpMapper mapper) {
         this.schema = layout.schema();
+        this.undeclaredField = layout.undeclaredField().orElse(null);
         this.mapper = mapper;
     }
 
     /** The query for a filter; throws {@link dev.portafilter.core.InvalidFilterException} if the schema rejects it. */
     public Query translate(Filter filter) {
-        return FilterLowering.lower(filter, schema, PROFILE).accept(new Printer());
+        return FilterLowering.lower(filter, schema, PROFILE).accept(new Printer(undeclaredField));
     }
 
     /** The query for a filter as JSON text, as the client sends it (for {@code explain} and logs). */
@@ -84,22 +101,61 @@ public final class OpenSearchFilterTranslator {
     }
 
     /** Builds each query as its variant ({@code TermQuery}, {@code BoolQuery}, ...), without a {@code Query.Builder}. */
-    private static final class Printer implements LoweredFilter.Visitor<Query> {
+    private record Printer(String undeclaredField) implements LoweredFilter.Visitor<Query> {
         @Override
         public Query leaf(LoweredFilter.Leaf leaf) {
+            if (leaf.storage() == Storage.DOCUMENT) {
+                return undeclared(leaf);
+            }
             String field = leaf.field();
             return switch (leaf.op()) {
-                case ANY_OF -> anyOf(leaf);
+                case ANY_OF -> anyOf(field, leaf);
                 // must_not keeps the documents without the field; where none can match, they are excluded
-                case NONE_OF -> leaf.missingMatches() ? not(anyOf(leaf))
-                        : BoolQuery.of(b -> b.filter(exists(field)).mustNot(anyOf(leaf))).toQuery();
+                case NONE_OF -> leaf.missingMatches() ? not(anyOf(field, leaf))
+                        : BoolQuery.of(b -> b.filter(exists(field)).mustNot(anyOf(field, leaf))).toQuery();
                 // "x <= 5 or missing" is exactly must_not(x > 5)
                 case GT, GTE, LT, LTE -> leaf.missingMatches() ? not(range(field, leaf.op().complement(), bound(leaf)))
                         : range(field, leaf.op(), bound(leaf));
                 case PRESENT -> exists(field);
                 case MISSING -> not(exists(field));
-                case NOT_NUMBER -> throw undeclared();
+                case NOT_NUMBER -> throw new IllegalStateException("only undeclared fields lower to NOT_NUMBER");
             };
+        }
+
+        /** A leaf on an undeclared field: a test of the one entry with the field's name as its key. */
+        private Query undeclared(LoweredFilter.Leaf leaf) {
+            Query key = term(subfield(OpenSearchIndexLayout.KEY), FieldValue.of(leaf.field()));
+            String number = subfield(OpenSearchIndexLayout.NUMBER);
+            boolean orMissing = leaf.missingMatches();
+            return switch (leaf.op()) {
+                // the values' kind picks the subfield: kind-exact, and a string also finds a list that holds it
+                case ANY_OF, NONE_OF -> entry(key, anyOf(subfield(OpenSearchIndexLayout.valueSubfield(
+                        leaf.value().kind())), leaf), leaf.op() == LoweredFilter.Op.ANY_OF, orMissing);
+                case GT, GTE, LT, LTE -> entry(key, range(number, leaf.op(), bound(leaf)), true, orMissing);
+                case NOT_NUMBER -> entry(key, exists(number), false, orMissing);
+                case PRESENT -> nested(key);
+                case MISSING -> not(nested(key));
+            };
+        }
+
+        /**
+         * The records whose entry of this key passes the test ({@code passes}) or fails it; with {@code orMissing},
+         * those and the records without the key: exactly those with no entry that does the opposite, since a key
+         * has at most one entry.
+         */
+        private Query entry(Query key, Query test, boolean passes, boolean orMissing) {
+            boolean sought = passes != orMissing;
+            Query inner = BoolQuery.of(b -> sought ? b.filter(key, test) : b.filter(key).mustNot(test)).toQuery();
+            return orMissing ? not(nested(inner)) : nested(inner);
+        }
+
+        /** In filter context: the entries only select their document, and no score is kept. */
+        private Query nested(Query inner) {
+            return NestedQuery.of(n -> n.path(undeclaredField).query(inner).scoreMode(ChildScoreMode.None)).toQuery();
+        }
+
+        private String subfield(String name) {
+            return undeclaredField + "." + name;
         }
 
         private static Query range(String field, LoweredFilter.Op op, JsonData bound) {
@@ -145,23 +201,26 @@ public final class OpenSearchFilterTranslator {
             return ExistsQuery.of(e -> e.field(field)).toQuery();
         }
 
+        private static Query term(String field, FieldValue value) {
+            return TermQuery.of(t -> t.field(field).value(value)).toQuery();
+        }
+
         /** {@code term} for one value, {@code terms} for several. */
-        private static Query anyOf(LoweredFilter.Leaf leaf) {
+        private static Query anyOf(String field, LoweredFilter.Leaf leaf) {
             List<ScalarValue> values = leaf.values();
             if (values.size() == 1) {
-                FieldValue term = fieldValue(leaf.storage(), values.get(0));
-                return TermQuery.of(t -> t.field(leaf.field()).value(term)).toQuery();
+                return term(field, fieldValue(leaf.storage(), values.get(0)));
             }
             List<FieldValue> terms = new ArrayList<>(values.size());
             for (ScalarValue v : values) {
                 terms.add(fieldValue(leaf.storage(), v));
             }
-            return TermsQuery.of(t -> t.field(leaf.field()).terms(tf -> tf.value(terms))).toQuery();
+            return TermsQuery.of(t -> t.field(field).terms(tf -> tf.value(terms))).toQuery();
         }
 
         private static JsonData bound(LoweredFilter.Leaf leaf) {
             NumberValue n = (NumberValue) leaf.value();
-            return leaf.storage() == Storage.FLOAT64 ? JsonData.of(n.asDouble()) : JsonData.of(((LongValue) n).value());
+            return leaf.storage() == Storage.INT64 ? JsonData.of(((LongValue) n).value()) : JsonData.of(n.asDouble());
         }
 
         private static FieldValue fieldValue(Storage storage, ScalarValue v) {
@@ -170,13 +229,11 @@ public final class OpenSearchFilterTranslator {
                 case BOOLEAN -> FieldValue.of(((BooleanValue) v).value());
                 case INT64 -> FieldValue.of(((LongValue) v).value());
                 case FLOAT64 -> FieldValue.of(((NumberValue) v).asDouble());
-                case DOCUMENT -> throw undeclared();
+                // the value's own kind: a number is compared with the double subfield
+                case DOCUMENT -> v instanceof StringValue s ? FieldValue.of(s.value())
+                        : v instanceof BooleanValue b ? FieldValue.of(b.value())
+                        : FieldValue.of(((NumberValue) v).asDouble());
             };
-        }
-
-        /** Only undeclared fields lower to this, and {@link OpenSearchIndexLayout} refuses schemas that allow them. */
-        private static IllegalStateException undeclared() {
-            return new IllegalStateException("an undeclared field, which an OpenSearch layout refuses");
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.portafilter.core.InvalidStoreNameException;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.metadata.ScalarValue;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.opensearch._types.mapping.DynamicMapping;
 import org.opensearch.client.opensearch._types.mapping.Property;
@@ -24,6 +25,18 @@ import java.util.Set;
  * OpenSearch cannot hold as a top-level field is an {@link InvalidSchemaException} naming it, an invalid index name
  * an {@link InvalidStoreNameException}.
  *
+ * <p>A schema that {@linkplain MetadataSchema.Builder#allowUndeclared() allows undeclared fields} adds one
+ * {@code nested} field ({@link Builder#undeclaredField}, {@code metadata_undeclared} by default) with one nested
+ * object per undeclared field of a record: {@code key} holds the field's name, and the value is in {@code s} (a
+ * string or a list of strings), {@code n} (a number, as a double) or {@code b} (a boolean); {@code key} and
+ * {@code s} are keywords, never analysed. A name is a value there, not a mapping field: {@code config} and
+ * {@code config.setting} coexist, one key may hold a string in one record and a number in another, and undeclared
+ * keys never add mapping fields, so they cannot reach the index's field limit. The limit they can reach is
+ * {@code index.mapping.nested_objects.limit} (10,000 nested objects per document by default): the store refuses a
+ * record with more undeclared fields with an {@link dev.portafilter.core.InvalidRecordException}, before anything of
+ * its batch is written. Each value stays in {@code _source} as it was written ({@code 2} and {@code 2.0} apart, a
+ * list of one string a list), and a read takes its kind from there.
+ *
  * <pre>{@code
  * OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder("docs", schema, 384).build();
  * OpenSearchIndexLayout bedrock = OpenSearchIndexLayout.bedrockKnowledgeBase("kb-index", schema, 1024).build();
@@ -32,6 +45,13 @@ import java.util.Set;
 public final class OpenSearchIndexLayout {
     /** Lucene's HNSW is the only engine that needs no native library, and it supports efficient filtering. */
     public static final String DEFAULT_ENGINE = "lucene";
+    /** The nested field of undeclared metadata fields, unless {@link Builder#undeclaredField} names another. */
+    public static final String DEFAULT_UNDECLARED_FIELD = "metadata_undeclared";
+    /** The subfields of a nested undeclared entry: its field's name, and its value by kind. */
+    static final String KEY = "key";
+    static final String STRING = "s";
+    static final String NUMBER = "n";
+    static final String BOOLEAN = "b";
     private static final String FIELD_NAME_RULE = "it may not be blank, start with '_', or contain '.', '*' or '?'";
 
     private final String indexName;
@@ -40,6 +60,7 @@ public final class OpenSearchIndexLayout {
     private final String vectorField;
     private final String textField;
     private final String metadataField;
+    private final String undeclaredField;
     private final String engine;
     private final SpaceType spaceType;
     private final int hnswM;
@@ -52,10 +73,6 @@ public final class OpenSearchIndexLayout {
     private OpenSearchIndexLayout(Builder b) {
         this.indexName = checkIndexName(b.indexName);
         this.schema = Objects.requireNonNull(b.schema, "schema");
-        if (schema.allowsUndeclared()) {
-            throw new InvalidSchemaException("*", "an OpenSearch index holds declared fields only (undeclared fields "
-                    + "are not supported on OpenSearch yet); declare every field");
-        }
         if (b.dimension < 1) {
             throw new IllegalArgumentException("dimension must be positive, was " + b.dimension);
         }
@@ -63,6 +80,8 @@ public final class OpenSearchIndexLayout {
         this.vectorField = checkFieldName(b.vectorField, "vector field");
         this.textField = checkFieldName(b.textField, "text field");
         this.metadataField = b.metadataField == null ? null : checkFieldName(b.metadataField, "metadata field");
+        String undeclared = checkFieldName(b.undeclaredField, "undeclared field");
+        this.undeclaredField = schema.allowsUndeclared() ? undeclared : null;
         this.engine = Objects.requireNonNull(b.engine, "engine");
         this.spaceType = Objects.requireNonNull(b.spaceType, "spaceType");
         if (b.hnswM < 2 || b.efConstruction < 2 || b.shards < 1 || b.replicas < 0) {
@@ -127,6 +146,20 @@ public final class OpenSearchIndexLayout {
         return Optional.ofNullable(metadataField);
     }
 
+    /** The nested field that holds the undeclared metadata fields, if the schema allows them. */
+    public Optional<String> undeclaredField() {
+        return Optional.ofNullable(undeclaredField);
+    }
+
+    /** The subfield of an undeclared entry that holds values of this kind (a list of strings: {@link #STRING}). */
+    static String valueSubfield(ScalarValue.ValueKind kind) {
+        return switch (kind) {
+            case STRING -> STRING;
+            case NUMBER -> NUMBER;
+            case BOOLEAN -> BOOLEAN;
+        };
+    }
+
     public String engine() {
         return engine;
     }
@@ -156,6 +189,14 @@ public final class OpenSearchIndexLayout {
         for (FieldSpec spec : schema.fields()) {
             mapping.properties(spec.name(), property(spec.type()));
         }
+        if (undeclaredField != null) {
+            // strict even where the rest is not: an entry never adds a field, whatever its key
+            mapping.properties(undeclaredField, Property.of(p -> p.nested(n -> n.dynamic(DynamicMapping.Strict)
+                    .properties(KEY, property(FieldType.STRING))
+                    .properties(STRING, property(FieldType.STRING_LIST))
+                    .properties(NUMBER, property(FieldType.DOUBLE))
+                    .properties(BOOLEAN, property(FieldType.BOOLEAN)))));
+        }
         if (routingField != null) {
             mapping.routing(r -> r.required(true));
         }
@@ -184,13 +225,16 @@ public final class OpenSearchIndexLayout {
         if (metadataField != null && !reserved.add(metadataField)) {
             throw new IllegalArgumentException("the metadata field '" + metadataField + "' is already used");
         }
+        if (undeclaredField != null && !reserved.add(undeclaredField)) {
+            throw new IllegalArgumentException("the undeclared field '" + undeclaredField + "' is already used");
+        }
         for (FieldSpec spec : schema.fields()) {
             if (!isValidFieldName(spec.name())) {
                 throw new InvalidSchemaException(spec.name(), "not a valid OpenSearch field name: " + FIELD_NAME_RULE);
             }
             if (reserved.contains(spec.name())) {
-                throw new InvalidSchemaException(spec.name(), "collides with the index's own vector, text or metadata "
-                        + "field of that name");
+                throw new InvalidSchemaException(spec.name(), "collides with the index's own vector, text, metadata "
+                        + "or undeclared field of that name");
             }
         }
         if (routingField != null) {
@@ -273,6 +317,7 @@ public final class OpenSearchIndexLayout {
         private String vectorField = "embedding";
         private String textField = "text";
         private String metadataField;
+        private String undeclaredField = DEFAULT_UNDECLARED_FIELD;
         private String engine = DEFAULT_ENGINE;
         private SpaceType spaceType = SpaceType.COSINESIMIL;
         private int hnswM = 16;
@@ -301,6 +346,15 @@ public final class OpenSearchIndexLayout {
         /** A not-indexed text field that also receives the metadata as one JSON string; none by default. */
         public Builder metadataField(String name) {
             this.metadataField = name;
+            return this;
+        }
+
+        /**
+         * The name of the nested field that holds the undeclared metadata fields, where the schema allows them;
+         * {@code metadata_undeclared} by default.
+         */
+        public Builder undeclaredField(String name) {
+            this.undeclaredField = name;
             return this;
         }
 
@@ -337,7 +391,10 @@ public final class OpenSearchIndexLayout {
             return this;
         }
 
-        /** Whether the index refuses documents with undeclared fields; true by default. */
+        /**
+         * Whether the index refuses documents with fields its mapping does not name; true by default. Undeclared
+         * metadata fields are entries of the nested field, never fields of the mapping, so this does not limit them.
+         */
         public Builder strictMapping(boolean strict) {
             this.strictMapping = strict;
             return this;

@@ -214,7 +214,7 @@ public final class OpenSearchStore implements VectorStore {
 
     private void write(List<VectorRecord> records, Optional<Filter> guard) {
         List<VectorRecord> batch = Vectors.validateBatch(records, this);
-        batch.forEach(DocumentCodec::checkLimits);
+        batch.forEach(codec::check);
         Optional<Query> guardQuery = guard.map(translator::translate);
         if (batch.isEmpty()) {
             return;

@@ -2,8 +2,11 @@ package dev.portafilter.opensearch;
 
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.InvalidFilterException;
+import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.FieldType;
+import dev.portafilter.core.metadata.MetadataSchema;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OpenSearchFilterTranslatorTest {
     private final OpenSearchFilterTranslator translator = new OpenSearchFilterTranslator(
             OpenSearchIndexLayout.builder("translator-test", ScenarioDataset.SCHEMA, 4).build());
+    private static final OpenSearchFilterTranslator UNDECLARED = new OpenSearchFilterTranslator(
+            OpenSearchIndexLayout.builder("translator-test", MetadataSchema.builder()
+                    .required("customer", FieldType.STRING).allowUndeclared().build(), 4).undeclaredField("u").build());
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = " => ", textBlock = """
@@ -95,6 +101,41 @@ class OpenSearchFilterTranslatorTest {
             """)
     void negationsAndMissingFields(String filter, String query) {
         assertThat(translator.toJson(FilterJson.parse(filter))).isEqualTo(query);
+    }
+
+    /**
+     * An undeclared field is a nested query on the entry with its name as key, the value on its kind's subfield (in
+     * filter context, no scores); where a record without the field matches, must_not of the entries that fail.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " => ", textBlock = """
+            {"mixed":"v"} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"term":{"u.s":{"value":"v"}}}]}},"score_mode":"none"}}
+            {"mixed":{"$in":["a","b"]}} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"terms":{"u.s":["a","b"]}}]}},"score_mode":"none"}}
+            {"mixed":2} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"term":{"u.n":{"value":2.0}}}]}},"score_mode":"none"}}
+            {"mixed":{"$in":[2,2.5]}} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"terms":{"u.n":[2.0,2.5]}}]}},"score_mode":"none"}}
+            {"mixed":9007199254740991} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"term":{"u.n":{"value":9.007199254740991E15}}}]}},"score_mode":"none"}}
+            {"mixed":true} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"term":{"u.b":{"value":true}}}]}},"score_mode":"none"}}
+            {"config.setting":"x"} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"config.setting"}}},{"term":{"u.s":{"value":"x"}}}]}},"score_mode":"none"}}
+            {"mixed":{"$ne":"v"}} => {"bool":{"must_not":[{"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"term":{"u.s":{"value":"v"}}}]}},"score_mode":"none"}}]}}
+            {"mixed":{"$nin":[false]}} => {"bool":{"must_not":[{"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"term":{"u.b":{"value":false}}}]}},"score_mode":"none"}}]}}
+            {"mixed":{"$gt":1}} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"range":{"u.n":{"gt":1.0}}}]}},"score_mode":"none"}}
+            {"mixed":{"$lte":2.5}} => {"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}},{"range":{"u.n":{"lte":2.5}}}]}},"score_mode":"none"}}
+            {"$not":{"mixed":{"$gt":1}}} => {"bool":{"minimum_should_match":"1","should":[{"bool":{"must_not":[{"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}}],"must_not":[{"range":{"u.n":{"lte":1.0}}}]}},"score_mode":"none"}}]}},{"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"mixed"}}}],"must_not":[{"exists":{"field":"u.n"}}]}},"score_mode":"none"}}]}}
+            {"mixed":{"$exists":true}} => {"nested":{"path":"u","query":{"term":{"u.key":{"value":"mixed"}}},"score_mode":"none"}}
+            {"mixed":{"$exists":false}} => {"bool":{"must_not":[{"nested":{"path":"u","query":{"term":{"u.key":{"value":"mixed"}}},"score_mode":"none"}}]}}
+            {"customer":"A","tag":"x"} => {"bool":{"filter":[{"term":{"customer":{"value":"A"}}},{"nested":{"path":"u","query":{"bool":{"filter":[{"term":{"u.key":{"value":"tag"}}},{"term":{"u.s":{"value":"x"}}}]}},"score_mode":"none"}}]}}
+            """)
+    void undeclaredFieldsAreNestedQueriesOnTheirEntry(String filter, String query) {
+        assertThat(UNDECLARED.toJson(FilterJson.parse(filter))).isEqualTo(query);
+    }
+
+    /** Undeclared numbers are doubles on OpenSearch: a filter integer beyond ±(2^53 − 1) there is refused. */
+    @Test
+    void undeclaredIntegersBeyondDoublePrecisionAreRefused() {
+        assertThatThrownBy(() -> UNDECLARED.translate(Filters.eq("mixed", 9007199254740992L)))
+                .isInstanceOf(UnsupportedFilterException.class).hasMessageContaining("$.mixed.$eq");
+        assertThatThrownBy(() -> UNDECLARED.translate(Filters.gt("mixed", -9007199254740992L)))
+                .isInstanceOf(UnsupportedFilterException.class).hasMessageContaining("9007199254740991");
     }
 
     @Test

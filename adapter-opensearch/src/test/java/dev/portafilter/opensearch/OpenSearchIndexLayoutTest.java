@@ -46,6 +46,48 @@ class OpenSearchIndexLayoutTest {
         assertThat(index.at("/mappings/_routing").isMissingNode()).isTrue();
     }
 
+    /**
+     * Undeclared fields share one nested field whose entries name their field as a keyword value: no key, dotted or
+     * not, ever becomes a mapping field, and each kind has its own subfield.
+     */
+    @Test
+    void aSchemaWithUndeclaredFieldsAddsOneStrictNestedFieldOfEntries() throws Exception {
+        MetadataSchema open = MetadataSchema.builder().required("customer", FieldType.STRING).allowUndeclared().build();
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder("docs", open, 8).build();
+        assertThat(layout.undeclaredField()).contains("metadata_undeclared");
+        JsonNode properties = createIndexJson(layout).at("/mappings/properties");
+        assertThat(properties.fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("embedding", "text", "customer", "metadata_undeclared");
+        JsonNode nested = properties.get("metadata_undeclared");
+        assertThat(nested.get("type").asText()).isEqualTo("nested");
+        assertThat(nested.get("dynamic").asText()).isEqualTo("strict");
+        assertThat(nested.at("/properties/key/type").asText()).isEqualTo("keyword");
+        assertThat(nested.at("/properties/s/type").asText()).isEqualTo("keyword");
+        assertThat(nested.at("/properties/n/type").asText()).isEqualTo("double");
+        assertThat(nested.at("/properties/b/type").asText()).isEqualTo("boolean");
+        assertThat(nested.get("properties").size()).isEqualTo(4);
+
+        OpenSearchIndexLayout renamed = OpenSearchIndexLayout.builder("docs", open, 8).undeclaredField("extra").build();
+        assertThat(createIndexJson(renamed).at("/mappings/properties/extra/type").asText()).isEqualTo("nested");
+        // a schema that declares every field has no such field
+        assertThat(OpenSearchIndexLayout.builder("docs", SCHEMA, 8).build().undeclaredField()).isEmpty();
+        assertThat(createIndexJson(OpenSearchIndexLayout.builder("docs", SCHEMA, 8).build())
+                .at("/mappings/properties/metadata_undeclared").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void theUndeclaredFieldIsAFieldNameOfItsOwn() {
+        MetadataSchema open = MetadataSchema.builder().optional("metadata_undeclared", FieldType.STRING)
+                .allowUndeclared().build();
+        assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", open, 8).build())
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("metadata_undeclared");
+        MetadataSchema undeclaredOnly = MetadataSchema.builder().allowUndeclared().build();
+        assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", undeclaredOnly, 8).undeclaredField("text").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("text");
+        assertThatThrownBy(() -> OpenSearchIndexLayout.builder("docs", undeclaredOnly, 8).undeclaredField("a.b").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a.b");
+    }
+
     @Test
     void bedrockPresetUsesBedrocksFieldNamesWithTheAttributesAtTopLevel() throws Exception {
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.bedrockKnowledgeBase("kb", SCHEMA, 1024).build();

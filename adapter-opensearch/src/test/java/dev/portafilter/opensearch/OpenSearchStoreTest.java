@@ -13,6 +13,7 @@ import dev.portafilter.core.filter.ReferenceEvaluator;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.metadata.NumberValue;
 import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
@@ -29,7 +30,9 @@ import org.opensearch.client.opensearch._types.query_dsl.Query;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -282,6 +285,90 @@ class OpenSearchStoreTest {
         });
     }
 
+    /**
+     * Nested filters on undeclared fields run inside the knn query, also where Lucene walks the HNSW graph (more
+     * matches than ef_search) rather than scoring the filtered documents exactly, and in the exact mode: every hit
+     * matches, k is filled, and the exact mode returns the true top k. The field holds a string, a number or nothing,
+     * so equality, its negation and a complemented range each meet every kind.
+     */
+    @Test
+    void undeclaredFieldFiltersRunInsideTheKnnQueryInBothModes() {
+        int dimension = 16;
+        MetadataSchema schema = MetadataSchema.builder().required("customer", FieldType.STRING).allowUndeclared().build();
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("nested-knn"), schema,
+                dimension).build();
+        SplittableRandom random = new SplittableRandom(13);
+        List<VectorRecord> records = IntStream.range(0, 6_000).mapToObj(i -> {
+            Metadata m = Metadata.of("customer", "c" + (i % 2));
+            m = i % 3 == 0 ? m.with("group", new StringValue("g" + (i % 10)))
+                    : i % 3 == 1 ? m.with("group", NumberValue.of(i % 10)) : m;
+            return new VectorRecord("d" + i, randomVector(random, dimension), null, m);
+        }).toList();
+        List<Filter> filters = List.of(Filters.eq("group", 4), Filters.ne("group", 4), Filters.in("group", "g1", "g2"),
+                Filters.not(Filters.gt("group", 2)), Filters.and(Filters.eq("customer", "c1"), Filters.lt("group", 5.5)),
+                Filters.missing("group"));
+        withIndex(layout, store -> {
+            store.upsert(records);
+            try (OpenSearchStore exact = OpenSearchStore.builder(layout).client(TestServer.client())
+                    .searchMode(OpenSearchStore.SearchMode.EXACT).build()) {
+                for (Filter f : filters) {
+                    List<VectorRecord> matching = records.stream().filter(r -> f.test(r.metadata())).toList();
+                    assertThat(matching.size()).as("%s matches more than ef_search", f).isGreaterThan(100);
+                    assertThat(store.count(f)).as("%s", f).isEqualTo(matching.size());
+                    float[] query = randomVector(random, dimension);
+                    List<String> truth = matching.stream()
+                            .sorted(Comparator.comparingDouble((VectorRecord r) -> -Vectors.cosine(query, r.vector())))
+                            .limit(10).map(VectorRecord::id).toList();
+                    Set<String> allowed = matching.stream().map(VectorRecord::id).collect(Collectors.toSet());
+                    List<String> approximate = store.search(query, 10, f).stream().map(SearchHit::id).toList();
+                    assertThat(approximate).as("%s", f).hasSize(10).allMatch(allowed::contains);
+                    assertThat(approximate.stream().filter(truth::contains).count()).as("recall@10 of %s", f)
+                            .isGreaterThanOrEqualTo(9);
+                    assertThat(exact.search(query, 10, f)).as("%s", f).extracting(SearchHit::id)
+                            .containsExactlyElementsOf(truth);
+                }
+            }
+        });
+    }
+
+    /**
+     * Undeclared values come back with the kind they were written with (2 and 2.0 apart, a list of one string a
+     * list), and no undeclared key, whatever its name, adds a field to the mapping.
+     */
+    @Test
+    void undeclaredValuesReadBackWithTheirOwnKindAndAddNoMappingField() {
+        MetadataSchema schema = MetadataSchema.builder().required("customer", FieldType.STRING).allowUndeclared().build();
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("kinds"), schema, 4).build();
+        Metadata metadata = Metadata.of("customer", "a", "two", 2L, "twoAsDouble", 2.0, "one", List.of("x"),
+                "config", "on", "config.setting", 0.5, "_id", true, "a*b", "", "", -7L, "big", 9007199254740991L);
+        withIndex(layout, store -> {
+            String mapping = mapping(layout);
+            store.upsert(List.of(record("r", metadata), record("s", Metadata.of("customer", "a", "two", "two"))));
+            assertThat(mapping(layout)).isEqualTo(mapping);
+            assertThat(store.search(ScenarioDataset.vectorFor("r", 4), 1).get(0).metadata()).isEqualTo(metadata);
+            assertThat(rawSource(layout, "s").get("metadata_undeclared").toString())
+                    .isEqualTo("[{\"key\":\"two\",\"s\":\"two\"}]");
+        });
+    }
+
+    /** What the server would refuse of an undeclared field fails the batch before anything of it is written. */
+    @Test
+    void undeclaredValuesOpenSearchWouldRejectAreRefusedBeforeWriting() {
+        MetadataSchema schema = MetadataSchema.builder().required("customer", FieldType.STRING).allowUndeclared().build();
+        withIndex(OpenSearchIndexLayout.builder(TestServer.scratchIndex("undeclared-limits"), schema, 4).build(), store -> {
+            Map<String, Object> many = new HashMap<>(Map.of("customer", "a"));
+            IntStream.range(0, DocumentCodec.MAX_NESTED_OBJECTS + 1).forEach(i -> many.put("k" + i, i));
+            VectorRecord fine = record("fine", Metadata.of("customer", "a", "n", 1L));
+            assertThatThrownBy(() -> store.upsert(List.of(fine, record("many", Metadata.of(many)))))
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("'many'")
+                    .hasMessageContaining("nested_objects.limit");
+            assertThatThrownBy(() -> store.upsert(List.of(fine, record("big", Metadata.of("customer", "a",
+                    "n", 1L << 53))))).isInstanceOf(InvalidRecordException.class).hasMessageContaining("'big'")
+                    .hasMessageContaining("'n'");
+            assertThat(store.count()).isZero();
+        });
+    }
+
     /** The Bedrock preset on the local node (lucene instead of faiss): top-level attributes filter, metadata JSON kept. */
     @Test
     void bedrockLayoutStoresAttributesAtTopLevelAndTheMetadataAsJson() {
@@ -360,6 +447,15 @@ class OpenSearchStoreTest {
     private static ObjectNode rawSource(OpenSearchIndexLayout layout, String id) {
         try {
             return TestServer.client().get(g -> g.index(layout.indexName()).id(id), ObjectNode.class).source();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String mapping(OpenSearchIndexLayout layout) {
+        try {
+            return TestServer.client().indices().getMapping(g -> g.index(layout.indexName())).get(layout.indexName())
+                    .toJsonString();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
