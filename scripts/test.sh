@@ -30,8 +30,8 @@ echo "Contract tests per backend:"
 cat ./*/target/conformance-summary.txt 2>/dev/null || true
 # Each backend must have run its contracts, with the metadata declared and (where the backend supports undeclared
 # fields) undeclared; with CI=true a backend or profile that ran none fails the run.
-for backend in memory memory/undeclared pgvector pgvector/undeclared pgvector/json-document opensearch pinecone-local \
-    pinecone-local/undeclared bedrock-local; do
+for backend in memory memory/undeclared pgvector pgvector/undeclared pgvector/json-document opensearch \
+    opensearch/undeclared pinecone-local pinecone-local/undeclared bedrock-local; do
   line=$(grep -h "^\[conformance\] $backend:" ./*/target/conformance-summary.txt 2>/dev/null | tail -n 1 || true)
   if [ -z "$line" ] || echo "$line" | grep -q ": 0 contract tests"; then
     echo "no contract tests ran on $backend" >&2
