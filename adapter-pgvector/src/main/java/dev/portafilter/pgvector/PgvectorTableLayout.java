@@ -188,8 +188,10 @@ public final class PgvectorTableLayout {
      * The table an Amazon Bedrock knowledge base syncs into on Aurora PostgreSQL, as AWS's setup guide creates it:
      * {@code bedrock_integration.bedrock_kb (id uuid PRIMARY KEY, embedding vector(n), chunks text, metadata json)}
      * plus one column per filterable metadata attribute, named like the attribute, with 32-bit {@code integer}
-     * columns for LONG fields (as in AWS's examples). Ids must then be UUIDs. Override single columns on the
-     * returned builder, e.g. where the DDL left a camelCase attribute unquoted and PostgreSQL folded it to lower case.
+     * columns for LONG fields (as in AWS's examples). Ids must then be UUIDs. Where the schema allows undeclared
+     * attributes, they live in the {@code jsonb} column Bedrock's field mapping calls {@code customMetadataField}
+     * ({@code custom_metadata} in the guide). Override single columns on the returned builder, e.g. where the DDL left
+     * a camelCase attribute unquoted and PostgreSQL folded it to lower case.
      */
     public static Builder bedrockKnowledgeBase(MetadataSchema metadataSchema, int dimension) {
         return bedrockKnowledgeBase("bedrock_integration", "bedrock_kb", metadataSchema, dimension);
@@ -203,6 +205,9 @@ public final class PgvectorTableLayout {
                 .textColumn("chunks")
                 .embeddingColumn("embedding")
                 .metadataJsonColumn("metadata");
+        if (metadataSchema.allowsUndeclared()) {
+            b.documentColumn("custom_metadata", DocumentType.JSONB);
+        }
         for (FieldSpec spec : metadataSchema.fields()) {
             if (spec.type() == FieldType.LONG) {
                 b.column(spec.name(), spec.name(), ColumnType.INTEGER);
