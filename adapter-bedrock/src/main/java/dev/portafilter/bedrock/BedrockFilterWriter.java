@@ -24,12 +24,15 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
     /**
      * Bedrock: numbers compared as doubles; no existence test (its {@code notEquals}/{@code notIn} keep records
      * without the key, a presence test becomes one over the field's domain where there is one); no negation of
-     * {@code listContains}.
+     * {@code listContains}; no type test; and, for a key that may hold a string or a list, no documented test for
+     * "equals v or holds v" ({@code equals} is documented for single values, {@code listContains} for lists only).
      */
     static final BackendProfile PROFILE = BackendProfile.builder(RetrievalFilterCodec.BACKEND)
             .integersAsDoubles()
             .noPresenceTest()
             .noListNegation()
+            .noNumberTypeTest()
+            .noUndeclaredStringComparison()
             .build();
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -39,7 +42,6 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
 
     /** The RetrievalFilter JSON of a filter; errors name paths in the filter's canonical Portafilter JSON. */
     static ObjectNode write(Filter filter, MetadataSchema schema) {
-        RetrievalFilterCodec.requireDeclared(schema);
         return FilterLowering.lower(filter, schema, PROFILE).accept(new BedrockFilterWriter());
     }
 
@@ -53,6 +55,7 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
                     leaf.values().forEach(v -> contains.add(attribute("listContains", key, FilterJsonCodec.toJson(v))));
                     yield group("orAll", contains);
                 }
+                // a scalar field, or an undeclared one compared with a number or a boolean, which no list holds
                 yield leaf.listForm() ? attribute("in", key, array(leaf))
                         : attribute("equals", key, FilterJsonCodec.toJson(leaf.value()));
             }
@@ -64,7 +67,7 @@ final class BedrockFilterWriter implements LoweredFilter.Visitor<ObjectNode> {
             case LT -> attribute("lessThan", key, FilterJsonCodec.toJson(leaf.value()));
             case LTE -> attribute("lessThanOrEquals", key, FilterJsonCodec.toJson(leaf.value()));
             case PRESENT, MISSING -> throw new IllegalStateException("Bedrock's profile has no presence test");
-            case NOT_NUMBER -> throw new IllegalStateException("only undeclared fields lower to NOT_NUMBER");
+            case NOT_NUMBER -> throw new IllegalStateException("Bedrock's profile has no number-type test");
         };
     }
 

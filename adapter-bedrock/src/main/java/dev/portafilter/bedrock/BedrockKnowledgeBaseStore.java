@@ -4,7 +4,10 @@ import dev.portafilter.ingest.MetadataJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.UnsupportedCapabilityException;
+import dev.portafilter.core.filter.BackendProfile;
 import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.internal.FilterJsonCodec;
+import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -225,20 +228,47 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
                 ? raw.get(CHUNK_ID_KEY).asString() : null;
         String id = chunkId != null ? chunkId : sourceUri != null ? sourceUri : "result-" + rank;
         Map<String, MetadataValue> values = new LinkedHashMap<>();
-        for (FieldSpec spec : schema.fields()) {
-            JsonNode value = SdkJson.toJson(raw.get(spec.name()));
-            if (!value.isNull()) {
-                try {
-                    values.put(spec.name(), MetadataJson.value(value, spec.type()));
-                } catch (IllegalArgumentException e) {
-                    throw new StoreException("Bedrock result " + id + ", metadata '" + spec.name()
-                            + "' does not fit the schema: " + e.getMessage(), e);
-                }
+        for (Map.Entry<String, Document> e : raw.entrySet()) {
+            String key = e.getKey();
+            FieldSpec spec = schema.field(key).orElse(null);
+            JsonNode value = SdkJson.toJson(e.getValue());
+            // x-amz-* keys are Bedrock's own (chunk id, source URI, data source), not the document's metadata
+            if (value.isNull() || spec == null && (!schema.allowsUndeclared() || key.startsWith("x-amz-"))) {
+                continue;
+            }
+            try {
+                values.put(key, MetadataJson.value(value, spec != null ? spec.type() : ownType(value)));
+            } catch (IllegalArgumentException ex) {
+                throw new StoreException("Bedrock result " + id + ", metadata '" + key + "' does not fit the schema: "
+                        + ex.getMessage(), ex);
             }
         }
         String text = result.content() == null ? null : result.content().text();
         double score = result.score() == null ? Double.NaN : result.score();
         return new KnowledgeBaseHit(id, score, text, Metadata.of(values), sourceUri);
+    }
+
+    /**
+     * The type an undeclared attribute reads back as, from its own kind. Bedrock keeps every NUMBER as a 64-bit float
+     * and answers {@code 2023} as {@code 2023.0}, so an integral one within ±(2^53 − 1) is an integer, as on Pinecone.
+     */
+    private static FieldType ownType(JsonNode value) {
+        if (value.isTextual()) {
+            return FieldType.STRING;
+        }
+        if (value.isBoolean()) {
+            return FieldType.BOOLEAN;
+        }
+        if (value.isArray()) {
+            return FieldType.STRING_LIST;
+        }
+        if (value.isNumber()) {
+            double d = value.doubleValue();
+            return d == Math.rint(d) && Math.abs(d) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER ? FieldType.LONG
+                    : FieldType.DOUBLE;
+        }
+        throw new IllegalArgumentException("an undeclared attribute holds a string, a number, a boolean or a list of "
+                + "strings, found " + FilterJsonCodec.kind(value));
     }
 
     private static String sourceUri(RetrievalResultLocation location, Map<String, Document> metadata) {

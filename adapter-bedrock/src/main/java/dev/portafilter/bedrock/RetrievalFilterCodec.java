@@ -1,6 +1,5 @@
 package dev.portafilter.bedrock;
 
-import dev.portafilter.core.InvalidSchemaException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.portafilter.core.internal.FilterJsonCodec;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,9 +23,12 @@ import software.amazon.awssdk.services.bedrockagentruntime.model.RetrievalFilter
  * RetrievalFilter sdk = RetrievalFilterCodec.toSdk(Filters.eq("patientIds", "P003"), schema); // listContains
  * }</pre>
  *
- * <p>The schema says which fields are lists: {@code $eq} on a STRING_LIST field is {@code listContains}. What has
- * no portable meaning ({@code startsWith}, {@code stringContains}) or no Bedrock form (a Portafilter filter Bedrock
- * cannot express) is an {@link UnsupportedFilterException}; malformed input or a mismatch with the schema is an
+ * <p>The schema says which fields are lists: {@code $eq} on a STRING_LIST field is {@code listContains}. Where it
+ * allows undeclared fields, numbers and booleans compare with them both ways; a string does not, since such a key may
+ * hold a single string or a list, and Bedrock documents {@code equals} for the one and {@code listContains} for the
+ * other only (declare the field to compare strings with it). What has no portable meaning ({@code startsWith},
+ * {@code stringContains}) or no Bedrock form (a Portafilter filter Bedrock cannot express) is an
+ * {@link UnsupportedFilterException}; malformed input or a mismatch with the schema is an
  * {@link InvalidFilterException}. Both name the JSON path. The mapping and its normal forms are in
  * {@code docs/bedrock.md}.
  */
@@ -78,13 +80,5 @@ public final class RetrievalFilterCodec {
     /** The JSON form of an SDK RetrievalFilter (its {@code toString()} hides values, so never use that). */
     public static ObjectNode sdkToJson(RetrievalFilter filter) {
         return SdkJson.toJson(filter, JsonPath.ROOT);
-    }
-
-    /** Bedrock's filters are read and written against declared fields only, for now. */
-    static void requireDeclared(MetadataSchema schema) {
-        if (schema.allowsUndeclared()) {
-            throw new InvalidSchemaException("*", "Bedrock filters are read and written for declared fields only "
-                    + "(undeclared fields are not supported for Bedrock yet); declare every field");
-        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.portafilter.bedrock;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.core.metadata.MetadataSchema;
 
 import java.util.HashSet;
 import java.util.List;
@@ -68,6 +70,26 @@ final class BedrockFilterTable {
                     "A-NOTE", "B-NOTE", "A-C001", "B-S004"));
 
     private BedrockFilterTable() {
+    }
+
+    /**
+     * Whether a RetrievalFilter compares a string with a key the schema does not declare: what Bedrock has no
+     * documented form for (the key may hold a string in one document and a list in another).
+     */
+    static boolean comparesUndeclaredString(JsonNode filter, MetadataSchema schema) {
+        String op = filter.fieldNames().next();
+        JsonNode body = filter.get(op);
+        if (op.equals("andAll") || op.equals("orAll")) {
+            for (JsonNode member : body) {
+                if (comparesUndeclaredString(member, schema)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        JsonNode value = body.get("value");
+        return schema.field(body.get("key").textValue()).isEmpty()
+                && (value.isArray() ? value.get(0) : value).isTextual();
     }
 
     private static Row row(String name, String json, String... ids) {

@@ -93,6 +93,19 @@ class BedrockKnowledgeBaseStoreTest {
     }
 
     @Test
+    void undeclaredAttributesReadBackByTheirOwnKind() {
+        serve("KB5", record("doc-1", "text", "customer", "A", "publicationYear", 2023,
+                "confidence", 0.5, "big", 1e300, "reviewed", false, "tags", List.of("x", "y"), "region", "2023"));
+        BedrockKnowledgeBaseStore undeclared = BedrockKnowledgeBaseStore.builder().client(client).knowledgeBaseId("KB5")
+                .schema(MetadataSchema.builder().required("customer", FieldType.STRING).allowUndeclared().build())
+                .build();
+        // NUMBERs come back as doubles: an integral one within ±(2^53 − 1) is an integer again; x-amz-* keys are Bedrock's
+        assertThat(undeclared.search("text", 5).get(0).metadata()).isEqualTo(Metadata.of("customer", "A",
+                "publicationYear", new LongValue(2023), "confidence", 0.5, "big", 1e300, "reviewed", false,
+                "tags", List.of("x", "y"), "region", "2023"));
+    }
+
+    @Test
     void metadataThatDoesNotFitTheSchemaIsAStoreErrorNamingTheField() {
         BedrockKnowledgeBaseStore kb = serve("KB3", record("odd", "text", "customer", "A", "publicationYear", 2023.5));
         assertThatThrownBy(() -> kb.search("text", 5)).isInstanceOf(StoreException.class)

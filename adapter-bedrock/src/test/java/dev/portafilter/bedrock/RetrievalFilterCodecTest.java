@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.conformance.SemanticsCase;
 import dev.portafilter.conformance.SemanticsCases;
+import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.LongValue;
+import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.localservers.bedrock.BedrockSemantics;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -299,6 +302,152 @@ class RetrievalFilterCodecTest {
                 .map(SemanticsCase::id)
                 .collect(Collectors.toSet());
         assertThat(refused).isEqualTo(INEXPRESSIBLE);
+    }
+
+    /** The scenario with only its required strings (customer, documentType) declared: every other key is undeclared. */
+    private static final MetadataSchema UNDECLARED = StoreFixture.undeclaredSchema(SCHEMA);
+
+    /** Numbers and booleans on undeclared keys are read by their own kind and written back unchanged, JSON and SDK. */
+    @TestFactory
+    Stream<DynamicTest> undeclaredKeysReadAndWriteNumbersAndBooleansByTheirOwnKind() {
+        record Case(String json, Filter expected) {
+        }
+        return Stream.of(
+                new Case("{\"equals\":{\"key\":\"year\",\"value\":2023}}", eq("year", 2023L)),
+                new Case("{\"equals\":{\"key\":\"year\",\"value\":2023.0}}", eq("year", 2023.0)),
+                new Case("{\"notEquals\":{\"key\":\"score\",\"value\":0.5}}", ne("score", 0.5)),
+                new Case("{\"equals\":{\"key\":\"reviewed\",\"value\":false}}", eq("reviewed", false)),
+                new Case("{\"notEquals\":{\"key\":\"reviewed\",\"value\":true}}", ne("reviewed", true)),
+                new Case("{\"in\":{\"key\":\"year\",\"value\":[2021,2024.5]}}", in("year", 2021L, 2024.5)),
+                new Case("{\"notIn\":{\"key\":\"flags\",\"value\":[true]}}", nin("flags", true)),
+                new Case("{\"greaterThan\":{\"key\":\"year\",\"value\":2022}}", gt("year", 2022L)),
+                new Case("{\"greaterThanOrEquals\":{\"key\":\"year\",\"value\":2023.5}}", gte("year", 2023.5)),
+                new Case("{\"lessThan\":{\"key\":\"score\",\"value\":-1}}", lt("score", -1L)),
+                new Case("{\"lessThanOrEquals\":{\"key\":\"score\",\"value\":0.75}}", lte("score", 0.75)),
+                new Case("{\"andAll\":[{\"equals\":{\"key\":\"customer\",\"value\":\"CustomerA\"}},"
+                        + "{\"orAll\":[{\"greaterThan\":{\"key\":\"year\",\"value\":2022}},"
+                        + "{\"equals\":{\"key\":\"reviewed\",\"value\":true}}]}]}",
+                        and(eq("customer", "CustomerA"), or(gt("year", 2022L), eq("reviewed", true)))))
+                .map(c -> DynamicTest.dynamicTest(c.json, () -> {
+                    assertThat(RetrievalFilterCodec.fromJson(c.json, UNDECLARED)).isEqualTo(c.expected);
+                    assertThat(RetrievalFilterCodec.toJson(c.expected, UNDECLARED)).isEqualTo(canonical(c.json));
+                    RetrievalFilter sdk = RetrievalFilterCodec.toSdk(c.expected, UNDECLARED);
+                    assertThat(RetrievalFilterCodec.fromSdk(sdk, UNDECLARED)).isEqualTo(c.expected);
+                }));
+    }
+
+    /**
+     * A string compared with an undeclared key is refused both ways, naming the path: the key may hold a string in
+     * one document and a list in another, and Bedrock documents equals, notEquals, in and notIn for single values and
+     * listContains for lists only.
+     */
+    @TestFactory
+    Stream<DynamicTest> stringsOnUndeclaredKeysAreRefusedBothWaysNamingThePath() {
+        record Read(String json, String path) {
+        }
+        record Write(Filter filter, String path) {
+        }
+        Stream<DynamicTest> reads = Stream.of(
+                new Read("{\"equals\":{\"key\":\"region\",\"value\":\"US\"}}", "$.equals"),
+                new Read("{\"notEquals\":{\"key\":\"region\",\"value\":\"\"}}", "$.notEquals"),
+                new Read("{\"in\":{\"key\":\"region\",\"value\":[\"US\",\"UK\"]}}", "$.in"),
+                new Read("{\"notIn\":{\"key\":\"focus\",\"value\":[\"genomics\"]}}", "$.notIn"),
+                new Read("{\"listContains\":{\"key\":\"patientIds\",\"value\":\"P001\"}}", "$.listContains"),
+                new Read("{\"andAll\":[{\"equals\":{\"key\":\"customer\",\"value\":\"CustomerA\"}},"
+                        + "{\"orAll\":[{\"greaterThan\":{\"key\":\"year\",\"value\":2022}},"
+                        + "{\"listContains\":{\"key\":\"tags\",\"value\":\"x\"}}]}]}",
+                        "$.andAll[1].orAll[1].listContains"))
+                .map(c -> DynamicTest.dynamicTest("read " + c.json, () -> assertThatThrownBy(
+                        () -> RetrievalFilterCodec.fromJson(c.json, UNDECLARED))
+                        .isInstanceOfSatisfying(UnsupportedFilterException.class, e -> {
+                            assertThat(e.backend()).isEqualTo("bedrock");
+                            assertThat(e.path()).isEqualTo(c.path);
+                            assertThat(e.getMessage()).contains("undeclared").contains("declare '");
+                        })));
+        Stream<DynamicTest> writes = Stream.of(
+                new Write(eq("region", "US"), "$.region.$eq"),
+                new Write(eq("patientIds", "P001"), "$.patientIds.$eq"),
+                new Write(in("tags", "a", "b"), "$.tags.$in"),
+                new Write(ne("region", "US"), "$.region.$ne"),
+                new Write(not(eq("region", "US")), "$.$not.region.$eq"),
+                new Write(and(eq("customer", "CustomerA"), or(gt("year", 1), nin("focus", "x"))),
+                        "$.$and[1].$or[1].focus.$nin"))
+                .map(c -> DynamicTest.dynamicTest("write " + FilterJson.write(c.filter), () -> assertThatThrownBy(
+                        () -> RetrievalFilterCodec.toSdk(c.filter, UNDECLARED))
+                        .isInstanceOfSatisfying(UnsupportedFilterException.class, e -> {
+                            assertThat(e.backend()).isEqualTo("bedrock");
+                            assertThat(e.path()).isEqualTo(c.path);
+                            assertThat(e.getMessage()).contains("undeclared");
+                        })));
+        return Stream.concat(reads, writes);
+    }
+
+    /** Undeclared keys keep every other check: malformed values, mixed kinds, ranges on non-numbers, exact integers. */
+    @TestFactory
+    Stream<DynamicTest> undeclaredKeysKeepTheOtherChecks() {
+        record Case(String json, String path, String reason, Class<? extends Throwable> type) {
+        }
+        return Stream.of(
+                new Case("{\"greaterThan\":{\"key\":\"year\",\"value\":\"2020\"}}", "$.greaterThan.value",
+                        "compares numbers only, found a string", InvalidFilterException.class),
+                new Case("{\"lessThan\":{\"key\":\"flag\",\"value\":true}}", "$.lessThan.value",
+                        "compares numbers only, found a boolean", InvalidFilterException.class),
+                new Case("{\"in\":{\"key\":\"year\",\"value\":[2021,\"2022\"]}}", "$.in.value[1]",
+                        "one kind: number then string", InvalidFilterException.class),
+                new Case("{\"equals\":{\"key\":\"year\",\"value\":null}}", "$.equals.value", "found null",
+                        InvalidFilterException.class),
+                new Case("{\"notIn\":{\"key\":\"year\",\"value\":[]}}", "$.notIn.value", "at least one value",
+                        InvalidFilterException.class),
+                new Case("{\"equals\":{\"key\":\"customer\",\"value\":3}}", "$.equals.value", "is STRING",
+                        InvalidFilterException.class),
+                new Case("{\"listContains\":{\"key\":\"customer\",\"value\":\"A\"}}", "$.listContains.key",
+                        "STRING_LIST", InvalidFilterException.class),
+                new Case("{\"equals\":{\"key\":\"year\",\"value\":9007199254740992}}", "$.equals.value",
+                        "64-bit float", UnsupportedFilterException.class),
+                new Case("{\"stringContains\":{\"key\":\"focus\",\"value\":\"gen\"}}", "$.stringContains",
+                        "substrings", UnsupportedFilterException.class))
+                .map(c -> DynamicTest.dynamicTest(c.json, () -> assertThatThrownBy(
+                        () -> RetrievalFilterCodec.fromJson(c.json, UNDECLARED))
+                        .isExactlyInstanceOf(c.type)
+                        .hasMessageContaining(c.reason)
+                        .satisfies(e -> assertThat(((InvalidFilterException) e).path()).isEqualTo(c.path))));
+    }
+
+    /** What Bedrock cannot state on undeclared keys whatever the value: presence, and a range's complement. */
+    @Test
+    void presenceAndComplementedRangesOnUndeclaredKeysAreRefused() {
+        assertThatThrownBy(() -> RetrievalFilterCodec.toJson(exists("year"), UNDECLARED))
+                .isInstanceOfSatisfying(UnsupportedFilterException.class,
+                        e -> assertThat(e.path()).isEqualTo("$.year.$exists"));
+        assertThatThrownBy(() -> RetrievalFilterCodec.toJson(and(eq("customer", "A"), not(gt("year", 2022))), UNDECLARED))
+                .isInstanceOfSatisfying(UnsupportedFilterException.class,
+                        e -> assertThat(e.path()).isEqualTo("$.$and[1].$not.year.$gt"));
+        assertThatThrownBy(() -> RetrievalFilterCodec.toJson(eq("year", 9_007_199_254_740_993L), UNDECLARED))
+                .isInstanceOfSatisfying(UnsupportedFilterException.class,
+                        e -> assertThat(e.path()).isEqualTo("$.year.$eq"));
+    }
+
+    /**
+     * What is written for undeclared keys means on Bedrock what the filter means, on documents where one key holds a
+     * value of a different kind in each (a string, an integer, an integral double, a boolean, nothing).
+     */
+    @Test
+    void undeclaredNumbersAndBooleansKeepTheirMeaningUnderBedrockSemantics() {
+        List<Metadata> documents = List.of(Metadata.of("customer", "A", "documentType", "n", "year", "2023"),
+                Metadata.of("customer", "A", "documentType", "n", "year", 2023L),
+                Metadata.of("customer", "A", "documentType", "n", "year", 2023.0),
+                Metadata.of("customer", "A", "documentType", "n", "year", 2022.5),
+                Metadata.of("customer", "A", "documentType", "n", "year", true),
+                Metadata.of("customer", "A", "documentType", "n"));
+        for (Filter f : List.of(eq("year", 2023L), ne("year", 2023.0), in("year", 2022.5, 2023L), nin("year", 2023L),
+                gt("year", 2022L), lte("year", 2022.5), eq("year", true), ne("year", false), in("year", true, false),
+                or(lt("year", 2023L), eq("year", true)))) {
+            JsonNode written = RetrievalFilterCodec.toJsonNode(f, UNDECLARED);
+            for (Metadata m : documents) {
+                assertThat(BedrockSemantics.matches(written, JSON.valueToTree(m.toJava())))
+                        .as("%s as %s on %s", FilterJson.write(f), written, m).isEqualTo(f.test(m));
+            }
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.conformance.RandomScenario;
 import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.core.UnsupportedFilterException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.FilterJson;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The codec's laws on random filters over the scenario schema:
@@ -41,11 +43,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>a RetrievalFilter survives RetrievalFilter → filter → RetrievalFilter unchanged;</li>
  *   <li>any other filter is either refused with a typed error, or written as a RetrievalFilter that, under Bedrock's
  *       documented semantics, matches exactly the records the filter matches — and reads back to its normal form,
- *       which writes to the same RetrievalFilter again.</li>
+ *       which writes to the same RetrievalFilter again;</li>
+ *   <li>with the keys undeclared (only the required strings declared), all of this holds for every filter that
+ *       compares no string with an undeclared key, and those that do are refused both ways.</li>
  * </ul>
  */
 class RetrievalFilterPropertiesTest {
     private static final MetadataSchema SCHEMA = ScenarioDataset.SCHEMA;
+    private static final MetadataSchema UNDECLARED = StoreFixture.undeclaredSchema(SCHEMA);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<VectorRecord> RECORDS = RandomScenario.records(20261125L, 120);
@@ -71,9 +76,20 @@ class RetrievalFilterPropertiesTest {
 
     @Property(tries = 600)
     void everyWrittenFilterKeepsItsMeaningUnderBedrockSemantics(@ForAll("anyFilters") Filter filter) {
+        keepsItsMeaningOrIsRefused(filter, SCHEMA);
+        Statistics.label("written").coverage(c -> c.check(true).percentage(p -> p >= 25));
+    }
+
+    @Property(tries = 600)
+    void everyFilterWrittenForUndeclaredKeysKeepsItsMeaningUnderBedrockSemantics(@ForAll("anyFilters") Filter filter) {
+        keepsItsMeaningOrIsRefused(filter, UNDECLARED);
+        Statistics.label("written").coverage(c -> c.check(true).percentage(p -> p >= 10));
+    }
+
+    private static void keepsItsMeaningOrIsRefused(Filter filter, MetadataSchema schema) {
         ObjectNode json;
         try {
-            json = RetrievalFilterCodec.toJsonNode(filter, SCHEMA);
+            json = RetrievalFilterCodec.toJsonNode(filter, schema);
         } catch (UnsupportedFilterException e) {
             Statistics.label("written").collect(false);
             assertThat(e.backend()).isEqualTo("bedrock");
@@ -81,7 +97,7 @@ class RetrievalFilterPropertiesTest {
             return;
         }
         Statistics.label("written").collect(true);
-        Filter normal = RetrievalFilterCodec.fromJson(json, SCHEMA);
+        Filter normal = RetrievalFilterCodec.fromJson(json, schema);
         for (int i = 0; i < RECORDS.size(); i++) {
             boolean expected = filter.test(RECORDS.get(i).metadata());
             assertThat(BedrockSemantics.matches(json, ATTRIBUTES.get(i)))
@@ -89,9 +105,49 @@ class RetrievalFilterPropertiesTest {
             assertThat(normal.test(RECORDS.get(i).metadata())).as("normal form %s", FilterJson.write(normal))
                     .isEqualTo(expected);
         }
-        assertThat(RetrievalFilterCodec.toJsonNode(normal, SCHEMA).toString()).isEqualTo(json.toString());
-        assertThat(RetrievalFilterCodec.fromSdk(RetrievalFilterCodec.toSdk(filter, SCHEMA), SCHEMA)).isEqualTo(normal);
-        Statistics.label("written").coverage(c -> c.check(true).percentage(p -> p >= 25));
+        assertThat(RetrievalFilterCodec.toJsonNode(normal, schema).toString()).isEqualTo(json.toString());
+        assertThat(RetrievalFilterCodec.fromSdk(RetrievalFilterCodec.toSdk(filter, schema), schema)).isEqualTo(normal);
+    }
+
+    /**
+     * With undeclared keys, a native filter is written as with the declared schema and reads back unchanged, unless
+     * it compares a string with an undeclared key: then both its writing and the reading of its RetrievalFilter are
+     * refused.
+     */
+    @Property(tries = 400)
+    void nativeFiltersOnUndeclaredKeysRoundTripExactlyOrRefuseStrings(@ForAll("nativeFilters") Filter filter) {
+        ObjectNode declared = RetrievalFilterCodec.toJsonNode(filter, SCHEMA);
+        boolean refused = BedrockFilterTable.comparesUndeclaredString(declared, UNDECLARED);
+        Statistics.label("refused").collect(refused);
+        if (refused) {
+            assertThatThrownBy(() -> RetrievalFilterCodec.toJsonNode(filter, UNDECLARED))
+                    .isInstanceOf(UnsupportedFilterException.class).hasMessageContaining("undeclared");
+            assertThatThrownBy(() -> RetrievalFilterCodec.fromJson(declared, UNDECLARED))
+                    .isInstanceOf(UnsupportedFilterException.class).hasMessageContaining("undeclared");
+            return;
+        }
+        ObjectNode json = RetrievalFilterCodec.toJsonNode(filter, UNDECLARED);
+        assertThat(json).isEqualTo(declared);
+        assertThat(RetrievalFilterCodec.fromJson(json, UNDECLARED)).isEqualTo(filter);
+        assertThat(RetrievalFilterCodec.fromSdk(RetrievalFilterCodec.toSdk(filter, UNDECLARED), UNDECLARED))
+                .isEqualTo(filter);
+        Statistics.label("refused").coverage(c -> c.check(false).percentage(p -> p >= 10));
+    }
+
+    /** The same from the RetrievalFilter side: read as with the declared schema and written back unchanged, or refused. */
+    @Property(tries = 400)
+    void retrievalFiltersOnUndeclaredKeysRoundTripExactlyOrRefuseStrings(@ForAll("retrievalFilters") JsonNode json) {
+        boolean refused = BedrockFilterTable.comparesUndeclaredString(json, UNDECLARED);
+        Statistics.label("refused").collect(refused);
+        if (refused) {
+            assertThatThrownBy(() -> RetrievalFilterCodec.fromJson(json, UNDECLARED))
+                    .isInstanceOf(UnsupportedFilterException.class).hasMessageContaining("undeclared");
+            return;
+        }
+        Filter filter = RetrievalFilterCodec.fromJson(json, UNDECLARED);
+        assertThat(filter).isEqualTo(RetrievalFilterCodec.fromJson(json, SCHEMA));
+        assertThat(RetrievalFilterCodec.toJsonNode(filter, UNDECLARED).toString()).isEqualTo(json.toString());
+        Statistics.label("refused").coverage(c -> c.check(false).percentage(p -> p >= 10));
     }
 
     @Provide

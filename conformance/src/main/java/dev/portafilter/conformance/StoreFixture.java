@@ -42,11 +42,7 @@ public interface StoreFixture {
 
             @Override
             public VectorStore newStore(MetadataSchema schema, int dimension) {
-                MetadataSchema.Builder partial = MetadataSchema.builder().allowUndeclared();
-                schema.fields().stream()
-                        .filter(f -> f.required() && f.type() == FieldType.STRING)
-                        .forEach(partial::field);
-                return declared.newStore(partial.build(), dimension);
+                return declared.newStore(undeclaredSchema(schema), dimension);
             }
 
             @Override
@@ -54,6 +50,15 @@ public interface StoreFixture {
                 declared.dispose(store);
             }
         };
+    }
+
+    /** The schema {@link #undeclared} gives its stores: the required STRING fields declared, any other field allowed. */
+    static MetadataSchema undeclaredSchema(MetadataSchema schema) {
+        MetadataSchema.Builder partial = MetadataSchema.builder().allowUndeclared();
+        schema.fields().stream()
+                .filter(f -> f.required() && f.type() == FieldType.STRING)
+                .forEach(partial::field);
+        return partial.build();
     }
 
     /** The backend's name in reports, e.g. {@code pgvector}. */

@@ -403,7 +403,7 @@ public abstract class VectorStoreContract implements ConformanceContract {
      * The same fields with the same values, numbers compared by value ({@code 1 == 1.0}, docs/semantics.md): a backend
      * that keeps every number as a 64-bit float reads an undeclared {@code 1.0} back as {@code 1}.
      */
-    static void assertSameValues(Metadata actual, Metadata expected) {
+    public static void assertSameValues(Metadata actual, Metadata expected) {
         assertThat(actual.fields()).as("fields of %s", actual).isEqualTo(expected.fields());
         for (String field : expected.fields()) {
             MetadataValue a = actual.get(field).orElseThrow();

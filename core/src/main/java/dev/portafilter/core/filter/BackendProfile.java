@@ -38,6 +38,7 @@ public final class BackendProfile {
     private final boolean testsPresence;
     private final boolean negatesListMembership;
     private final boolean testsNumberType;
+    private final boolean comparesUndeclaredStrings;
     private final boolean undeclaredNumbersAsDoubles;
     private final TextRule textRule;
 
@@ -48,6 +49,7 @@ public final class BackendProfile {
         this.testsPresence = b.testsPresence;
         this.negatesListMembership = b.negatesListMembership;
         this.testsNumberType = b.testsNumberType;
+        this.comparesUndeclaredStrings = b.comparesUndeclaredStrings;
         this.undeclaredNumbersAsDoubles = b.undeclaredNumbersAsDoubles;
         this.textRule = b.textRule;
     }
@@ -127,6 +129,10 @@ public final class BackendProfile {
         return testsNumberType;
     }
 
+    boolean comparesUndeclaredStrings() {
+        return comparesUndeclaredStrings;
+    }
+
     @Override
     public String toString() {
         return "BackendProfile[" + backend + "]";
@@ -139,6 +145,7 @@ public final class BackendProfile {
         private boolean testsPresence = true;
         private boolean negatesListMembership = true;
         private boolean testsNumberType = true;
+        private boolean comparesUndeclaredStrings = true;
         private boolean undeclaredNumbersAsDoubles;
         private TextRule textRule = text -> null;
 
@@ -187,6 +194,18 @@ public final class BackendProfile {
          */
         public Builder noNumberTypeTest() {
             this.testsNumberType = false;
+            return this;
+        }
+
+        /**
+         * The language has no one test for "equals this string, or is a list holding it", which is what a string
+         * comparison means on an undeclared field (a string in one record, a list of strings in another): Bedrock
+         * documents {@code equals} for single values and {@code listContains} for lists only. Strings compared with
+         * undeclared fields ({@code $eq $ne $in $nin}) are then refused; numbers and booleans, which no list holds,
+         * are not.
+         */
+        public Builder noUndeclaredStringComparison() {
+            this.comparesUndeclaredStrings = false;
             return this;
         }
 

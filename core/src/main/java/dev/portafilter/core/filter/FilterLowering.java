@@ -219,12 +219,17 @@ public final class FilterLowering {
                     + "$nin, this one has " + values.size());
         }
         // an undeclared field may hold a list of strings in any record
-        boolean mayBeList = storage == Storage.STRING_LIST
-                || storage == Storage.DOCUMENT && values.get(0) instanceof StringValue;
+        boolean undeclaredString = storage == Storage.DOCUMENT && values.get(0) instanceof StringValue;
+        boolean mayBeList = storage == Storage.STRING_LIST || undeclaredString;
         if (none && mayBeList && !profile.negatesListMembership()) {
             throw unsupported(path(-1), "'" + name + "' " + (storage == Storage.DOCUMENT ? "is undeclared and may "
                     + "hold a list" : "is a list") + ", and it cannot express that no element "
                     + (values.size() == 1 ? "equals " + values.get(0) : "is one of " + values));
+        }
+        if (undeclaredString && !profile.comparesUndeclaredStrings()) {
+            throw unsupported(path(-1), "'" + name + "' is undeclared, so a record may hold a string or a list of "
+                    + "strings in it, and there is no one test for \"equals " + values.get(0) + " or is a list holding "
+                    + "it\"; declare '" + name + "' as STRING or STRING_LIST");
         }
         // in the source's order, duplicates kept, so that a codec can write back exactly what it read; the source's
         // list itself when every value is already in stored form (the usual case)

@@ -173,6 +173,14 @@ public final class FilterJsonCodec {
         }
     }
 
+    /** Refuses, at {@code path}, a value of an {@code operator} list whose kind differs from the list's first value. */
+    public static void checkOneKind(ScalarValue first, ScalarValue value, String path, String operator) {
+        if (first.kind() != value.kind()) {
+            throw new InvalidFilterException(path, operator + " values must all be of one kind: "
+                    + first.kind().name().toLowerCase() + " then " + value.kind().name().toLowerCase());
+        }
+    }
+
     private static String pathOf(JsonStreamContext ctx) {
         List<JsonStreamContext> chain = new ArrayList<>();
         for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
@@ -315,9 +323,8 @@ public final class FilterJsonCodec {
             for (int i = 0; i < value.size(); i++) {
                 String elementPath = JsonPath.index(path, i);
                 ScalarValue v = scalar(value.get(i), elementPath, op);
-                if (!values.isEmpty() && values.get(0).kind() != v.kind()) {
-                    throw new InvalidFilterException(elementPath, op + " values must all be of one kind: "
-                            + values.get(0).kind().name().toLowerCase() + " then " + v.kind().name().toLowerCase());
+                if (!values.isEmpty()) {
+                    checkOneKind(values.get(0), v, elementPath, op);
                 }
                 values.add(v);
             }

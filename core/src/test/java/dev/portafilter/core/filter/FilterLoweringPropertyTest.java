@@ -74,7 +74,7 @@ class FilterLoweringPropertyTest {
 
     private static List<BackendProfile> everyProfile() {
         List<BackendProfile> out = new ArrayList<>();
-        for (int bits = 0; bits < 128; bits++) {
+        for (int bits = 0; bits < 256; bits++) {
             BackendProfile.Builder b = BackendProfile.builder("profile-" + bits);
             if ((bits & 1) != 0) {
                 b.integersAsDoubles();
@@ -96,6 +96,9 @@ class FilterLoweringPropertyTest {
             }
             if ((bits & 64) != 0) {
                 b.undeclaredNumbersAsDoubles();
+            }
+            if ((bits & 128) != 0) {
+                b.noUndeclaredStringComparison();
             }
             out.add(b.build());
         }
@@ -134,6 +137,24 @@ class FilterLoweringPropertyTest {
                 assertThatThrownBy(() -> FilterLowering.lower(f, CLOSED, profile))
                         .isExactlyInstanceOf(InvalidFilterException.class).hasMessage(expected);
             }
+        }
+    }
+
+    /** Without a test for "equals v or holds v", strings on undeclared fields are refused; numbers and booleans are not. */
+    @Example
+    void noUndeclaredStringComparisonRefusesOnlyStringsOnUndeclaredFields() {
+        BackendProfile profile = BackendProfile.builder("strict").noUndeclaredStringComparison().build();
+        for (Filter f : List.of(Filters.eq(UNDECLARED, "a"), Filters.in(UNDECLARED, "a", "b"), Filters.ne(UNDECLARED, "a"),
+                Filters.not(Filters.nin(UNDECLARED, "a")))) {
+            assertThatThrownBy(() -> FilterLowering.lower(Filters.and(Filters.eq("s", "a"), f), SCHEMA, profile))
+                    .isInstanceOfSatisfying(UnsupportedFilterException.class, e -> {
+                        assertThat(e.path()).startsWith("$.$and[1].").contains("u.$");
+                        assertThat(e.getMessage()).contains("'u' is undeclared").contains("STRING_LIST");
+                    });
+        }
+        for (Filter f : List.of(Filters.eq(UNDECLARED, 2L), Filters.ne(UNDECLARED, 2.5), Filters.in(UNDECLARED, true),
+                Filters.eq("s", "a"), Filters.eq("tags", "a"))) {
+            assertThat(FilterLowering.lower(f, SCHEMA, profile)).isInstanceOf(LoweredFilter.Leaf.class);
         }
     }
 
