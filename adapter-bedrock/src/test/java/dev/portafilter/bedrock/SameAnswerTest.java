@@ -70,12 +70,10 @@ class SameAnswerTest {
                 PineconeFixtures.local()).map(fixture -> Named.of(fixture.name(), fixture));
     }
 
-    /**
-     * The same stores with the attributes undeclared. OpenSearch is not among them yet: its index layout refuses an
-     * undeclared schema (InvalidSchemaException) until its support for undeclared fields lands; it joins this run then.
-     */
+    /** The same stores with the attributes undeclared. */
     static Stream<Named<StoreFixture>> undeclaredStores() {
-        return Stream.of(StoreFixture.inMemory(), PgvectorFixtures.scratch(), PineconeFixtures.local())
+        return Stream.of(StoreFixture.inMemory(), PgvectorFixtures.scratch(), OpenSearchFixtures.scratch(),
+                        PineconeFixtures.local())
                 .map(StoreFixture::undeclared).map(fixture -> Named.of(fixture.name(), fixture));
     }
 
