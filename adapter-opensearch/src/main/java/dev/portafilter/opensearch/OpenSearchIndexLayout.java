@@ -69,8 +69,11 @@ public final class OpenSearchIndexLayout {
     private final int replicas;
     private final String routingField;
     private final boolean strictMapping;
+    /** The settings this layout was built from, for a layout that differs only in its schema. */
+    private final Builder settings;
 
     private OpenSearchIndexLayout(Builder b) {
+        this.settings = b.withSchema(b.schema);
         this.indexName = checkIndexName(b.indexName);
         this.schema = Objects.requireNonNull(b.schema, "schema");
         if (b.dimension < 1) {
@@ -205,7 +208,13 @@ public final class OpenSearchIndexLayout {
                 .mappings(mapping.build()));
     }
 
-    private static Property property(FieldType type) {
+    /** This layout with one more declared field, as {@link OpenSearchStore#addField} leaves the index. */
+    public OpenSearchIndexLayout withField(FieldSpec spec) {
+        return settings.withSchema(schema.withField(spec)).build();
+    }
+
+    /** A declared field's mapping. */
+    static Property property(FieldType type) {
         return switch (type) {
             // keyword, never text: an analysed field turns equality into a full-text match
             case STRING, STRING_LIST -> Property.of(p -> p.keyword(k -> k));
@@ -310,9 +319,9 @@ public final class OpenSearchIndexLayout {
         }
     }
 
-    public static final class Builder {
+    public static final class Builder implements Cloneable {
         private final String indexName;
-        private final MetadataSchema schema;
+        private MetadataSchema schema;
         private final int dimension;
         private String vectorField = "embedding";
         private String textField = "text";
@@ -402,6 +411,17 @@ public final class OpenSearchIndexLayout {
 
         public OpenSearchIndexLayout build() {
             return new OpenSearchIndexLayout(this);
+        }
+
+        /** A copy of every setting with another schema: a clone, so that no setting can be left behind. */
+        private Builder withSchema(MetadataSchema newSchema) {
+            try {
+                Builder copy = (Builder) super.clone();
+                copy.schema = newSchema;
+                return copy;
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("a Builder is Cloneable", e);
+            }
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.portafilter.opensearch;
 
+import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.FieldSpec;
+import dev.portafilter.core.InvalidSchemaException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.core.StoreException;
@@ -170,6 +173,28 @@ public final class OpenSearchStore implements VectorStore {
         }
         createIndex();
         return true;
+    }
+
+    /**
+     * Declares a new field on the live index: put-mapping adds its field (documents already there simply lack it),
+     * and the returned layout reads and writes it; build a store on it. Refused with an
+     * {@link dev.portafilter.core.InvalidSchemaException} naming the field, changing nothing, for a required field on
+     * an index that holds documents, and for a field that documents hold as an undeclared one: their values sit in
+     * the nested key/value objects, where a new mapped field would hide them (only a reindex could move them).
+     */
+    public OpenSearchIndexLayout addField(FieldSpec spec) {
+        OpenSearchIndexLayout grown = layout.withField(spec);
+        if (spec.required() && count() > 0) {
+            throw new InvalidSchemaException(spec.name(), "a required field can be added only to an empty index: add it "
+                    + "as optional");
+        }
+        if (layout.undeclaredField().isPresent() && count(Filters.exists(spec.name())) > 0) {
+            throw new InvalidSchemaException(spec.name(), "documents already hold it as an undeclared field, whose "
+                    + "values a mapped field would hide: reindex to declare it");
+        }
+        call("put mapping " + layout.indexName(), () -> client.indices().putMapping(p -> p.index(layout.indexName())
+                .properties(spec.name(), OpenSearchIndexLayout.property(spec.type()))));
+        return grown;
     }
 
     /** Deletes the index and all its data; returns false if there was none. Never called by {@link #close()}. */

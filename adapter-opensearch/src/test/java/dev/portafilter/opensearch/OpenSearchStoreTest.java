@@ -1,5 +1,7 @@
 package dev.portafilter.opensearch;
 
+import dev.portafilter.core.metadata.FieldSpec;
+import dev.portafilter.core.InvalidSchemaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -410,6 +412,37 @@ class OpenSearchStoreTest {
             assertThat(a.search(ScenarioDataset.vectorFor("q", ScenarioDataset.DIMENSION), 100))
                     .extracting(SearchHit::id).containsExactlyInAnyOrderElementsOf(ScenarioDataset.idsOf("CustomerA"));
             assertThat(store.count()).isEqualTo(ScenarioDataset.records().size());
+        });
+    }
+
+    /** A field is declared on a live index by put-mapping; what would lose or hide data is refused, changing nothing. */
+    @Test
+    void aFieldAddedToALiveIndexIsWrittenAndFilteredAtOnce() {
+        MetadataSchema open = MetadataSchema.builder().required("customer", FieldType.STRING).allowUndeclared().build();
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("grow"), open, 4).build();
+        withIndex(layout, store -> {
+            store.upsert(List.of(new VectorRecord("a", new float[] {1, 0, 0, 0}, null,
+                    Metadata.of("customer", "c", "held", "x"))));
+            String before = mapping(layout);
+            assertThatThrownBy(() -> store.addField(new FieldSpec("held", FieldType.STRING, false)))
+                    .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("reindex");
+            assertThatThrownBy(() -> store.addField(new FieldSpec("year", FieldType.LONG, true)))
+                    .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("empty index");
+            assertThat(mapping(layout)).isEqualTo(before);
+
+            OpenSearchIndexLayout grown = store.addField(new FieldSpec("year", FieldType.LONG, false));
+            assertThat(readJson(mapping(layout)).at("/mappings/properties/year/type").asText()).isEqualTo("long");
+            try (OpenSearchStore writer = OpenSearchStore.builder(grown).client(TestServer.client())
+                    .refresh(Refresh.True).build()) {
+                writer.upsert(List.of(new VectorRecord("b", new float[] {0, 1, 0, 0}, null,
+                        Metadata.of("customer", "c", "year", 2024))));
+                assertThat(writer.search(new float[] {1, 1, 0, 0}, 10, Filters.eq("year", 2024)))
+                        .extracting(SearchHit::id).containsExactly("b");
+                assertThat(writer.search(new float[] {1, 1, 0, 0}, 10, Filters.missing("year")))
+                        .extracting(SearchHit::id).containsExactly("a");
+                assertThat(writer.search(new float[] {1, 1, 0, 0}, 10, Filters.eq("held", "x")))
+                        .extracting(SearchHit::id).containsExactly("a");
+            }
         });
     }
 
