@@ -4,7 +4,6 @@ import dev.portafilter.ingest.MetadataJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.UnsupportedCapabilityException;
-import dev.portafilter.core.filter.BackendProfile;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.internal.FilterJsonCodec;
 import dev.portafilter.core.metadata.FieldType;
@@ -237,7 +236,10 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
                 continue;
             }
             try {
-                values.put(key, MetadataJson.value(value, spec != null ? spec.type() : ownType(value)));
+                MetadataValue v = MetadataJson.value(value, spec != null ? spec.type() : MetadataJson.undeclaredType(value));
+                if (v != null) {
+                    values.put(key, v);
+                }
             } catch (IllegalArgumentException ex) {
                 throw new StoreException("Bedrock result " + id + ", metadata '" + key + "' does not fit the schema: "
                         + ex.getMessage(), ex);
@@ -246,29 +248,6 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
         String text = result.content() == null ? null : result.content().text();
         double score = result.score() == null ? Double.NaN : result.score();
         return new KnowledgeBaseHit(id, score, text, Metadata.of(values), sourceUri);
-    }
-
-    /**
-     * The type an undeclared attribute reads back as, from its own kind. Bedrock keeps every NUMBER as a 64-bit float
-     * and answers {@code 2023} as {@code 2023.0}, so an integral one within ±(2^53 − 1) is an integer, as on Pinecone.
-     */
-    private static FieldType ownType(JsonNode value) {
-        if (value.isTextual()) {
-            return FieldType.STRING;
-        }
-        if (value.isBoolean()) {
-            return FieldType.BOOLEAN;
-        }
-        if (value.isArray()) {
-            return FieldType.STRING_LIST;
-        }
-        if (value.isNumber()) {
-            double d = value.doubleValue();
-            return d == Math.rint(d) && Math.abs(d) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER ? FieldType.LONG
-                    : FieldType.DOUBLE;
-        }
-        throw new IllegalArgumentException("an undeclared attribute holds a string, a number, a boolean or a list of "
-                + "strings, found " + FilterJsonCodec.kind(value));
     }
 
     private static String sourceUri(RetrievalResultLocation location, Map<String, Document> metadata) {

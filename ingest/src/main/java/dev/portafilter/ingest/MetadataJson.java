@@ -2,7 +2,7 @@ package dev.portafilter.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.internal.FilterJsonCodec;
-import dev.portafilter.core.filter.FilterJson;
+import dev.portafilter.core.filter.BackendProfile;
 import dev.portafilter.core.metadata.BooleanValue;
 import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.FieldType;
@@ -23,7 +23,10 @@ public final class MetadataJson {
     private MetadataJson() {
     }
 
-    /** The value, or an {@link IllegalArgumentException} whose message says why it does not fit the type. */
+    /**
+     * The value, or null for an empty list, which is no value (the attribute is absent: docs/semantics.md); an
+     * {@link IllegalArgumentException} whose message says why it does not fit the type.
+     */
     public static MetadataValue value(JsonNode node, FieldType type) {
         return switch (type) {
             case STRING -> {
@@ -56,12 +59,33 @@ public final class MetadataJson {
                     }
                     values.add(element.textValue());
                 }
-                if (values.isEmpty()) {
-                    throw new IllegalArgumentException("an empty list is not a value; omit the attribute instead");
-                }
-                yield new StringListValue(values);
+                yield values.isEmpty() ? null : new StringListValue(values);
             }
         };
+    }
+
+    /**
+     * The type an undeclared attribute is read as, from its own kind: a string, a boolean, a list (of strings), or a
+     * number, integral ones within ±(2^53 − 1) as LONG. Bedrock keeps every NUMBER as a 64-bit float and answers
+     * {@code 2023} as {@code 2023.0}, so the form of the digits cannot decide; as on Pinecone, the value does.
+     */
+    public static FieldType undeclaredType(JsonNode value) {
+        if (value.isTextual()) {
+            return FieldType.STRING;
+        }
+        if (value.isBoolean()) {
+            return FieldType.BOOLEAN;
+        }
+        if (value.isArray()) {
+            return FieldType.STRING_LIST;
+        }
+        if (value.isNumber()) {
+            double d = value.doubleValue();
+            return d == Math.rint(d) && Math.abs(d) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER ? FieldType.LONG
+                    : FieldType.DOUBLE;
+        }
+        throw new IllegalArgumentException("an undeclared attribute holds a string, a number, a boolean or a list of "
+                + "strings, found " + FilterJsonCodec.kind(value));
     }
 
     private static long integral(BigDecimal number, JsonNode node) {

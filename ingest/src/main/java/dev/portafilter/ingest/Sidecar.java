@@ -67,17 +67,25 @@ record Sidecar(Metadata metadata, List<String> embeddedKeys) {
         List<String> embedded = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : attributes.properties()) {
             String key = e.getKey();
-            FieldSpec spec = schema.field(key).orElseThrow(() -> new IngestException(file, key,
-                    "not declared in the schema"));
+            FieldSpec spec = schema.field(key).orElse(null);
+            if (spec == null && !schema.allowsUndeclared()) {
+                throw new IngestException(file, key, "not declared in the schema");
+            }
             JsonNode attribute = e.getValue();
             try {
+                // an undeclared attribute is read as its own kind; an empty list is no attribute
+                MetadataValue value;
                 if (attribute.isObject()) {
-                    values.put(key, typed(attribute, spec.type()));
+                    value = typed(attribute, spec == null ? null : spec.type());
                     if (includeForEmbedding(attribute)) {
                         embedded.add(key);
                     }
                 } else {
-                    values.put(key, MetadataJson.value(attribute, spec.type()));
+                    value = MetadataJson.value(attribute, spec == null ? MetadataJson.undeclaredType(attribute)
+                            : spec.type());
+                }
+                if (value != null) {
+                    values.put(key, value);
                 }
             } catch (IllegalArgumentException ex) {
                 throw new IngestException(file, key, ex.getMessage());
@@ -86,8 +94,11 @@ record Sidecar(Metadata metadata, List<String> embeddedKeys) {
         return validated(file, Metadata.of(values), embedded, schema);
     }
 
-    /** The typed form: {"value": {"type": T, "<t>Value": v}, "includeForEmbedding": b}. */
-    private static MetadataValue typed(JsonNode attribute, FieldType fieldType) {
+    /**
+     * The typed form: {"value": {"type": T, "<t>Value": v}, "includeForEmbedding": b}; {@code declared} null for an
+     * undeclared attribute, whose type the sidecar's says.
+     */
+    private static MetadataValue typed(JsonNode attribute, FieldType declared) {
         for (Iterator<String> it = attribute.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!TYPED_MEMBERS.contains(name)) {
@@ -110,6 +121,8 @@ record Sidecar(Metadata metadata, List<String> embeddedKeys) {
         if (value.size() != 2 || !value.has(member)) {
             throw new IllegalArgumentException("a " + type + " value holds exactly type and " + member);
         }
+        FieldType fieldType = declared != null ? declared : type.equals("NUMBER")
+                ? MetadataJson.undeclaredType(value.get(member)) : FieldType.valueOf(type);
         boolean fits = switch (fieldType) {
             case STRING -> type.equals("STRING");
             case LONG, DOUBLE -> type.equals("NUMBER");

@@ -104,6 +104,31 @@ class SidecarIngestorTest {
                 "publicationYear", new LongValue(2024), "patientIds", new StringListValue(List.of("P1", "P2"))));
     }
 
+    /** An empty list is the attribute absent; where the store's schema allows them, any other key is read by its kind. */
+    @Test
+    void emptyListsAreAbsentAndUndeclaredAttributesKeepTheirKind() {
+        MetadataSchema open = MetadataSchema.builder().required("customer", FieldType.STRING).allowUndeclared().build();
+        InMemoryVectorStore openStore = new InMemoryVectorStore(open, ToyEmbedding.DIMENSION);
+        file("plain.txt", "plain");
+        file("plain.txt.metadata.json", "{\"metadataAttributes\":{\"customer\":\"A\",\"patientIds\":[],"
+                + "\"team\":\"red\",\"size\":3,\"ratio\":0.5,\"open\":true,\"tags\":[\"x\"],\"config.setting\":\"2\"}}");
+        file("typed.md", "typed");
+        file("typed.md.metadata.json", "{\"metadataAttributes\":{\"customer\":\"A\",\"size\":{\"value\":"
+                + "{\"type\":\"NUMBER\",\"numberValue\":4.0}},\"tags\":{\"value\":{\"type\":\"STRING_LIST\","
+                + "\"stringListValue\":[]}}}}");
+        SidecarIngestor.builder().store(openStore).embedder(ToyEmbedding.INSTANCE::embed).build().ingest(dir);
+        Map<String, SearchHit> stored = everything(openStore);
+        assertThat(stored.get("plain.txt#0").metadata()).isEqualTo(Metadata.of("customer", "A", "team", "red",
+                "size", 3L, "ratio", 0.5, "open", true, "tags", List.of("x"), "config.setting", "2"));
+        assertThat(stored.get("typed.md#0").metadata()).isEqualTo(Metadata.of("customer", "A", "size", 4L));
+
+        // the declared schema: [] is absent too, so an optional list given as [] is simply not there
+        file("plain.txt.metadata.json", "{\"metadataAttributes\":{\"customer\":\"A\",\"patientIds\":[]}}");
+        file("typed.md.metadata.json", "{\"metadataAttributes\":{\"customer\":\"A\"}}");
+        ingestor().build().ingest(dir);
+        assertThat(everything(store).get("plain.txt#0").metadata()).isEqualTo(Metadata.of("customer", "A"));
+    }
+
     @TestFactory
     Stream<DynamicTest> invalidSidecarsAreTypedErrorsNamingFileAndKey() {
         record Case(String sidecar, String key, String reason) {
@@ -127,7 +152,6 @@ class SidecarIngestorTest {
                         + "\"includeForEmbedding\":\"yes\"}}}", "customer", "includeForEmbedding"),
                 new Case("{\"metadataAttributes\":{\"customer\":\"A\",\"patientIds\":[\"P1\",2]}}", "patientIds",
                         "only strings"),
-                new Case("{\"metadataAttributes\":{\"customer\":\"A\",\"patientIds\":[]}}", "patientIds", "empty list"),
                 new Case("{\"metadataAttributes\":{\"customer\":null}}", "customer", "found null"),
                 new Case("{\"metadataAttributes\":{\"publicationYear\":2020}}", "customer", "required field is missing"),
                 new Case("{\"metadataAttributes\":{\"customer\":\"A\"},\"documentStructureConfiguration\":{}}", null,
