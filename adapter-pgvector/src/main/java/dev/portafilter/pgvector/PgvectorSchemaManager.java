@@ -288,6 +288,13 @@ public final class PgvectorSchemaManager {
         executeOutsideTransaction(dataSource, documentIndexSql(layout, true));
     }
 
+    /** Whether a GIN index on the document column (or on its {@code ::jsonb} cast) exists. */
+    static boolean hasDocumentIndex(DataSource dataSource, PgvectorTableLayout layout) {
+        return firstId(dataSource, "SELECT indexname FROM pg_indexes WHERE schemaname = ? AND tablename = ? "
+                        + "AND indexdef LIKE '%USING gin%' AND position(? IN indexdef) > 0 LIMIT 1",
+                layout.schemaName(), layout.tableName(), layout.documentColumn().orElseThrow()) != null;
+    }
+
     private static String documentIndexSql(PgvectorTableLayout layout, boolean concurrently) {
         return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS "
                 + PgvectorTableLayout.quote(indexName(layout, layout.documentColumn().orElseThrow()))

@@ -37,6 +37,12 @@ public record PgvectorSearchPlan(Strategy strategy, long estimatedRows, double e
         Objects.requireNonNull(reason, "reason");
     }
 
+    /** The same plan with a note added to its reason. */
+    PgvectorSearchPlan withNote(String note) {
+        return new PgvectorSearchPlan(strategy, estimatedRows, estimatedSelectivity, exactMaxRows, exactMaxSelectivity,
+                efSearch, reason + "; " + note);
+    }
+
     @Override
     public String toString() {
         return strategy + (estimatedRows < 0 ? " (not estimated" : " (about " + estimatedRows + " rows, "

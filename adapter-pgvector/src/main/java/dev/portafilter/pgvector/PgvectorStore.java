@@ -215,7 +215,14 @@ public final class PgvectorStore implements VectorStore {
         }
         Optional<SqlFragment> where = filter.map(translator::translate);
         try {
-            return searcher.explain(where, k);
+            PgvectorSearchPlan plan = searcher.explain(where, k);
+            boolean readsDocument = layout().documentColumn().isPresent()
+                    && where.map(w -> w.sql().contains(layout().documentSql(""))).orElse(false);
+            return readsDocument && !PgvectorSchemaManager.hasDocumentIndex(dataSource, layout())
+                    ? plan.withNote("no GIN index serves filters on the document column "
+                            + PgvectorTableLayout.quote(layout().documentColumn().orElseThrow())
+                            + ", so each such search reads every row; PgvectorSchemaManager.createDocumentIndex builds one")
+                    : plan;
         } catch (SQLException e) {
             throw new StoreException("pgvector explain failed: " + e.getMessage(), e);
         }

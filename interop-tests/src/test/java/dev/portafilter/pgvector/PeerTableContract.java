@@ -3,6 +3,7 @@ package dev.portafilter.pgvector;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.conformance.SemanticsCases;
 import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
@@ -125,8 +126,11 @@ abstract class PeerTableContract {
         assertThat(columns()).isEqualTo(columnsBefore);
         String documentIndex = layout.tableName() + "_" + layout.documentColumn().orElseThrow() + "_idx";
         assertThat(indexes()).doesNotContain(documentIndex);
+        Filter onTheDocument = Filters.eq("documentType", "note");
+        assertThat(store.explainPlan(onTheDocument, 10).reason()).contains("no GIN index serves filters");
         PgvectorSchemaManager.createDocumentIndex(PgvectorTestServer.dataSource(), layout);
         assertThat(indexes()).contains(documentIndex);
+        assertThat(store.explainPlan(onTheDocument, 10).reason()).doesNotContain("no GIN index");
     }
 
     private List<String> columns() throws SQLException {
