@@ -50,6 +50,12 @@ public final class BenchmarkHarness {
             } catch (RuntimeException e) {
                 failures.add(failure("OpenSearch", e));
             }
+            try (OpenSearchSystems undeclared = timed("OpenSearch, metadata undeclared: load",
+                    () -> OpenSearchSystems.loadUndeclared(openSearchUrl, data, config.batchSize()))) {
+                search.addAll(bench.run(undeclared.portafilter(), cases));
+            } catch (RuntimeException e) {
+                failures.add(failure("OpenSearch, metadata undeclared", e));
+            }
         } else {
             openSearchVersion = "not run (-Dopensearch=false)";
         }
@@ -63,13 +69,16 @@ public final class BenchmarkHarness {
             } catch (RuntimeException e) {
                 failures.add(failure("Portafilter batched upsert", e));
             }
-            // Portafilter (adaptive, each plan fixed) and LangChain4j COLUMN_PER_KEY, the strongest peer, are
-            // loaded together and measured side by side, query by query; the other peers one after another
+            // Portafilter (adaptive, each plan fixed), LangChain4j COLUMN_PER_KEY, the strongest peer, and Portafilter
+            // over the same rows undeclared are loaded together and measured side by side, query by query; the
+            // other peers one after another
             List<List<Loader>> groups = List.of(
                     List.of(new Loader(Report.PORTAFILTER_PG, () -> PortafilterPgvector.load(db, data, bulk,
                                     config.connections())),
                             new Loader(Report.COLUMN_PER_KEY, () -> LangChain4jPgvector.load(
-                                    LangChain4jPgvector.Mode.COLUMN_PER_KEY, db, data, bulk, config.connections()))),
+                                    LangChain4jPgvector.Mode.COLUMN_PER_KEY, db, data, bulk, config.connections())),
+                            new Loader(Report.PORTAFILTER_PG_UNDECLARED, () -> PortafilterPgvector.loadUndeclared(db,
+                                    data, bulk, config.connections()))),
                     List.of(new Loader("LangChain4j JSONB", () -> LangChain4jPgvector.load(
                             LangChain4jPgvector.Mode.JSONB, db, data, bulk, config.connections()))),
                     List.of(new Loader("Spring AI PgVectorStore", () -> SpringAiPgvector.load(db, data, bulk,
@@ -81,7 +90,8 @@ public final class BenchmarkHarness {
                         Loaded loaded = timed(loader.name() + ": load", loader.load());
                         systems.add(loaded.system());
                         ingest.add(loaded.ingest());
-                        if (loaded.system() instanceof PortafilterPgvector portafilter) {
+                        if (loaded.system() instanceof PortafilterPgvector portafilter
+                                && portafilter.name().equals(Report.PORTAFILTER_PG)) {
                             plans.putAll(portafilter.plans(cases, config.k()));
                             log("plans chosen for Portafilter's search: %s", plans);
                             systems.addAll(portafilter.fixedModes());

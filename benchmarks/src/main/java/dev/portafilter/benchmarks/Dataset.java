@@ -31,6 +31,9 @@ public final class Dataset {
     private static final int CLUSTERS = 100;
 
     /** The metadata schema every Portafilter store is created with. */
+    /** The same records with no field declared: every filter reads the metadata document (the undeclared path). */
+    public static final MetadataSchema UNDECLARED = MetadataSchema.builder().allowUndeclared().build();
+
     public static final MetadataSchema SCHEMA = MetadataSchema.builder()
             .required("tenant", FieldType.STRING)
             .required("documentType", FieldType.STRING)

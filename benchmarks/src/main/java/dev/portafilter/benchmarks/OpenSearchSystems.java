@@ -1,5 +1,6 @@
 package dev.portafilter.benchmarks;
 
+import dev.portafilter.core.metadata.MetadataSchema;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
 import dev.portafilter.opensearch.OpenSearchStore;
@@ -32,13 +33,16 @@ final class OpenSearchSystems implements AutoCloseable {
     private final OpenSearchIndexLayout layout;
     private final OpenSearchStore store;
     private final Dataset data;
+    /** The Portafilter system's name in the report. */
+    private final String name;
     private double loadSeconds;
     private double mergeSeconds;
     /** Deletes the index when the run is stopped before {@link #close()} (Ctrl-C, kill). */
     private final Thread deleteOnExit;
 
     private OpenSearchSystems(OpenSearchTransport transport, OpenSearchClient client, OpenSearchIndexLayout layout,
-                              OpenSearchStore store, Dataset data) {
+                              OpenSearchStore store, Dataset data, String name) {
+        this.name = name;
         this.transport = transport;
         this.client = client;
         this.layout = layout;
@@ -50,6 +54,19 @@ final class OpenSearchSystems implements AutoCloseable {
 
     /** Creates the index, loads every row with {@code upsert}, refreshes and force-merges to one segment. */
     static OpenSearchSystems load(String url, Dataset data, int batchSize) {
+        return load(url, data, batchSize, Dataset.SCHEMA, "", Report.PORTAFILTER_OS);
+    }
+
+    /**
+     * The same rows with no field declared: every value a key/value object of the nested field, every filter a
+     * nested query. Measured after the declared index, for the cost of the undeclared path.
+     */
+    static OpenSearchSystems loadUndeclared(String url, Dataset data, int batchSize) {
+        return load(url, data, batchSize, Dataset.UNDECLARED, "-undeclared", Report.PORTAFILTER_OS_UNDECLARED);
+    }
+
+    private static OpenSearchSystems load(String url, Dataset data, int batchSize, MetadataSchema schema,
+                                          String indexSuffix, String name) {
         OpenSearchTransport transport;
         try {
             // a force merge of 100,000 vectors rebuilds the HNSW graph: minutes, not the default 30 s
@@ -61,12 +78,12 @@ final class OpenSearchSystems implements AutoCloseable {
             throw new IllegalArgumentException("not an OpenSearch URL: " + url, e);
         }
         OpenSearchClient client = new OpenSearchClient(transport);
-        String index = "portafilter-bench-" + ProcessHandle.current().pid();
-        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, Dataset.SCHEMA, data.dimension()).build();
+        String index = "portafilter-bench-" + ProcessHandle.current().pid() + indexSuffix;
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, schema, data.dimension()).build();
         OpenSearchStore store = OpenSearchStore.builder(layout).client(client).refresh(Refresh.False).build();
         store.deleteIndex();
         store.createIndex();
-        OpenSearchSystems systems = new OpenSearchSystems(transport, client, layout, store, data);
+        OpenSearchSystems systems = new OpenSearchSystems(transport, client, layout, store, data, name);
         try {
             long start = System.nanoTime();
             for (int from = 0; from < data.size(); from += batchSize) {
@@ -109,7 +126,7 @@ final class OpenSearchSystems implements AutoCloseable {
     }
 
     SearchSystem portafilter() {
-        return SearchSystem.ofStore(Report.PORTAFILTER_OS, "opensearch", store, data, () -> {
+        return SearchSystem.ofStore(name, "opensearch", store, data, () -> {
         });
     }
 

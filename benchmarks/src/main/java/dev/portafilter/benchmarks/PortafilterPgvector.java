@@ -1,5 +1,6 @@
 package dev.portafilter.benchmarks;
 
+import dev.portafilter.core.metadata.MetadataSchema;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portafilter.pgvector.PgvectorSchemaManager;
 import dev.portafilter.pgvector.PgvectorSearchPlan;
@@ -21,6 +22,7 @@ import java.util.function.UnaryOperator;
  */
 final class PortafilterPgvector implements SearchSystem {
     private static final String SCHEMA = "bench_portafilter";
+    private static final String UNDECLARED_SCHEMA = "bench_portafilter_undeclared";
     private static final String UPSERT_SCHEMA = "bench_portafilter_upsert";
     private static final String TABLE = "chunks";
 
@@ -28,19 +30,38 @@ final class PortafilterPgvector implements SearchSystem {
     private final HikariDataSource pool;
     private final PgvectorStore store;
     private final Dataset data;
+    private final String name;
+    private final String schemaName;
 
-    private PortafilterPgvector(BenchmarkDatabase db, HikariDataSource pool, PgvectorStore store, Dataset data) {
+    private PortafilterPgvector(BenchmarkDatabase db, HikariDataSource pool, PgvectorStore store, Dataset data,
+                                String name, String schemaName) {
         this.db = db;
         this.pool = pool;
         this.store = store;
         this.data = data;
+        this.name = name;
+        this.schemaName = schemaName;
     }
 
     /** Creates the table, loads every row with {@code bulkLoad} in chunks, then builds the HNSW index. */
     static Loaded load(BenchmarkDatabase db, Dataset data, int chunkSize, int connections) {
-        db.recreateSchema(SCHEMA);
+        return load(db, data, chunkSize, connections, SCHEMA, Dataset.SCHEMA, Report.PORTAFILTER_PG);
+    }
+
+    /**
+     * The same rows with no field declared: every value in the {@code jsonb} document with its GIN index, every filter
+     * an SQL/JSON path match there. Measured beside the declared table, for the cost of the undeclared path.
+     */
+    static Loaded loadUndeclared(BenchmarkDatabase db, Dataset data, int chunkSize, int connections) {
+        return load(db, data, chunkSize, connections, UNDECLARED_SCHEMA, Dataset.UNDECLARED,
+                Report.PORTAFILTER_PG_UNDECLARED);
+    }
+
+    private static Loaded load(BenchmarkDatabase db, Dataset data, int chunkSize, int connections, String schemaName,
+                               MetadataSchema schema, String name) {
+        db.recreateSchema(schemaName);
         HikariDataSource pool = db.pool(null, connections);
-        PgvectorTableLayout layout = layout(SCHEMA, data);
+        PgvectorTableLayout layout = PgvectorTableLayout.builder(schemaName, TABLE, schema, data.dimension()).build();
         PgvectorSchemaManager.createTable(pool, layout);
         PgvectorSchemaManager.dropVectorIndex(pool, layout);
         PgvectorStore store = PgvectorStore.builder(layout).dataSource(pool).build();
@@ -58,9 +79,9 @@ final class PortafilterPgvector implements SearchSystem {
         }
         long indexStart = System.nanoTime();
         PgvectorSchemaManager.createVectorIndex(pool, layout);
-        db.execute("ANALYZE " + SCHEMA + "." + TABLE);
+        db.execute("ANALYZE " + schemaName + "." + TABLE);
         double indexSeconds = (System.nanoTime() - indexStart) / 1e9;
-        PortafilterPgvector system = new PortafilterPgvector(db, pool, store, data);
+        PortafilterPgvector system = new PortafilterPgvector(db, pool, store, data, name, schemaName);
         return new Loaded(system, new IngestResult(system.name(), "bulkLoad (binary COPY), " + chunkSize + " per call",
                 data.size(), loadSeconds, indexSeconds, peak, allocated / data.size()));
     }
@@ -126,7 +147,7 @@ final class PortafilterPgvector implements SearchSystem {
 
     @Override
     public String name() {
-        return Report.PORTAFILTER_PG;
+        return name;
     }
 
     @Override
@@ -143,6 +164,6 @@ final class PortafilterPgvector implements SearchSystem {
     public void close() {
         store.close();
         pool.close();
-        db.dropSchema(SCHEMA);
+        db.dropSchema(schemaName);
     }
 }

@@ -23,6 +23,8 @@ final class Report {
     static final String PORTAFILTER_PG_UNCACHED = "Portafilter, estimate every search";
     static final String COLUMN_PER_KEY = "LangChain4j COLUMN_PER_KEY";
     static final String PORTAFILTER_OS = "Portafilter (filter inside knn)";
+    static final String PORTAFILTER_PG_UNDECLARED = "Portafilter, metadata undeclared (jsonb)";
+    static final String PORTAFILTER_OS_UNDECLARED = "Portafilter, metadata undeclared (nested)";
     static final String PG_TRANSLATOR = "PgvectorFilterTranslator → SQL + parameters";
     static final String OS_TRANSLATOR = "OpenSearchFilterTranslator → Query object";
     static final String PINECONE_TRANSLATOR = "PineconeFilterTranslator → protobuf Struct";
@@ -80,6 +82,23 @@ final class Report {
                 checks.add(new FloorCheck("… and faster than " + t[i],
                         both ? ns(own.get().nanosPerOp()) + " vs " + ns(theirs.get().nanosPerOp()) : "not measured",
                         both && own.get().nanosPerOp() < theirs.get().nanosPerOp()));
+            }
+        }
+        // the undeclared path: the same rows with no field declared, the same filter on a document key
+        for (String[] sys : new String[][] {{"pgvector", PORTAFILTER_PG, PORTAFILTER_PG_UNDECLARED},
+                {"OpenSearch", PORTAFILTER_OS, PORTAFILTER_OS_UNDECLARED}}) {
+            for (String sel : List.of(ONE_PERCENT, "10%")) {
+                Optional<SearchResult> declared = r.search(sys[1], sel);
+                Optional<SearchResult> undeclared = r.search(sys[2], sel);
+                boolean measured = declared.isPresent() && undeclared.isPresent();
+                checks.add(new FloorCheck(sys[0] + ", " + sel + " on an undeclared field: the full k and recall@10 "
+                        + "≥ 0.95 (cost as a ratio to the declared field's p50)",
+                        measured ? String.format(Locale.ROOT, "%.2f ms vs %.2f ms declared: %.1f×; recall %s, full k "
+                                        + "%s", undeclared.get().p50Millis(), declared.get().p50Millis(),
+                                undeclared.get().p50Millis() / declared.get().p50Millis(),
+                                fmt3(undeclared.get().recall()), pct(undeclared.get().fullKShare()))
+                                : "not measured",
+                        measured && undeclared.get().recall() >= 0.95 && undeclared.get().fullKShare() >= 0.99));
             }
         }
         Optional<IngestResult> copy = r.ingest().stream().filter(i -> i.path().startsWith("bulkLoad")).findFirst();
