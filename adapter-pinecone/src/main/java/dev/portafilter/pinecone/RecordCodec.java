@@ -99,8 +99,7 @@ final class RecordCodec {
         MetadataValue out = switch (v.getKindCase()) {
             case STRING_VALUE -> new StringValue(v.getStringValue());
             case BOOL_VALUE -> BooleanValue.of(v.getBoolValue());
-            case NUMBER_VALUE -> v.getNumberValue() == Math.rint(v.getNumberValue())
-                    && Math.abs(v.getNumberValue()) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER
+            case NUMBER_VALUE -> BackendProfile.isExactInteger(v.getNumberValue())
                     ? new LongValue((long) v.getNumberValue()) : new DoubleValue(v.getNumberValue());
             case LIST_VALUE -> strings(v);
             default -> null;
@@ -140,8 +139,7 @@ final class RecordCodec {
             case STRING -> v.hasStringValue() ? new StringValue(v.getStringValue()) : null;
             case BOOLEAN -> v.hasBoolValue() ? BooleanValue.of(v.getBoolValue()) : null;
             case DOUBLE -> v.hasNumberValue() ? new DoubleValue(v.getNumberValue()) : null;
-            case LONG -> v.hasNumberValue() && v.getNumberValue() == Math.rint(v.getNumberValue())
-                    && Math.abs(v.getNumberValue()) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER
+            case LONG -> v.hasNumberValue() && BackendProfile.isExactInteger(v.getNumberValue())
                     ? new LongValue((long) v.getNumberValue()) : null;
             case STRING_LIST -> strings(v);
         };

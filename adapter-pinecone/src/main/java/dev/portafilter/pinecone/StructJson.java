@@ -1,5 +1,6 @@
 package dev.portafilter.pinecone;
 
+import dev.portafilter.core.filter.BackendProfile;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +22,6 @@ import java.util.Map;
 final class StructJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final double SAFE_INTEGER = 9_007_199_254_740_991d;
 
     private StructJson() {
     }
@@ -59,7 +59,7 @@ final class StructJson {
     }
 
     private static JsonNode number(double d) {
-        if (d == Math.rint(d) && Math.abs(d) <= SAFE_INTEGER) {
+        if (BackendProfile.isExactInteger(d)) {
             return NODES.numberNode((long) d);
         }
         return NODES.numberNode(d);

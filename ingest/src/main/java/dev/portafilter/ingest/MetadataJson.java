@@ -80,9 +80,7 @@ public final class MetadataJson {
             return FieldType.STRING_LIST;
         }
         if (value.isNumber()) {
-            double d = value.doubleValue();
-            return d == Math.rint(d) && Math.abs(d) <= BackendProfile.MAX_EXACT_DOUBLE_INTEGER ? FieldType.LONG
-                    : FieldType.DOUBLE;
+            return BackendProfile.isExactInteger(value.doubleValue()) ? FieldType.LONG : FieldType.DOUBLE;
         }
         throw new IllegalArgumentException("an undeclared attribute holds a string, a number, a boolean or a list of "
                 + "strings, found " + FilterJsonCodec.kind(value));

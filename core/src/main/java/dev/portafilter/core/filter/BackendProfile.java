@@ -12,6 +12,14 @@ public final class BackendProfile {
     /** The largest integer a 64-bit float holds unambiguously: 2^53 + 1 rounds to 2^53, so 2^53 itself is out. */
     public static final long MAX_EXACT_DOUBLE_INTEGER = (1L << 53) - 1;
 
+    /**
+     * Whether a 64-bit float is an integer within ±(2^53 − 1): one that reads back as a long without doubt, where a
+     * backend keeps every number as a float (Pinecone, Bedrock) and cannot say which was written.
+     */
+    public static boolean isExactInteger(double value) {
+        return value == Math.rint(value) && Math.abs(value) <= MAX_EXACT_DOUBLE_INTEGER;
+    }
+
     /** The reference semantics' abilities: every value stored exactly, every filter expressible, no limits. */
     public static final BackendProfile REFERENCE = builder("reference").build();
 
