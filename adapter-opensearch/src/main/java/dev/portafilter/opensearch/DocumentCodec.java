@@ -37,10 +37,12 @@ final class DocumentCodec {
     static final int MAX_NESTED_OBJECTS = 10_000;
 
     private final OpenSearchIndexLayout layout;
+    private final MappedFields fields;
     private final ObjectMapper json;
 
-    DocumentCodec(OpenSearchIndexLayout layout, ObjectMapper json) {
+    DocumentCodec(OpenSearchIndexLayout layout, MappedFields fields, ObjectMapper json) {
         this.layout = layout;
+        this.fields = fields;
         this.json = json;
     }
 
@@ -58,7 +60,13 @@ final class DocumentCodec {
             for (String s : strings) {
                 checkKeyword(r.id(), field, s, "a string");
             }
-            if (layout.schema().field(field).isEmpty()) {
+            MappedFields.Field mapped = fields.field(field);
+            if (mapped != null && strings.stream().anyMatch(s -> s.length() > mapped.ignoreAbove())) {
+                throw new InvalidRecordException(r.id(), field, "a string longer than " + mapped.ignoreAbove()
+                        + " characters, which index " + layout.indexName() + " would not keep in '" + mapped.filter()
+                        + "' (ignore_above), so no filter could find it");
+            }
+            if (mapped == null) {
                 undeclared++;
                 checkKeyword(r.id(), field, field, "an undeclared field's name");
                 String problem = value instanceof LongValue l
@@ -91,11 +99,13 @@ final class DocumentCodec {
         if (r.text() != null) {
             doc.put(layout.textField(), r.text());
         }
+        layout.idField().ifPresent(field -> doc.put(field, r.id()));
+        ObjectNode declared = layout.metadataObject().map(doc::putObject).orElse(doc);
         ArrayNode undeclared = null;
         for (Map.Entry<String, MetadataValue> e : r.metadata().asMap().entrySet()) {
             MetadataValue value = e.getValue();
             if (layout.schema().field(e.getKey()).isPresent()) {
-                doc.set(e.getKey(), json.valueToTree(value.toJava()));
+                declared.set(e.getKey(), json.valueToTree(value.toJava()));
                 continue;
             }
             if (undeclared == null) {
@@ -139,8 +149,9 @@ final class DocumentCodec {
      */
     Metadata metadataOf(String id, JsonNode source) {
         Map<String, MetadataValue> values = new LinkedHashMap<>();
+        JsonNode declared = layout.metadataObject().map(source::get).orElse(source);
         for (FieldSpec spec : layout.schema().fields()) {
-            JsonNode node = source.get(spec.name());
+            JsonNode node = declared == null ? null : declared.get(spec.name());
             if (node == null || node.isNull()) {
                 continue;
             }
@@ -153,7 +164,8 @@ final class DocumentCodec {
             };
             if (value == null) {
                 throw new StoreException("document '" + id + "' in index " + layout.indexName() + " holds " + node
-                        + " in field '" + spec.name() + "', which the schema declares " + spec.type(), null);
+                        + " in field '" + layout.sourcePath(spec.name()) + "', which the schema declares "
+                        + spec.type(), null);
             }
             values.put(spec.name(), value);
         }

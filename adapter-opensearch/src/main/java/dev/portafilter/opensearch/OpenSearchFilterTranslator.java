@@ -62,28 +62,40 @@ public final class OpenSearchFilterTranslator {
      * OpenSearch: long and double fields, {@code exists} for presence; a {@code terms} query takes at most
      * {@code index.max_terms_count} values (65,536 by default); undeclared numbers are doubles.
      */
-    public static final BackendProfile PROFILE = BackendProfile.builder(BACKEND)
-            .maxInValues(65_536)
-            .undeclaredNumbersAsDoubles()
-            .build();
+    public static final BackendProfile PROFILE = profile(text -> null);
 
     private final MetadataSchema schema;
-    private final String undeclaredField;
+    private final BackendProfile profile;
+    private final Printer printer;
     private final JsonpMapper mapper;
 
+    /** The translator for the index the layout creates. */
     public OpenSearchFilterTranslator(OpenSearchIndexLayout layout) {
-        this(layout, new JacksonJsonpMapper(new ObjectMapper()));
+        this(layout, MappedFields.planned(layout), new JacksonJsonpMapper(new ObjectMapper()));
     }
 
-    OpenSearchFilterTranslator(OpenSearchIndexLayout layout, JsonpMapper mapper) {
+    /**
+     * The translator for an index as its mapping holds the fields; where keyword fields ignore strings longer than
+     * {@code ignore_above}, a filter with a longer string is refused: no stored value can be compared with it.
+     */
+    OpenSearchFilterTranslator(OpenSearchIndexLayout layout, MappedFields fields, JsonpMapper mapper) {
         this.schema = layout.schema();
-        this.undeclaredField = layout.undeclaredField().orElse(null);
+        int longest = fields.shortestIgnoreAbove();
+        this.profile = longest == Integer.MAX_VALUE ? PROFILE : profile(text -> text.length() <= longest ? null
+                : "longer than " + longest + " characters, which index " + layout.indexName()
+                + " does not keep in its keyword fields (ignore_above)");
+        this.printer = new Printer(fields, layout.undeclaredField().orElse(null));
         this.mapper = mapper;
+    }
+
+    private static BackendProfile profile(BackendProfile.TextRule textRule) {
+        return BackendProfile.builder(BACKEND).maxInValues(65_536).undeclaredNumbersAsDoubles().textRule(textRule)
+                .build();
     }
 
     /** The query for a filter; throws {@link dev.portafilter.core.InvalidFilterException} if the schema rejects it. */
     public Query translate(Filter filter) {
-        return FilterLowering.lower(filter, schema, PROFILE).accept(new Printer(undeclaredField));
+        return FilterLowering.lower(filter, schema, profile).accept(printer);
     }
 
     /** The query for a filter as JSON text, as the client sends it (for {@code explain} and logs). */
@@ -101,25 +113,37 @@ public final class OpenSearchFilterTranslator {
     }
 
     /** Builds each query as its variant ({@code TermQuery}, {@code BoolQuery}, ...), without a {@code Query.Builder}. */
-    private record Printer(String undeclaredField) implements LoweredFilter.Visitor<Query> {
+    private record Printer(MappedFields fields, String undeclaredField) implements LoweredFilter.Visitor<Query> {
         @Override
         public Query leaf(LoweredFilter.Leaf leaf) {
             if (leaf.storage() == Storage.DOCUMENT) {
                 return undeclared(leaf);
             }
-            String field = leaf.field();
+            MappedFields.Field mapped = fields.field(leaf.field());
+            String field = mapped.filter();
             return switch (leaf.op()) {
                 case ANY_OF -> anyOf(field, leaf);
                 // must_not keeps the documents without the field; where none can match, they are excluded
                 case NONE_OF -> leaf.missingMatches() ? not(anyOf(field, leaf))
-                        : BoolQuery.of(b -> b.filter(exists(field)).mustNot(anyOf(field, leaf))).toQuery();
+                        : BoolQuery.of(b -> b.filter(present(mapped)).mustNot(anyOf(field, leaf))).toQuery();
                 // "x <= 5 or missing" is exactly must_not(x > 5)
                 case GT, GTE, LT, LTE -> leaf.missingMatches() ? not(range(field, leaf.op().complement(), bound(leaf)))
                         : range(field, leaf.op(), bound(leaf));
-                case PRESENT -> exists(field);
-                case MISSING -> not(exists(field));
+                case PRESENT -> present(mapped);
+                case MISSING -> not(present(mapped));
                 case NOT_NUMBER -> throw new IllegalStateException("only undeclared fields lower to NOT_NUMBER");
             };
+        }
+
+        /** A value in any of the field's forms: a string too long for its keyword form is only in its text. */
+        private static Query present(MappedFields.Field mapped) {
+            List<String> forms = mapped.presence();
+            if (forms.size() == 1) {
+                return exists(forms.get(0));
+            }
+            List<Query> any = new ArrayList<>(forms.size());
+            forms.forEach(f -> any.add(exists(f)));
+            return BoolQuery.of(b -> b.should(any).minimumShouldMatch("1")).toQuery();
         }
 
         /** A leaf on an undeclared field: a test of the one entry with the field's name as its key. */

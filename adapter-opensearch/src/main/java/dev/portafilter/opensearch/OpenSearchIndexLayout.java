@@ -60,6 +60,8 @@ public final class OpenSearchIndexLayout {
     private final String vectorField;
     private final String textField;
     private final String metadataField;
+    private final String metadataObject;
+    private final String idField;
     private final String undeclaredField;
     private final String engine;
     private final SpaceType spaceType;
@@ -83,6 +85,8 @@ public final class OpenSearchIndexLayout {
         this.vectorField = checkFieldName(b.vectorField, "vector field");
         this.textField = checkFieldName(b.textField, "text field");
         this.metadataField = b.metadataField == null ? null : checkFieldName(b.metadataField, "metadata field");
+        this.metadataObject = b.metadataObject == null ? null : checkFieldName(b.metadataObject, "metadata object");
+        this.idField = b.idField == null ? null : checkFieldName(b.idField, "id field");
         String undeclared = checkFieldName(b.undeclaredField, "undeclared field");
         this.undeclaredField = schema.allowsUndeclared() ? undeclared : null;
         this.engine = Objects.requireNonNull(b.engine, "engine");
@@ -124,6 +128,22 @@ public final class OpenSearchIndexLayout {
                 .strictMapping(false);
     }
 
+    /**
+     * The index Spring AI's {@code OpenSearchVectorStore} creates with {@code useApproximateKnn(true)} (lucene HNSW,
+     * cosine): vector field {@code embedding}, text field {@code content}, the id also in {@code id}, and the metadata
+     * in the object field {@code metadata}, mapped dynamically. Opened as it is: a string the dynamic mapping made
+     * analysed {@code text} is filtered on its {@code keyword} subfield, and {@link OpenSearchStore} refuses a schema
+     * that the index's mapping cannot answer exactly (see {@link OpenSearchStore.Builder#build()}).
+     */
+    public static Builder springAi(String indexName, MetadataSchema schema, int dimension) {
+        return new Builder(indexName, schema, dimension)
+                .vectorField("embedding")
+                .textField("content")
+                .idField("id")
+                .metadataObject("metadata")
+                .strictMapping(false);
+    }
+
     public String indexName() {
         return indexName;
     }
@@ -147,6 +167,21 @@ public final class OpenSearchIndexLayout {
     /** The field that holds the metadata as one JSON string (not indexed), if the layout has one. */
     public Optional<String> metadataField() {
         return Optional.ofNullable(metadataField);
+    }
+
+    /** The object field that holds the declared metadata fields, if they are not top-level fields. */
+    public Optional<String> metadataObject() {
+        return Optional.ofNullable(metadataObject);
+    }
+
+    /** The source field that also holds each document's id, for readers that take it from there. */
+    public Optional<String> idField() {
+        return Optional.ofNullable(idField);
+    }
+
+    /** Where a declared field's value is in a document: its name, under the metadata object if there is one. */
+    String sourcePath(String field) {
+        return metadataObject == null ? field : metadataObject + "." + field;
     }
 
     /** The nested field that holds the undeclared metadata fields, if the schema allows them. */
@@ -189,8 +224,16 @@ public final class OpenSearchIndexLayout {
         if (metadataField != null) {
             mapping.properties(metadataField, Property.of(p -> p.text(t -> t.index(false))));
         }
-        for (FieldSpec spec : schema.fields()) {
-            mapping.properties(spec.name(), property(spec.type()));
+        if (metadataObject == null) {
+            schema.fields().forEach(spec -> mapping.properties(spec.name(), property(spec.type())));
+        } else {
+            mapping.properties(metadataObject, Property.of(p -> p.object(o -> {
+                schema.fields().forEach(spec -> o.properties(spec.name(), property(spec.type())));
+                return o;
+            })));
+        }
+        if (idField != null) {
+            mapping.properties(idField, property(FieldType.STRING));
         }
         if (undeclaredField != null) {
             // strict even where the rest is not: an entry never adds a field, whatever its key
@@ -236,6 +279,15 @@ public final class OpenSearchIndexLayout {
         }
         if (undeclaredField != null && !reserved.add(undeclaredField)) {
             throw new IllegalArgumentException("the undeclared field '" + undeclaredField + "' is already used");
+        }
+        if (metadataObject != null && !reserved.add(metadataObject)) {
+            throw new IllegalArgumentException("the metadata object '" + metadataObject + "' is already used");
+        }
+        if (idField != null && !reserved.add(idField)) {
+            throw new IllegalArgumentException("the id field '" + idField + "' is already used");
+        }
+        if (metadataObject != null) {
+            reserved.clear(); // declared fields live inside the object, where nothing else is
         }
         for (FieldSpec spec : schema.fields()) {
             if (!isValidFieldName(spec.name())) {
@@ -326,6 +378,8 @@ public final class OpenSearchIndexLayout {
         private String vectorField = "embedding";
         private String textField = "text";
         private String metadataField;
+        private String metadataObject;
+        private String idField;
         private String undeclaredField = DEFAULT_UNDECLARED_FIELD;
         private String engine = DEFAULT_ENGINE;
         private SpaceType spaceType = SpaceType.COSINESIMIL;
@@ -355,6 +409,21 @@ public final class OpenSearchIndexLayout {
         /** A not-indexed text field that also receives the metadata as one JSON string; none by default. */
         public Builder metadataField(String name) {
             this.metadataField = name;
+            return this;
+        }
+
+        /**
+         * An object field that holds the declared metadata fields ({@code metadata.customer}), as Spring AI's and
+         * LangChain4j's stores keep them; none by default (top-level fields).
+         */
+        public Builder metadataObject(String name) {
+            this.metadataObject = name;
+            return this;
+        }
+
+        /** A source field that also receives each document's id; none by default (the id is {@code _id}). */
+        public Builder idField(String name) {
+            this.idField = name;
             return this;
         }
 

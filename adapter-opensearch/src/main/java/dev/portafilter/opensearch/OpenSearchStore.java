@@ -29,6 +29,7 @@ import org.opensearch.client.opensearch._types.Conflicts;
 import org.opensearch.client.opensearch._types.ErrorCause;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.Refresh;
+import org.opensearch.client.opensearch._types.mapping.Property;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.BulkResponse;
 import org.opensearch.client.opensearch.core.DeleteByQueryResponse;
@@ -36,6 +37,7 @@ import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.opensearch.indices.GetMappingResponse;
 import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 import org.opensearch.client.transport.httpclient5.ResponseException;
@@ -120,12 +122,13 @@ public final class OpenSearchStore implements VectorStore {
     /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
     private final String routing;
 
-    private OpenSearchStore(Builder b, OpenSearchClient client, OpenSearchTransport ownedTransport, ObjectMapper json) {
+    private OpenSearchStore(Builder b, OpenSearchClient client, OpenSearchTransport ownedTransport, ObjectMapper json,
+                            MappedFields fields) {
         this.client = client;
         this.ownedTransport = ownedTransport;
         this.layout = b.layout;
-        this.translator = new OpenSearchFilterTranslator(b.layout, new JacksonJsonpMapper(json));
-        this.codec = new DocumentCodec(b.layout, json);
+        this.translator = new OpenSearchFilterTranslator(b.layout, fields, new JacksonJsonpMapper(json));
+        this.codec = new DocumentCodec(b.layout, fields, json);
         this.refresh = b.refresh;
         this.batchSize = b.batchSize;
         this.searchMode = b.searchMode;
@@ -192,8 +195,10 @@ public final class OpenSearchStore implements VectorStore {
             throw new InvalidSchemaException(spec.name(), "documents already hold it as an undeclared field, whose "
                     + "values a mapped field would hide: reindex to declare it");
         }
+        Property field = OpenSearchIndexLayout.property(spec.type());
         call("put mapping " + layout.indexName(), () -> client.indices().putMapping(p -> p.index(layout.indexName())
-                .properties(spec.name(), OpenSearchIndexLayout.property(spec.type()))));
+                .properties(layout.metadataObject().orElse(spec.name()), layout.metadataObject().isEmpty() ? field
+                        : Property.of(o -> o.object(m -> m.properties(spec.name(), field))))));
         return grown;
     }
 
@@ -574,19 +579,54 @@ public final class OpenSearchStore implements VectorStore {
             return this;
         }
 
+        /**
+         * The store. On an index that exists it reads the mapping and checks it against the schema and the layout
+         * (see {@link OpenSearchIndexLayout#springAi}): an {@link InvalidSchemaException} names a field the index
+         * cannot answer exactly; a string the mapping keeps as analysed text is filtered on its keyword subfield.
+         * Nothing in the index changes.
+         */
         public OpenSearchStore build() {
             ObjectMapper json = new ObjectMapper();
             if (client != null) {
                 if (url != null || username != null) {
                     throw new IllegalStateException("give either a client or a url (with credentials), not both");
                 }
-                return new OpenSearchStore(this, client, null, json);
+                return new OpenSearchStore(this, client, null, json, fields(client));
             }
             if (url == null) {
                 throw new IllegalStateException("a url or a client is required");
             }
             OpenSearchTransport transport = transport(json);
-            return new OpenSearchStore(this, new OpenSearchClient(transport), transport, json);
+            OpenSearchClient owned = new OpenSearchClient(transport);
+            try {
+                return new OpenSearchStore(this, owned, transport, json, fields(owned));
+            } catch (RuntimeException e) {
+                try {
+                    transport.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+        }
+
+        /** The declared fields as the live index maps them, or as the layout will create the index. */
+        private MappedFields fields(OpenSearchClient client) {
+            String index = layout.indexName();
+            GetMappingResponse response;
+            try {
+                response = client.indices().getMapping(g -> g.index(index).ignoreUnavailable(true)
+                        .allowNoIndices(true));
+            } catch (IOException | OpenSearchException e) {
+                throw new StoreException("OpenSearch: read the mapping of " + index + " failed: " + e.getMessage(), e);
+            }
+            List<MappedFields> each = response.result().values().stream()
+                    .map(m -> MappedFields.read(layout, m.mappings())).distinct().toList();
+            if (each.size() > 1) {
+                throw new StoreException("OpenSearch: " + index + " names " + response.result().size() + " indices "
+                        + "whose mappings hold the declared fields differently", null);
+            }
+            return each.isEmpty() ? MappedFields.planned(layout) : each.get(0);
         }
 
         private OpenSearchTransport transport(ObjectMapper json) {

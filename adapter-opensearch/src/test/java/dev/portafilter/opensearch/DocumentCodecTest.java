@@ -26,8 +26,8 @@ class DocumentCodecTest {
             .allowUndeclared()
             .build();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final DocumentCodec codec = new DocumentCodec(
-            OpenSearchIndexLayout.builder("codec-test", SCHEMA, 2).build(), JSON);
+    private static final OpenSearchIndexLayout LAYOUT = OpenSearchIndexLayout.builder("codec-test", SCHEMA, 2).build();
+    private final DocumentCodec codec = new DocumentCodec(LAYOUT, MappedFields.planned(LAYOUT), JSON);
 
     /** One entry per field, its value under its kind's subfield; read back from the JSON text with the same kinds. */
     @Test

@@ -52,6 +52,9 @@ class OpenSearchStoreTest {
             .required("customer", FieldType.STRING)
             .optional("region", FieldType.STRING)
             .build();
+    /** The tenants' schema with region a boolean: a mapping that contradicts {@link #TENANTS}. */
+    private static final MetadataSchema BOOLEAN_REGION = MetadataSchema.builder()
+            .required("customer", FieldType.STRING).optional("region", FieldType.BOOLEAN).build();
 
     /**
      * A tenant with 1% of 20,000 documents still gets k results: the filter runs inside the knn query. The same
@@ -182,16 +185,18 @@ class OpenSearchStoreTest {
         });
     }
 
-    /** A bulk item the server rejects is reported with every id that was not written, never swallowed. */
+    /**
+     * A bulk item the server rejects is reported with every id that was not written, never swallowed. A store opened
+     * on that index refuses its mapping (below); this one was built before the index existed, so it took the mapping
+     * its layout plans.
+     */
     @Test
     void aFailedBulkItemNamesEveryRecordNotWritten() {
         String index = TestServer.scratchIndex("partial");
-        // the index maps region as boolean, the store's schema says string: those items fail on the server
-        MetadataSchema booleanRegion = MetadataSchema.builder()
-                .required("customer", FieldType.STRING).optional("region", FieldType.BOOLEAN).build();
-        withIndex(OpenSearchIndexLayout.builder(index, booleanRegion, 4).build(), creator -> {
-            OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, TENANTS, 4).build();
-            try (OpenSearchStore store = OpenSearchStore.builder(layout).client(TestServer.client()).batchSize(3).build()) {
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, TENANTS, 4).build();
+        try (OpenSearchStore store = OpenSearchStore.builder(layout).client(TestServer.client()).batchSize(3).build()) {
+            // the index maps region as boolean, the store's schema says string: those items fail on the server
+            withIndex(OpenSearchIndexLayout.builder(index, BOOLEAN_REGION, 4).build(), creator -> {
                 List<VectorRecord> batch = List.of(
                         record("ok1", Metadata.of("customer", "a")),
                         record("bad", Metadata.of("customer", "a", "region", "US")),
@@ -204,7 +209,19 @@ class OpenSearchStoreTest {
                         .hasMessageContaining("bad");
                 assertThat(store.search(ScenarioDataset.vectorFor("q", 4), 10)).extracting(SearchHit::id)
                         .containsExactlyInAnyOrder("ok1", "ok2");
-            }
+            });
+        }
+    }
+
+    /** A store opened on an index whose mapping contradicts its schema is refused, naming the field. */
+    @Test
+    void aStoreIsNotOpenedOnAMappingThatContradictsItsSchema() {
+        String index = TestServer.scratchIndex("contradicts");
+        withIndex(OpenSearchIndexLayout.builder(index, BOOLEAN_REGION, 4).build(), creator -> {
+            OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, TENANTS, 4).build();
+            assertThatThrownBy(() -> OpenSearchStore.builder(layout).client(TestServer.client()).build())
+                    .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("region")
+                    .hasMessageContaining("boolean");
         });
     }
 

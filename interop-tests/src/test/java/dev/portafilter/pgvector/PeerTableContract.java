@@ -1,12 +1,11 @@
 package dev.portafilter.pgvector;
 
 import dev.portafilter.conformance.ScenarioDataset;
-import dev.portafilter.conformance.SemanticsCases;
+import dev.portafilter.interop.PeerScenario;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
-import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,9 +22,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,11 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class PeerTableContract {
-    static final int K = 100;
-
-    /** The scenario as the peer holds it: UUID ids (both peers need them), metadata the peer can store. */
-    private final List<VectorRecord> written = new ArrayList<>();
-    private Map<String, String> scenarioIdOf;
+    private PeerScenario scenario;
     private PgvectorTableLayout layout;
     private PgvectorStore store;
     private List<String> columnsBefore;
@@ -60,11 +52,8 @@ abstract class PeerTableContract {
 
     @BeforeAll
     void createTable() throws SQLException {
-        for (VectorRecord r : ScenarioDataset.records()) {
-            written.add(new VectorRecord(uuid(r.id()), r.vector(), r.text(), asThePeerKeepsIt(r.metadata())));
-        }
-        scenarioIdOf = ScenarioDataset.records().stream().collect(Collectors.toMap(r -> uuid(r.id()), VectorRecord::id));
-        layout = createAndWrite(PgvectorTestServer.uniqueTableName("peer"), written);
+        scenario = new PeerScenario(this::asThePeerKeepsIt);
+        layout = createAndWrite(PgvectorTestServer.uniqueTableName("peer"), scenario.written());
         columnsBefore = columns();
         store = PgvectorStore.builder(layout).dataSource(PgvectorTestServer.dataSource()).build();
     }
@@ -81,35 +70,19 @@ abstract class PeerTableContract {
         return ScenarioDataset.SCHEMA;
     }
 
-    static String uuid(String id) {
-        return UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
     @TestFactory
     Stream<DynamicTest> everySemanticsCaseAnswersAsTheReferenceOnWhatThePeerWrote() {
-        return SemanticsCases.all().stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> {
-            Filter f = c.filter();
-            List<String> expected = written.stream().filter(r -> f.test(r.metadata()))
-                    .map(r -> scenarioIdOf.get(r.id())).sorted().toList();
-            List<String> hits = store.search(ScenarioDataset.vectorFor("query", ScenarioDataset.DIMENSION), K, f).stream()
-                    .map(h -> scenarioIdOf.get(h.id())).sorted().toList();
-            assertThat(hits).as(c.filterJson()).isEqualTo(expected);
-            assertThat(store.count(f)).as(c.filterJson()).isEqualTo(expected.size());
-        }));
+        return scenario.everyCaseAnswersAsTheReference(store);
     }
 
     @Test
     void recordsReadBackAsThePeerWroteThem() {
-        for (VectorRecord r : written) {
-            SearchHit hit = store.search(r.vector(), 1).get(0);
-            assertThat(hit.id()).isEqualTo(r.id());
-            assertThat(hit.metadata()).isEqualTo(schema().validateRecord(r.id(), r.metadata()));
-        }
+        scenario.everyRecordReadsBack(store);
     }
 
     @Test
     void portafilterWritesWhatThePeerReadsAndChangesNoColumnOrIndex() throws SQLException {
-        VectorRecord mine = new VectorRecord(uuid("portafilter-written"),
+        VectorRecord mine = new VectorRecord(PeerScenario.uuid("portafilter-written"),
                 ScenarioDataset.vectorFor("portafilter-written", ScenarioDataset.DIMENSION), "written by Portafilter",
                 Metadata.of("customer", ScenarioDataset.CUSTOMER_A, "documentType", "note", "publicationYear", 2026));
         store.upsert(List.of(mine));

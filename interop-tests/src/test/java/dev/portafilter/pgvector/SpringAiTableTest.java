@@ -1,19 +1,14 @@
 package dev.portafilter.pgvector;
 
 import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.interop.TextVectors;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.store.VectorRecord;
 import org.springframework.ai.document.Document;
-import org.springframework.ai.embedding.Embedding;
-import org.springframework.ai.embedding.EmbeddingModel;
-import org.springframework.ai.embedding.EmbeddingRequest;
-import org.springframework.ai.embedding.EmbeddingResponse;
 import org.springframework.ai.vectorstore.SearchRequest;
 import org.springframework.ai.vectorstore.pgvector.PgVectorStore;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +16,13 @@ import java.util.Map;
 /** The table Spring AI 1.1.2's {@code PgVectorStore} creates ({@code metadata json}), written by Spring AI. */
 class SpringAiTableTest extends PeerTableContract {
     private static final String PROBE = "probe";
-    private final Map<String, float[]> vectors = new HashMap<>();
+    private final TextVectors vectors = new TextVectors(ScenarioDataset.DIMENSION);
     private PgVectorStore peer;
 
     @Override
     PgvectorTableLayout createAndWrite(String table, List<VectorRecord> records) {
         records.forEach(r -> vectors.put(r.text(), r.vector()));
-        peer = PgVectorStore.builder(new JdbcTemplate(PgvectorTestServer.dataSource()), new TextVectors())
+        peer = PgVectorStore.builder(new JdbcTemplate(PgvectorTestServer.dataSource()), vectors)
                 .schemaName(PgvectorTestServer.SCRATCH_SCHEMA)
                 .vectorTableName(table)
                 .dimensions(ScenarioDataset.DIMENSION)
@@ -58,27 +53,5 @@ class SpringAiTableTest extends PeerTableContract {
     @Override
     void closePeer() {
         // the store holds no resources of its own: the pool is the test server's
-    }
-
-    /** Spring AI embeds texts itself: each text of the test maps to its record's vector. */
-    private final class TextVectors implements EmbeddingModel {
-        @Override
-        public EmbeddingResponse call(EmbeddingRequest request) {
-            List<Embedding> out = new ArrayList<>();
-            for (String text : request.getInstructions()) {
-                out.add(new Embedding(vectors.get(text), out.size()));
-            }
-            return new EmbeddingResponse(out);
-        }
-
-        @Override
-        public float[] embed(Document document) {
-            return vectors.get(document.getText());
-        }
-
-        @Override
-        public int dimensions() {
-            return ScenarioDataset.DIMENSION;
-        }
     }
 }
