@@ -15,8 +15,8 @@ import java.util.Locale;
  * {@code BaseVectorStoreTests} stores one text three times and finds it with a query sharing two of its words at the
  * accept-all threshold, so no semantic model is needed; components are never negative, so no cosine is either.
  */
-final class HashingEmbeddingModel implements EmbeddingModel {
-    static final int DIMENSION = 16;
+public final class HashingEmbeddingModel implements EmbeddingModel {
+    public static final int DIMENSION = 16;
 
     @Override
     public EmbeddingResponse call(EmbeddingRequest request) {
