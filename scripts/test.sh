@@ -10,7 +10,7 @@ bash scripts/java.sh
 bash scripts/postgres.sh start
 bash scripts/opensearch.sh start
 
-rm -f ./*/target/conformance-summary.txt
+rm -f ./*/target/conformance-summary.txt ./*/target/integration-summary.txt
 status=0
 ./mvnw -B -ntp install "$@" || status=$?
 
@@ -37,6 +37,19 @@ for backend in memory memory/undeclared pgvector pgvector/undeclared pgvector/js
     echo "no contract tests ran on $backend" >&2
     [ "${CI:-}" = "true" ] && status=1
   fi
+done
+echo
+echo "Integration suites per backend (the frameworks' own store tests, through Portafilter's integrations):"
+cat ./*/target/integration-summary.txt 2>/dev/null || true
+# Each framework's published suite must have run on every backend; with CI=true one that ran none fails the run.
+for suite in spring-ai; do
+  for backend in memory pgvector opensearch pinecone-local; do
+    line=$(grep -h "^\[$suite\] $backend:" ./*/target/integration-summary.txt 2>/dev/null | tail -n 1 || true)
+    if [ -z "$line" ] || echo "$line" | grep -q ": 0 run"; then
+      echo "the $suite suite ran no tests on $backend" >&2
+      [ "${CI:-}" = "true" ] && status=1
+    fi
+  done
 done
 # The real Pinecone cloud needs credentials and network access that CI does not have: say so next to its count.
 if [ -z "${PINECONE_API_KEY:-}" ] || [ -z "${PINECONE_INDEX_HOST:-}" ]; then

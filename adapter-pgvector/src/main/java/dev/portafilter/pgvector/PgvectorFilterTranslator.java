@@ -136,9 +136,9 @@ public final class PgvectorFilterTranslator {
                 }
                 case GT, GTE, LT, LTE -> {
                     if (leaf.missingMatches()) {
-                        sql.append("(NOT COALESCE(");
-                        present(d, key);
-                        sql.append(", false) OR ");
+                        sql.append('(');
+                        missing(d, key);
+                        sql.append(" OR ");
                     }
                     sql.append("CASE WHEN jsonb_typeof(").append(d).append(" -> ?) = 'number' THEN (").append(d)
                             .append(" -> ?)::numeric ").append(comparison(leaf.op())).append(" ? END");
@@ -150,11 +150,7 @@ public final class PgvectorFilterTranslator {
                     }
                 }
                 case PRESENT -> present(d, key);
-                case MISSING -> {
-                    sql.append("NOT COALESCE(");
-                    present(d, key);
-                    sql.append(", false)");
-                }
+                case MISSING -> missing(d, key);
                 case NOT_NUMBER -> {
                     sql.append("jsonb_typeof(").append(d).append(" -> ?) NOT IN ('number', 'null')");
                     params.add(key);
@@ -172,9 +168,9 @@ public final class PgvectorFilterTranslator {
             boolean orMissing = leaf.missingMatches() && leaf.op() != LoweredFilter.Op.MISSING
                     && leaf.op() != LoweredFilter.Op.NONE_OF;
             if (orMissing) {
-                sql.append("(NOT COALESCE(");
-                present(d, key);
-                sql.append(", false) OR ");
+                sql.append('(');
+                missing(d, key);
+                sql.append(" OR ");
             }
             switch (leaf.op()) {
                 case ANY_OF, NONE_OF -> {
@@ -189,11 +185,7 @@ public final class PgvectorFilterTranslator {
                     params.add(DocumentJson.decimal((NumberValue) leaf.value()));
                 }
                 case PRESENT -> present(d, key);
-                case MISSING -> {
-                    sql.append("NOT COALESCE(");
-                    present(d, key);
-                    sql.append(", false)");
-                }
+                case MISSING -> missing(d, key);
                 case NOT_NUMBER -> throw new IllegalStateException("only undeclared fields lower to NOT_NUMBER");
             }
             if (orMissing) {
@@ -211,6 +203,13 @@ public final class PgvectorFilterTranslator {
             for (int i = 0; i < 4; i++) {
                 params.add(key);
             }
+        }
+
+        /** The document lacks the key or holds JSON {@code null} there; a NULL document lacks every key. */
+        private void missing(String d, String key) {
+            sql.append("NOT COALESCE(");
+            present(d, key);
+            sql.append(", false)");
         }
 
         /** The document holds the key with a value: JSON {@code null} is no value. */

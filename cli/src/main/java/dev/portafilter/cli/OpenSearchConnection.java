@@ -10,6 +10,7 @@ import dev.portafilter.opensearch.OpenSearchStore;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,6 +18,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An OpenSearch cluster with the k-NN plugin; scratch indexes are {@code portafilter-audit-<run>-<n>}. */
@@ -37,8 +39,16 @@ final class OpenSearchConnection implements BackendConnection {
 
     /** Asks the cluster for its version, so that a wrong URL or credentials fail before any test runs. */
     private String probe() {
+        JsonNode info = get("/").orElseThrow(() -> new BackendOptions.BackendUnavailableException("OpenSearch at "
+                + url + " answered HTTP 404", null));
+        return info.path("version").path("distribution").asText("opensearch") + " "
+                + info.path("version").path("number").asText("?") + " at " + url;
+    }
+
+    /** The JSON the cluster answers at the path; empty on 404. */
+    private Optional<JsonNode> get(String path) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/"))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
                     .timeout(Duration.ofSeconds(10)).GET();
             if (username != null) {
                 request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
@@ -46,20 +56,44 @@ final class OpenSearchConnection implements BackendConnection {
             }
             HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
                     .send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 404) {
+                return Optional.empty();
+            }
             if (response.statusCode() != 200) {
                 throw new BackendOptions.BackendUnavailableException("OpenSearch at " + url + " answered HTTP "
                         + response.statusCode() + (response.statusCode() == 401 ? ": check the username and password" : ""),
                         null);
             }
-            JsonNode info = new ObjectMapper().readTree(response.body());
-            return info.path("version").path("distribution").asText("opensearch") + " "
-                    + info.path("version").path("number").asText("?") + " at " + url;
+            return Optional.of(new ObjectMapper().readTree(response.body()));
         } catch (IOException | IllegalArgumentException e) {
             throw new BackendOptions.BackendUnavailableException("cannot reach OpenSearch at " + url + ": " + why(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendOptions.BackendUnavailableException("interrupted while reaching " + url, e);
         }
+    }
+
+    /**
+     * A store over an index that exists, laid out as Portafilter lays out its own: its vector field's own dimension,
+     * and, where the index has the nested field of undeclared fields, a schema that allows them.
+     */
+    OpenSearchStore existingStore(String index, MetadataSchema schema) {
+        JsonNode mappings = get("/" + URLEncoder.encode(index, StandardCharsets.UTF_8) + "/_mapping")
+                // keyed by the concrete index, which an alias hides; an alias of several indexes has no one layout
+                .flatMap(m -> m.size() == 1 ? Optional.ofNullable(m.elements().next().path("mappings").get("properties"))
+                        : Optional.empty())
+                .orElseThrow(() -> new Inputs.BadInputException("no index " + index + " in " + description, null));
+        int dimension = mappings.path("embedding").path("dimension").asInt(0);
+        if (dimension < 1) {
+            throw new Inputs.BadInputException("index " + index + " has no knn_vector field 'embedding'", null);
+        }
+        MetadataSchema indexSchema = schema;
+        if (mappings.has(OpenSearchIndexLayout.DEFAULT_UNDECLARED_FIELD) && !schema.allowsUndeclared()) {
+            MetadataSchema.Builder open = MetadataSchema.builder().allowUndeclared();
+            schema.fields().forEach(open::field);
+            indexSchema = open.build();
+        }
+        return store(index, indexSchema, dimension);
     }
 
     private static String why(Exception e) {

@@ -2,6 +2,13 @@ package dev.portafilter.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.FieldType;
+import dev.portafilter.core.metadata.Metadata;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.opensearch.OpenSearchIndexLayout;
+import dev.portafilter.opensearch.OpenSearchStore;
 import dev.portafilter.pinecone.PineconeIndexes;
 import io.pinecone.clients.Index;
 import io.pinecone.proto.NamespaceSummary;
@@ -223,6 +230,44 @@ class ShippedJarIT {
             assertThat(required.err()).contains("empty table");
         } finally {
             sql("DROP TABLE IF EXISTS " + table);
+        }
+    }
+
+    /** An index the CLI's layout created, grown through the jar: the new field is mapped and filterable at once. */
+    @Test
+    void schemaAddMapsANewFieldOnALiveIndexOrRefusesARequiredOne() throws Exception {
+        String index = "pf-grow-" + UUID.randomUUID().toString().substring(0, 8);
+        String url = JarBackends.openSearchUrl();
+        MetadataSchema tenants = MetadataSchema.builder().required("customer", FieldType.STRING).build();
+        try (OpenSearchStore store = OpenSearchStore.builder(OpenSearchIndexLayout.builder(index, tenants, 3).build())
+                .url(url).build()) {
+            store.createIndex();
+            try {
+                store.upsert(List.of(new VectorRecord("a", new float[] {1, 0, 0}, null, Metadata.of("customer", "A"))));
+                Path schema = Files.writeString(dir.resolve("grow-index-schema.json"),
+                        "{\"customer\": {\"type\": \"STRING\", \"required\": true}}");
+                List<String> base = List.of("--opensearch-url", url, "--index", index, "--schema", schema.toString());
+
+                ShippedJar.Run add = schema("add", base, "--field", "year", "--type", "LONG");
+                assertThat(add.exit()).as(add.describe()).isEqualTo(ExitCodes.OK);
+                assertThat(add.out()).contains("added 'year' (LONG) to the mapping of index " + index)
+                        .contains("\"year\" : {");
+                MetadataSchema grown = MetadataSchema.builder().required("customer", FieldType.STRING)
+                        .optional("year", FieldType.LONG).build();
+                try (OpenSearchStore after = OpenSearchStore.builder(OpenSearchIndexLayout.builder(index, grown, 3)
+                        .build()).url(url).build()) {
+                    after.upsert(List.of(new VectorRecord("b", new float[] {0, 1, 0}, null,
+                            Metadata.of("customer", "A", "year", 2024))));
+                    assertThat(after.count(Filters.eq("year", 2024))).isEqualTo(1);
+                    assertThat(after.count(Filters.missing("year"))).isEqualTo(1);
+                }
+
+                ShippedJar.Run required = schema("add", base, "--field", "region", "--type", "STRING", "--required");
+                assertThat(required.exit()).as(required.describe()).isEqualTo(ExitCodes.BAD_INPUT);
+                assertThat(required.err()).contains("--field region").contains("required field");
+            } finally {
+                store.deleteIndex();
+            }
         }
     }
 
