@@ -56,7 +56,7 @@ final class Charts {
             files.add(save(chart, dir, "ingest.png"));
         }
         if (!translation.isEmpty()) {
-            CategoryChart chart = chart("Filter translation: ns/op (log scale)", "ns/op", true, 720);
+            CategoryChart chart = chart("Filter translation: median ns per filter (log scale)", "ns (p50)", true, 720);
             chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
             chart.getStyler().setLegendFont(chart.getStyler().getLegendFont().deriveFont(11f));
             List<Integer> sizes = translation.stream().map(TranslationResult::clauses).distinct().sorted().toList();
@@ -67,7 +67,7 @@ final class Charts {
                 for (int size : sizes) {
                     ns.add(translation.stream().filter(t -> t.clauses() == size
                                     && (t.library() + ": " + t.translator()).equals(name))
-                            .mapToDouble(TranslationResult::nanosPerOp).findFirst().orElse(Double.NaN));
+                            .mapToDouble(TranslationResult::p50Nanos).findFirst().orElse(Double.NaN));
                 }
                 chart.addSeries(name, sizes.stream().map(s -> s + (s == 1 ? " clause" : " clauses")).toList(), ns);
             }

@@ -73,15 +73,15 @@ final class Report {
                 {PINECONE_TRANSLATOR, "Spring AI: PineconeFilterExpressionConverter → JSON text (the store then parses it into a Struct)"}}) {
             Optional<TranslationResult> own = r.translation(t[0], 10);
             checks.add(new FloorCheck("10-clause filter through " + t[0] + " ≤ 2 µs",
-                    own.map(x -> ns(x.nanosPerOp())).orElse("not measured"),
-                    own.map(x -> x.nanosPerOp() <= 2_000).orElse(false)));
+                    own.map(x -> ns(x.p50Nanos())).orElse("not measured"),
+                    own.map(x -> x.p50Nanos() <= 2_000).orElse(false)));
             for (int i = 1; i < t.length; i++) {
                 String peer = t[i].substring(t[i].indexOf(": ") + 2);
                 Optional<TranslationResult> theirs = r.translation(peer, 10);
                 boolean both = own.isPresent() && theirs.isPresent();
                 checks.add(new FloorCheck("… and faster than " + t[i],
-                        both ? ns(own.get().nanosPerOp()) + " vs " + ns(theirs.get().nanosPerOp()) : "not measured",
-                        both && own.get().nanosPerOp() < theirs.get().nanosPerOp()));
+                        both ? ns(own.get().p50Nanos()) + " vs " + ns(theirs.get().p50Nanos()) : "not measured",
+                        both && own.get().p50Nanos() < theirs.get().p50Nanos()));
             }
         }
         // the undeclared path: the same rows with no field declared, the same filter on a document key
@@ -316,15 +316,15 @@ final class Report {
         List<Integer> sizes = results.stream().map(TranslationResult::clauses).distinct().sorted().toList();
         List<String> names = results.stream().map(x -> x.library() + ": " + x.translator()).distinct().toList();
         StringBuilder t = new StringBuilder("| translator |");
-        sizes.forEach(s -> t.append(' ').append(s).append(s == 1 ? " clause" : " clauses").append(": ns/op, B/op |"));
+        sizes.forEach(s -> t.append(' ').append(s).append(s == 1 ? " clause" : " clauses").append(": ns p50 (p99), B/op |"));
         t.append("\n|---|").append("---|".repeat(sizes.size())).append('\n');
         for (String name : names) {
             t.append("| ").append(name).append(" |");
             for (int size : sizes) {
                 results.stream().filter(x -> x.clauses() == size && (x.library() + ": " + x.translator()).equals(name))
                         .findFirst().ifPresentOrElse(
-                                x -> t.append(String.format(Locale.ROOT, " %,.0f ± %,.0f, %,.0f |", x.nanosPerOp(),
-                                        x.errorNanos(), x.bytesPerOp())),
+                                x -> t.append(String.format(Locale.ROOT, " %,.0f (%,.0f), %,.0f |", x.p50Nanos(),
+                                        x.p99Nanos(), x.bytesPerOp())),
                                 () -> t.append(" – |"));
             }
             t.append('\n');

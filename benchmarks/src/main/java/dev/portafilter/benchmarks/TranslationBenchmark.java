@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * starts from its own filter object, built once in setup, as a user's code would hold it.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class TranslationBenchmark {
 

@@ -3,6 +3,7 @@ package dev.portafilter.benchmarks;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.Statistics;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -15,7 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Runs {@link TranslationBenchmark} through JMH's {@link Runner} with the GC profiler. */
+/** Runs {@link TranslationBenchmark} (sampled times) through JMH's {@link Runner} with the GC profiler. */
 final class TranslationRun {
     /** Benchmark method to (library, what it translates for). */
     static final Map<String, String[]> TRANSLATORS = Map.ofEntries(
@@ -55,13 +56,14 @@ final class TranslationRun {
                 String label = r.getParams().getBenchmark();
                 String method = label.substring(label.lastIndexOf('.') + 1);
                 String[] names = TRANSLATORS.getOrDefault(method, new String[] {"?", method});
-                Result<?> primary = r.getPrimaryResult();
+                Statistics samples = r.getPrimaryResult().getStatistics();
                 Result<?> alloc = r.getSecondaryResults().get("·gc.alloc.rate.norm");
                 if (alloc == null) {
                     alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
                 }
                 out.add(new TranslationResult(names[0], names[1], Integer.parseInt(r.getParams().getParam("clauses")),
-                        primary.getScore(), primary.getScoreError(), alloc == null ? Double.NaN : alloc.getScore()));
+                        samples.getPercentile(50), samples.getPercentile(99),
+                        alloc == null ? Double.NaN : alloc.getScore()));
             }
             out.sort(Comparator.comparing(TranslationResult::clauses).thenComparing(TranslationResult::library)
                     .thenComparing(TranslationResult::translator));
