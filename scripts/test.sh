@@ -42,7 +42,7 @@ echo
 echo "Integration suites per backend (the frameworks' own store tests, through Portafilter's integrations):"
 cat ./*/target/integration-summary.txt 2>/dev/null || true
 # Each framework's published suite must have run on every backend; with CI=true one that ran none fails the run.
-for suite in spring-ai; do
+for suite in langchain4j spring-ai; do
   for backend in memory pgvector opensearch pinecone-local; do
     line=$(grep -h "^\[$suite\] $backend:" ./*/target/integration-summary.txt 2>/dev/null | tail -n 1 || true)
     if [ -z "$line" ] || echo "$line" | grep -q ": 0 run"; then

@@ -1,0 +1,13 @@
+package dev.portafilter.langchain4j;
+
+import dev.portafilter.conformance.Backend;
+import dev.portafilter.conformance.StoreFixture;
+import dev.portafilter.pinecone.PineconeFixtures;
+
+@Backend("pinecone-local")
+class PineconeSuitesTest extends LangChain4jSuites {
+    @Override
+    StoreFixture fixture() {
+        return PineconeFixtures.local();
+    }
+}
