@@ -111,7 +111,12 @@ final class InspectCommand implements Callable<Integer> {
         List<Inspector.Shape> shapes = inspector.shapes();
         ProgressBar bar = new ProgressBar(System.err, "inspect " + inspector.backend());
         Measurement.Result measured = Measurement.run(census, shapes, inspector.dimension(), k, searches, sample,
-                seed, (done, total) -> bar.update(done, total, ""));
+                seed, (done, total) -> {
+                    // about a hundred redraws, not one per search
+                    if (done == total || done % Math.max(1, total / 100) == 0) {
+                        bar.update(done, total, "");
+                    }
+                });
         bar.finish();
         findings = new ArrayList<>(Measurement.annotate(findings, shapes, measured));
         findings.sort(Comparator.comparing(Finding::severity));
