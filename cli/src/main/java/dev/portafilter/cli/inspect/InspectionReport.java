@@ -73,7 +73,7 @@ public record InspectionReport(String backend, String target, String tenantField
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Portafilter inspection: ")
                 .append(esc(target)).append("</title><style>").append(AuditReports.STYLE)
                 .append("td.HIGH{color:#b42318;font-weight:600}td.MEDIUM{color:#8a6d00;font-weight:600}")
-                .append("td.LOW{color:#5b6571}td.num{text-align:right}</style></head><body>")
+                .append("td.LOW{color:#5b6571}td.num{text-align:right}td code{white-space:nowrap}</style></head><body>")
                 .append("<h1>Portafilter inspection</h1><p><span class=\"verdict ")
                 .append(passed() ? "pass\">NO HIGH-SEVERITY FINDING" : "fail\">HIGH-SEVERITY FINDINGS")
                 .append("</span></p><table class=\"meta\">");
