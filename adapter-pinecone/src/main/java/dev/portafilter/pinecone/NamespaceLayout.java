@@ -7,6 +7,10 @@ import dev.portafilter.core.metadata.MetadataValue;
 import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.VectorRecord;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
@@ -109,6 +113,46 @@ sealed interface NamespaceLayout {
                         + namespace.length() + " characters; Pinecone allows " + MAX_NAMESPACE_LENGTH);
             }
             return Optional.of(new Partition(tenantField, tenantId, namespace));
+        }
+
+        /**
+         * The tenant whose namespace this is, the inverse of {@link #namespaceOf}: empty for a namespace outside the
+         * prefix or one that {@code namespaceOf} never produces (lower-case hex, an escaped letter, invalid UTF-8).
+         */
+        Optional<String> tenantOf(String namespace) {
+            String start = prefix + ".";
+            if (!namespace.startsWith(start)) {
+                return Optional.empty();
+            }
+            String encoded = namespace.substring(start.length());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (int i = 0; i < encoded.length(); i++) {
+                char c = encoded.charAt(i);
+                if (c == '_' && i + 2 < encoded.length()) {
+                    int hi = Character.digit(encoded.charAt(i + 1), 16);
+                    int lo = Character.digit(encoded.charAt(i + 2), 16);
+                    if (hi < 0 || lo < 0) {
+                        return Optional.empty();
+                    }
+                    bytes.write(hi << 4 | lo);
+                    i += 2;
+                } else if (c < 0x80 && c != '_' && c != '.') {
+                    bytes.write(c);
+                } else {
+                    return Optional.empty();
+                }
+            }
+            try {
+                String tenant = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+                // one spelling per tenant: anything namespaceOf would write differently is not a tenant namespace
+                return !tenant.isEmpty() && namespaceOf(tenant).equals(namespace) ? Optional.of(tenant)
+                        : Optional.empty();
+            } catch (CharacterCodingException e) {
+                return Optional.empty();
+            }
         }
 
         String namespaceOf(String tenantId) {

@@ -315,6 +315,22 @@ public final class PineconeStore implements VectorStore {
         }
     }
 
+    /**
+     * The namespace that {@link Builder#namespacePerTenant} with this prefix gives the records of a tenant, for tools
+     * that read an index written by such a store.
+     */
+    public static String tenantNamespace(String prefix, String tenantId) {
+        return new NamespaceLayout.PerTenant("tenant", prefix).namespaceOf(tenantId);
+    }
+
+    /**
+     * The tenant whose records {@link Builder#namespacePerTenant} with this prefix keeps in this namespace, or empty
+     * when it is no such namespace: the inverse of {@link #tenantNamespace}.
+     */
+    public static Optional<String> tenantOfNamespace(String prefix, String namespace) {
+        return new NamespaceLayout.PerTenant("tenant", prefix).tenantOf(namespace);
+    }
+
     /** Does nothing: the caller owns the {@link Index}. */
     @Override
     public void close() {

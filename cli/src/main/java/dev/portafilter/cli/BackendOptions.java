@@ -52,18 +52,25 @@ final class BackendOptions {
     BackendConnection connect() {
         return switch (backend) {
             case MEMORY -> new InMemoryConnection();
-            case PGVECTOR -> new PgvectorConnection(required(jdbcUrl, "--jdbc-url", "PORTAFILTER_PGVECTOR_URL"));
-            case OPENSEARCH -> {
-                if ((openSearchUsername == null) != (openSearchPassword == null)) {
-                    throw new BackendUnavailableException("give both --opensearch-username and --opensearch-password, "
-                            + "or neither", null);
-                }
-                yield new OpenSearchConnection(required(openSearchUrl, "--opensearch-url", "PORTAFILTER_OPENSEARCH_URL"),
-                        openSearchUsername, openSearchPassword);
-            }
+            case PGVECTOR -> pgvector(false);
+            case OPENSEARCH -> openSearch();
             case PINECONE -> new PineconeConnection(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
                     required(pineconeIndexHost, "--pinecone-index-host", "PINECONE_INDEX_HOST"), tenantField);
         };
+    }
+
+    /** The PostgreSQL server; with {@code readOnly} its sessions cannot write. */
+    PgvectorConnection pgvector(boolean readOnly) {
+        return new PgvectorConnection(required(jdbcUrl, "--jdbc-url", "PORTAFILTER_PGVECTOR_URL"), readOnly);
+    }
+
+    OpenSearchConnection openSearch() {
+        if ((openSearchUsername == null) != (openSearchPassword == null)) {
+            throw new BackendUnavailableException("give both --opensearch-username and --opensearch-password, "
+                    + "or neither", null);
+        }
+        return new OpenSearchConnection(required(openSearchUrl, "--opensearch-url", "PORTAFILTER_OPENSEARCH_URL"),
+                openSearchUsername, openSearchPassword);
     }
 
     private String required(String value, String option, String variable) {

@@ -26,8 +26,17 @@ final class PgvectorConnection implements BackendConnection {
     private final String description;
 
     PgvectorConnection(String jdbcUrl) {
+        this(jdbcUrl, false);
+    }
+
+    /** With {@code readOnly}, every session is read-only: PostgreSQL refuses any write made through it. */
+    PgvectorConnection(String jdbcUrl, boolean readOnly) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
+        if (readOnly) {
+            config.setReadOnly(true);
+            config.setConnectionInitSql("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+        }
         config.setMaximumPoolSize(8);
         config.setConnectionTimeout(10_000);
         try {

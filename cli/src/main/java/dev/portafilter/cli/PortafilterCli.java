@@ -1,5 +1,6 @@
 package dev.portafilter.cli;
 
+import dev.portafilter.cli.inspect.InspectionException;
 import dev.portafilter.conformance.audit.CasesFileException;
 import dev.portafilter.core.InvalidFilterException;
 import dev.portafilter.core.InvalidRecordException;
@@ -18,13 +19,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = BuildVersion.class,
         description = "One portable metadata filter for multi-tenant vector search, proven on every backend.",
-        subcommands = {DemoCommand.class, IngestCommand.class, AuditCommand.class, CasesCommand.class, ExplainCommand.class,
-                SchemaCommand.class},
+        subcommands = {DemoCommand.class, IngestCommand.class, AuditCommand.class, InspectCommand.class, CasesCommand.class,
+                ExplainCommand.class, SchemaCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
-                "1:an audit test or a case failed; explain: a backend cannot express the filter; ingest "
-                        + "--skip-invalid: documents were skipped",
+                "1:an audit test or a case failed; inspect: a high-severity finding; explain: a backend cannot "
+                        + "express the filter; ingest --skip-invalid: documents were skipped",
                 "2:usage: an unknown command or option, a missing or malformed option value",
                 "3:the backend cannot be reached, or its connection settings are missing or wrong",
                 "4:bad input: a file, filter, schema, record or option value (named in the message)",
@@ -68,6 +69,9 @@ public final class PortafilterCli implements Runnable {
 
     /** The exit code of an exception a command let through; {@link ExitCodes#INTERNAL_ERROR} for the unexpected. */
     static int exitCode(Throwable e) {
+        if (e instanceof InspectionException i) {
+            return i.kind() == InspectionException.Kind.BAD_INPUT ? ExitCodes.BAD_INPUT : ExitCodes.BACKEND_FAILED;
+        }
         if (e instanceof BackendOptions.BackendUnavailableException) {
             return ExitCodes.BACKEND_UNAVAILABLE;
         }

@@ -18,6 +18,16 @@ import java.util.stream.Collectors;
 /** Writes an {@link AuditResult} as {@code report.json} and as a self-contained one-page HTML report. */
 public final class AuditReports {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The reports' style sheet, shared by every one-page report of the CLI. */
+    public static final String STYLE = "body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d232b}"
+            + "h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .4rem}"
+            + ".verdict{display:inline-block;padding:.3rem .8rem;border-radius:4px;font-weight:600;color:#fff}"
+            + ".pass{background:#1e7d3a}.fail{background:#b42318}"
+            + "table{border-collapse:collapse;width:100%;margin:.4rem 0}td,th{border-bottom:1px solid #e3e6ea;"
+            + "padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f4f6f8}"
+            + "td.s-PASSED{color:#1e7d3a}td.s-FAILED{color:#b42318;font-weight:600}td.s-SKIPPED{color:#8a6d00}"
+            + "code,pre{font:12px/1.4 ui-monospace,monospace}pre{white-space:pre-wrap;margin:0;color:#b42318}"
+            + ".meta td:first-child{color:#5b6571;width:11rem}";
 
     private AuditReports() {
     }
@@ -61,16 +71,7 @@ public final class AuditReports {
     static String html(AuditResult result) {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Portafilter audit: ")
-                .append(esc(result.backend())).append("</title><style>")
-                .append("body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#1d232b}")
-                .append("h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.1rem;margin:1.6rem 0 .4rem}")
-                .append(".verdict{display:inline-block;padding:.3rem .8rem;border-radius:4px;font-weight:600;color:#fff}")
-                .append(".pass{background:#1e7d3a}.fail{background:#b42318}")
-                .append("table{border-collapse:collapse;width:100%;margin:.4rem 0}td,th{border-bottom:1px solid #e3e6ea;")
-                .append("padding:.3rem .5rem;text-align:left;vertical-align:top}th{background:#f4f6f8}")
-                .append("td.s-PASSED{color:#1e7d3a}td.s-FAILED{color:#b42318;font-weight:600}td.s-SKIPPED{color:#8a6d00}")
-                .append("code,pre{font:12px/1.4 ui-monospace,monospace}pre{white-space:pre-wrap;margin:0;color:#b42318}")
-                .append(".meta td:first-child{color:#5b6571;width:11rem}</style></head><body>");
+                .append(esc(result.backend())).append("</title><style>").append(STYLE).append("</style></head><body>");
         h.append("<h1>Portafilter conformance audit</h1>");
         h.append("<p><span class=\"verdict ").append(result.passed() ? "pass\">PASSED" : "fail\">FAILED")
                 .append("</span></p>");
@@ -117,11 +118,13 @@ public final class AuditReports {
         return tests.stream().filter(t -> t.status() == status).count();
     }
 
-    private static void row(StringBuilder h, String key, String value) {
+    /** A row of a two-column table: a key and its value, escaped. */
+    public static void row(StringBuilder h, String key, String value) {
         h.append("<tr><td>").append(esc(key)).append("</td><td>").append(esc(value)).append("</td></tr>");
     }
 
-    static String esc(String s) {
+    /** Text escaped for HTML. */
+    public static String esc(String s) {
         StringBuilder out = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {
@@ -144,7 +147,8 @@ public final class AuditReports {
         }
     }
 
-    private static void write(Path file, String text) {
+    /** Writes UTF-8 text, creating the parent folders. */
+    public static void write(Path file, String text) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

@@ -15,12 +15,17 @@ import io.pinecone.proto.DescribeIndexStatsRequest;
 import io.pinecone.proto.DescribeIndexStatsResponse;
 import io.pinecone.proto.FetchRequest;
 import io.pinecone.proto.FetchResponse;
+import io.pinecone.proto.ListItem;
+import io.pinecone.proto.ListRequest;
+import io.pinecone.proto.ListResponse;
 import io.pinecone.proto.NamespaceSummary;
+import io.pinecone.proto.Pagination;
 import io.pinecone.proto.QueryRequest;
 import io.pinecone.proto.QueryResponse;
 import io.pinecone.proto.ScoredVector;
 import io.pinecone.proto.UpsertRequest;
 import io.pinecone.proto.UpsertResponse;
+import io.pinecone.proto.Usage;
 import io.pinecone.proto.Vector;
 import io.pinecone.proto.VectorServiceGrpc;
 
@@ -30,6 +35,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -42,7 +48,7 @@ import java.util.function.Supplier;
 
 /**
  * A Pinecone data plane for tests: a gRPC server on 127.0.0.1 implementing the client jar's own generated
- * {@code VectorService} (upsert, query, fetch, delete, describe_index_stats) over one in-memory cosine index of a
+ * {@code VectorService} (upsert, query, fetch, delete, list, describe_index_stats) over one in-memory cosine index of a
  * fixed dimension, so the real client talks to it over a real (plaintext) HTTP/2 connection.
  *
  * <p>It follows Pinecone's documentation: filters are evaluated by {@link PineconeFilterSemantics}; namespaces are
@@ -55,6 +61,8 @@ import java.util.function.Supplier;
  */
 public final class LocalPineconeServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The page size of {@code list} when the request sets none. */
+    private static final int DEFAULT_LIST_LIMIT = 100;
 
     /** One request the server received. */
     public record Call(String method, String namespace, Message request) {
@@ -259,6 +267,34 @@ public final class LocalPineconeServer implements AutoCloseable {
             });
         }
 
+        /**
+         * The ids of one namespace that start with the prefix, in byte order, a page at a time: 100 unless the
+         * request sets a limit, with a pagination token while more remain (none on the last page).
+         */
+        @Override
+        public void list(ListRequest request, StreamObserver<ListResponse> out) {
+            answer("list", request.getNamespace(), request, out, () -> {
+                require(!request.hasLimit() || request.getLimit() >= 1, "limit must be at least 1");
+                int limit = request.hasLimit() ? request.getLimit() : DEFAULT_LIST_LIMIT;
+                String prefix = request.getPrefix();
+                String after = request.hasPaginationToken() ? skipPast(request.getPaginationToken(), prefix) : null;
+                List<String> ids;
+                synchronized (LocalPineconeServer.this) {
+                    // ids are ASCII, so String order is the bitwise ("C") order Pinecone documents
+                    ids = namespace(request.getNamespace(), false).keySet().stream()
+                            .filter(id -> id.startsWith(prefix) && (after == null || id.compareTo(after) > 0))
+                            .sorted().toList();
+                }
+                ListResponse.Builder response = ListResponse.newBuilder().setNamespace(request.getNamespace())
+                        .setUsage(Usage.newBuilder().setReadUnits(1));
+                ids.stream().limit(limit).forEach(id -> response.addVectors(ListItem.newBuilder().setId(id)));
+                if (ids.size() > limit) {
+                    response.setPagination(Pagination.newBuilder().setNext(token(ids.get(limit - 1), prefix)));
+                }
+                return response.build();
+            });
+        }
+
         @Override
         public void describeIndexStats(DescribeIndexStatsRequest request,
                                        StreamObserver<DescribeIndexStatsResponse> out) {
@@ -313,6 +349,29 @@ public final class LocalPineconeServer implements AutoCloseable {
         }
         out.onNext(response);
         out.onCompleted();
+    }
+
+    /** An opaque token to the client, as Pinecone's: the last id returned and the prefix, base64 JSON. */
+    private static String token(String lastId, String prefix) {
+        try {
+            return Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(Map.of("skip_past", lastId,
+                    "prefix", prefix)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The last id of the page a token follows; a token this server did not give for this prefix is invalid. */
+    private static String skipPast(String token, String prefix) {
+        try {
+            Map<?, ?> t = JSON.readValue(Base64.getDecoder().decode(token), Map.class);
+            if (t.get("skip_past") instanceof String last && prefix.equals(t.get("prefix"))) {
+                return last;
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            // not a token of ours: answered below
+        }
+        throw new IllegalArgumentException("invalid pagination token");
     }
 
     /** Pinecone answers a delete in a namespace that does not exist with NOT_FOUND. */

@@ -1,0 +1,18 @@
+package dev.portafilter.cli.inspect;
+
+/** An inspection that cannot go on; {@link #kind()} says whose fault it is, which picks the command's exit code. */
+public final class InspectionException extends RuntimeException {
+    /** Bad input: the table, index or field named does not exist or cannot be read as one. */
+    public enum Kind { BAD_INPUT, BACKEND_FAILED }
+
+    private final Kind kind;
+
+    InspectionException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}
