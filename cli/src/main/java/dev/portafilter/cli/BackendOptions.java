@@ -3,6 +3,7 @@ package dev.portafilter.cli;
 import dev.portafilter.conformance.StoreFixture;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.VectorStore;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Which backend a command runs against, and how to reach it. Connection settings default to the environment. */
@@ -17,17 +18,8 @@ final class BackendOptions {
             description = "pgvector: JDBC URL with user and password (default: $PORTAFILTER_PGVECTOR_URL).")
     String jdbcUrl;
 
-    @Option(names = "--opensearch-url", defaultValue = "${env:PORTAFILTER_OPENSEARCH_URL}",
-            description = "opensearch: cluster URL (default: $PORTAFILTER_OPENSEARCH_URL).")
-    String openSearchUrl;
-
-    @Option(names = "--opensearch-username", defaultValue = "${env:PORTAFILTER_OPENSEARCH_USERNAME}",
-            description = "opensearch: basic-auth user (default: $PORTAFILTER_OPENSEARCH_USERNAME).")
-    String openSearchUsername;
-
-    @Option(names = "--opensearch-password", defaultValue = "${env:PORTAFILTER_OPENSEARCH_PASSWORD}",
-            description = "opensearch: basic-auth password (default: $PORTAFILTER_OPENSEARCH_PASSWORD).")
-    String openSearchPassword;
+    @Mixin
+    OpenSearchOptions openSearchOptions;
 
     @Option(names = "--pinecone-api-key", defaultValue = "${env:PINECONE_API_KEY}",
             description = "pinecone: API key (default: $PINECONE_API_KEY).")
@@ -65,12 +57,7 @@ final class BackendOptions {
     }
 
     OpenSearchConnection openSearch() {
-        if ((openSearchUsername == null) != (openSearchPassword == null)) {
-            throw new BackendUnavailableException("give both --opensearch-username and --opensearch-password, "
-                    + "or neither", null);
-        }
-        return new OpenSearchConnection(required(openSearchUrl, "--opensearch-url", "PORTAFILTER_OPENSEARCH_URL"),
-                openSearchUsername, openSearchPassword);
+        return openSearchOptions.connect();
     }
 
     private String required(String value, String option, String variable) {

@@ -82,8 +82,8 @@ final class InspectCommand implements Callable<Integer> {
             case OPENSEARCH -> {
                 String name = required(index, "--index");
                 backend.openSearch().close();
-                try (Inspector inspector = new OpenSearchInspector(backend.openSearchUrl, backend.openSearchUsername,
-                        backend.openSearchPassword, name, backend.tenantField)) {
+                try (Inspector inspector = new OpenSearchInspector(backend.openSearchOptions.url,
+                        backend.openSearchOptions.username, backend.openSearchOptions.password, name, backend.tenantField)) {
                     yield run(inspector);
                 }
             }

@@ -11,6 +11,7 @@ import dev.portafilter.opensearch.OpenSearchStore;
 import dev.portafilter.pgvector.PgvectorSchemaManager;
 import dev.portafilter.pgvector.PgvectorTableLayout;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -115,17 +116,8 @@ final class SchemaCommand {
         @Option(names = "--index", description = "The OpenSearch index (instead of --table).")
         String index;
 
-        @Option(names = "--opensearch-url", defaultValue = "${env:PORTAFILTER_OPENSEARCH_URL}",
-                description = "The OpenSearch cluster of --index (default: $PORTAFILTER_OPENSEARCH_URL).")
-        String openSearchUrl;
-
-        @Option(names = "--opensearch-username", defaultValue = "${env:PORTAFILTER_OPENSEARCH_USERNAME}",
-                description = "Basic-auth user (default: $PORTAFILTER_OPENSEARCH_USERNAME).")
-        String openSearchUsername;
-
-        @Option(names = "--opensearch-password", defaultValue = "${env:PORTAFILTER_OPENSEARCH_PASSWORD}",
-                description = "Basic-auth password (default: $PORTAFILTER_OPENSEARCH_PASSWORD).")
-        String openSearchPassword;
+        @Mixin
+        OpenSearchOptions openSearch;
 
         @Override
         public Integer call() {
@@ -136,14 +128,9 @@ final class SchemaCommand {
                 return onTable("added", (connection, layout, field) ->
                         PgvectorSchemaManager.addField(connection.dataSource(), layout, field));
             }
-            if (openSearchUrl == null) {
-                throw new ParameterException(spec.commandLine(), "give --opensearch-url or set PORTAFILTER_OPENSEARCH_URL");
-            }
             MetadataSchema schema = Inputs.schema(schemaFile);
             FieldSpec fieldSpec = fieldSpec();
-            OpenSearchConnection connection = new OpenSearchConnection(openSearchUrl, openSearchUsername,
-                    openSearchPassword);
-            try (OpenSearchStore store = connection.existingStore(index, schema)) {
+            try (OpenSearchStore store = openSearch.connect().existingStore(index, schema)) {
                 OpenSearchIndexLayout grown = refusedAsBadInput(() -> store.addField(fieldSpec));
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("added '%s' (%s%s) to the mapping of index %s%n", field, type, required ? ", required" : "",

@@ -11,6 +11,7 @@ import dev.portafilter.core.InvalidRecordException;
 import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.DoubleValue;
 import dev.portafilter.core.metadata.Metadata;
@@ -171,6 +172,9 @@ public abstract class VectorStoreContract implements ConformanceContract {
         filters.put(Filters.eq("colour", "red"), !schema.allowsUndeclared());
         filters.put(Filters.eq("publicationYear", "2023"), schema.field("publicationYear").isPresent());
         filters.put(Filters.gt("region", 3), schema.field("region").isPresent());
+        // ranges compare numbers only, declared or not: a string range (LangChain4j's isGreaterThan("m")) is refused
+        // on every backend, never answered in some order of its own
+        filters.put(FilterJson.parse("{\"region\":{\"$gt\":\"m\"}}"), true);
         filters.forEach((f, invalid) -> {
             if (invalid) {
                 assertThatThrownBy(() -> shared.search(q, 5, f)).isInstanceOf(InvalidFilterException.class);
