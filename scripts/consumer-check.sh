@@ -14,7 +14,9 @@ cd "$root"
 say() { echo "[consumer] $*"; }
 fail() { echo "[consumer] $*" >&2; exit 1; }
 
-version=$(./mvnw -q -B -ntp -o help:evaluate -Dexpression=project.version -DforceStdout -N)
+# the project's version, from the root POM (no Maven start for one value)
+version=$(sed -n '/<artifactId>portafilter-parent<\/artifactId>/{n;s:.*<version>\(.*\)</version>.*:\1:p;q}' pom.xml)
+[ -n "$version" ] || fail "no version after portafilter-parent in pom.xml"
 url=$(bash scripts/postgres.sh start | sed -n 's/^PORTAFILTER_PGVECTOR_URL=//p')
 export PORTAFILTER_PGVECTOR_URL="$url"
 work=$(mktemp -d /tmp/portafilter-consumer.XXXXXX)
@@ -105,6 +107,10 @@ java_source() {
   echo "${package:+$package.}$class"
 }
 
+# jars that only tests need (as paths in ~/.m2)
+test_libraries="/(junit|org/junit|org/assertj|org/mockito|org/testcontainers|net/jqwik|org/opentest4j)/"
+test_libraries+="|/portafilter-(conformance|local-servers)/"
+
 # consumer_build DIR: compiles the project and writes its runtime class path to DIR/classpath.txt, from ~/.m2 offline;
 # only what ~/.m2 lacks is resolved online
 consumer_build() {
@@ -112,15 +118,23 @@ consumer_build() {
   name=$(basename "$dir")
   local mvn=(./mvnw -q -B -ntp -f "$dir/pom.xml" package dependency:build-classpath
     -Dmdep.outputFile="$dir/classpath.txt" -Dmdep.includeScope=runtime)
-  if "${mvn[@]}" -o >"$dir/build.log" 2>&1; then
-    return
-  fi
-  if grep -q "offline mode" "$dir/build.log"; then
+  if ! "${mvn[@]}" -o >"$dir/build.log" 2>&1; then
+    if ! grep -q "offline mode" "$dir/build.log"; then
+      cat "$dir/build.log" >&2
+      fail "$name: the consumer project did not build"
+    fi
     say "$name: ~/.m2 lacks some of its dependencies; resolving them online"
-    "${mvn[@]}" >"$dir/build.log" 2>&1 && return
+    if ! "${mvn[@]}" >"$dir/build.log" 2>&1; then
+      cat "$dir/build.log" >&2
+      fail "$name: the consumer project did not build"
+    fi
   fi
-  cat "$dir/build.log" >&2
-  fail "$name: the consumer project did not build"
+  # what the published POMs bring at run time must not include a test library
+  local test_only
+  test_only=$(tr ':' '\n' <"$dir/classpath.txt" | grep -E "$test_libraries" || true)
+  if [ -n "$test_only" ]; then
+    fail "$name: test libraries on the application's run-time class path: $test_only"
+  fi
 }
 
 # consumer_run DIR MAIN [ARGS...]: runs MAIN on the project's runtime class path (no Maven); standard output in
@@ -225,6 +239,10 @@ public class StandInEmbeddingModel {
 }
 JAVA
   consumer_build "$dir"
+  # a starter brings spring-boot-starter (Spring Boot's rule for starters): without it, no logging system and no
+  # application.yml ("snakeyaml was not found on the classpath")
+  grep -q "/spring-boot-starter-[0-9][^/]*\.jar" "$dir/classpath.txt" \
+    || fail "spring-ai: portafilter-spring-ai-spring-boot-starter does not bring spring-boot-starter"
   say "spring-ai: README's application, with portafilter-spring-ai-spring-boot-starter only, on pgvector:"
   consumer_run "$dir" "$main" --portafilter.pgvector.table="$spring_ai_table" --spring.main.banner-mode=off \
     --logging.level.root=warn
