@@ -54,9 +54,14 @@ final class BackendOptions {
             case MEMORY -> new InMemoryConnection();
             case PGVECTOR -> pgvector(false);
             case OPENSEARCH -> openSearch();
-            case PINECONE -> new PineconeConnection(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
-                    required(pineconeIndexHost, "--pinecone-index-host", "PINECONE_INDEX_HOST"), tenantField);
+            case PINECONE -> pinecone();
         };
+    }
+
+    /** The Pinecone index, after checking that it answers. */
+    PineconeConnection pinecone() {
+        return new PineconeConnection(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
+                required(pineconeIndexHost, "--pinecone-index-host", "PINECONE_INDEX_HOST"), tenantField);
     }
 
     /** The PostgreSQL server; with {@code readOnly} its sessions cannot write. */
