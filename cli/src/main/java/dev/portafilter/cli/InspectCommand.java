@@ -1,5 +1,6 @@
 package dev.portafilter.cli;
 
+import dev.portafilter.cli.inspect.BedrockInspector;
 import dev.portafilter.cli.inspect.Finding;
 import dev.portafilter.cli.inspect.InspectionReport;
 import dev.portafilter.cli.inspect.Inspector;
@@ -11,6 +12,12 @@ import dev.portafilter.cli.inspect.TenantFindings;
 import io.pinecone.clients.Pinecone;
 import org.openapitools.db_control.client.model.IndexModel;
 import picocli.CommandLine.Command;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockagent.BedrockAgentClient;
+import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeClient;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,6 +25,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,8 +114,18 @@ final class InspectCommand implements Callable<Integer> {
                     yield run(inspector);
                 }
             }
+            case BEDROCK -> {
+                String id = backend.bedrockKnowledgeBaseId();
+                try (BedrockAgentClient agent = bedrock(BedrockAgentClient.builder());
+                     BedrockAgentRuntimeClient runtime = bedrock(BedrockAgentRuntimeClient.builder());
+                     Inspector inspector = new BedrockInspector(agent, runtime, id, backend.tenantField,
+                             backend.bedrockEndpoint)) {
+                    yield run(inspector);
+                }
+            }
             default -> throw new Inputs.BadInputException("--backend " + backend.backend.name().toLowerCase()
-                    + ": inspect reads pgvector tables, OpenSearch and Pinecone indexes", null);
+                    + ": inspect reads pgvector tables, OpenSearch and Pinecone indexes and Bedrock knowledge bases",
+                    null);
         };
     }
 
@@ -125,6 +143,21 @@ final class InspectCommand implements Callable<Integer> {
             throw new BackendOptions.BackendUnavailableException("Pinecone's control plane cannot describe the index "
                     + pineconeIndexName + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A client of the region (us-east-1 with only an endpoint), on the endpoint if one is given. */
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C bedrock(B builder) {
+        boolean region = backend.bedrockRegion != null && !backend.bedrockRegion.isBlank();
+        builder.region(region ? Region.of(backend.bedrockRegion) : Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (backend.bedrockEndpoint != null && !backend.bedrockEndpoint.isBlank()) {
+            try {
+                builder.endpointOverride(URI.create(backend.bedrockEndpoint));
+            } catch (IllegalArgumentException e) {
+                throw new Inputs.BadInputException("--bedrock-endpoint " + backend.bedrockEndpoint + ": not a URL", e);
+            }
+        }
+        return builder.build();
     }
 
     private String required(String value, String option) {

@@ -8,7 +8,7 @@ import java.util.Map;
  * {@link Measurement} runs through it.
  */
 public sealed interface Inspector extends AutoCloseable permits PgvectorInspector, OpenSearchInspector,
-        PineconeInspector {
+        PineconeInspector, BedrockInspector {
 
     /** The tenant values and how many records hold each; {@code withoutTenant} have none (or an empty one). */
     record Census(Map<String, Long> recordsPerTenant, long withoutTenant) {
