@@ -86,7 +86,7 @@ class InspectBedrockTest {
     }
 
     /** Records of each tenant (null: without one), with texts of varied words so that queries rank them. */
-    private static List<VectorRecord> records(String prefix, Map<String, Integer> tenants) {
+    static List<VectorRecord> records(String prefix, Map<String, Integer> tenants) {
         List<VectorRecord> out = new ArrayList<>();
         int n = 0;
         for (Map.Entry<String, Integer> e : tenants.entrySet()) {

@@ -121,7 +121,7 @@ class InspectPineconeTest {
     }
 
     /** tenant → records: tenant_00 to tenant_05 and tiny (12); with look-alikes of acme in the misconfigured one. */
-    private static Map<String, Integer> tenants(boolean lookAlikes, int perTenant) {
+    static Map<String, Integer> tenants(boolean lookAlikes, int perTenant) {
         Map<String, Integer> tenants = new LinkedHashMap<>();
         for (int t = 0; t < 6; t++) {
             tenants.put(String.format("tenant_%02d", t), perTenant);
@@ -135,7 +135,7 @@ class InspectPineconeTest {
         return tenants;
     }
 
-    private static List<VectorRecord> records(Random random, Map<String, Integer> tenants) {
+    static List<VectorRecord> records(Random random, Map<String, Integer> tenants) {
         List<VectorRecord> out = new ArrayList<>();
         tenants.forEach((tenant, n) -> {
             for (int i = 0; i < n; i++) {
@@ -146,7 +146,7 @@ class InspectPineconeTest {
         return out;
     }
 
-    private static VectorWithUnsignedIndices raw(String id, Random random, String tenant) {
+    static VectorWithUnsignedIndices raw(String id, Random random, String tenant) {
         Struct.Builder metadata = Struct.newBuilder().putFields("title", Value.newBuilder().setStringValue(id).build());
         if (tenant != null) {
             metadata.putFields("customer", Value.newBuilder().setStringValue(tenant).build());
