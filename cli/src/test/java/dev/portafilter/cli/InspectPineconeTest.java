@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class InspectPineconeTest {
     static final int DIMENSION = 16;
-    private static final MetadataSchema SCHEMA = MetadataSchema.builder().required("customer", FieldType.STRING)
+    static final MetadataSchema SCHEMA = MetadataSchema.builder().required("customer", FieldType.STRING)
             .optional("title", FieldType.STRING).build();
     private static final Set<String> READS = Set.of("describeIndexStats", "list", "fetch", "query");
 
