@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
 
 /** Which backend a command runs against, and how to reach it. Connection settings default to the environment. */
 final class BackendOptions {
-    enum Backend { MEMORY, PGVECTOR, OPENSEARCH, PINECONE }
+    enum Backend { MEMORY, PGVECTOR, OPENSEARCH, PINECONE, BEDROCK }
 
     @Option(names = "--backend", defaultValue = "memory",
-            description = "memory (default), pgvector, opensearch or pinecone.")
+            description = "memory (default), pgvector, opensearch, pinecone, or bedrock (inspect only: a knowledge "
+                    + "base is read-only).")
     Backend backend;
 
     @Option(names = "--jdbc-url", defaultValue = "${env:PORTAFILTER_PGVECTOR_URL}",
@@ -28,6 +29,20 @@ final class BackendOptions {
     @Option(names = "--pinecone-index-host", defaultValue = "${env:PINECONE_INDEX_HOST}",
             description = "pinecone: index host; http://host:port for a Pinecone Local (default: $PINECONE_INDEX_HOST).")
     String pineconeIndexHost;
+
+    @Option(names = "--knowledge-base-id", defaultValue = "${env:PORTAFILTER_BEDROCK_KNOWLEDGE_BASE_ID}",
+            description = "bedrock: the knowledge base id (default: $PORTAFILTER_BEDROCK_KNOWLEDGE_BASE_ID).")
+    String knowledgeBaseId;
+
+    @Option(names = "--bedrock-region", defaultValue = "${env:AWS_REGION}",
+            description = "bedrock: the AWS region (default: $AWS_REGION); credentials come from the AWS SDK's "
+                    + "default chain.")
+    String bedrockRegion;
+
+    @Option(names = "--bedrock-endpoint", defaultValue = "${env:PORTAFILTER_BEDROCK_ENDPOINT}",
+            description = "bedrock: an endpoint for both bedrock-agent and bedrock-agent-runtime, e.g. the local "
+                    + "Bedrock server's (default: $PORTAFILTER_BEDROCK_ENDPOINT; none: the region's).")
+    String bedrockEndpoint;
 
     @Option(names = "--tenant-field", defaultValue = "customer",
             description = "The tenant field; on pinecone its value picks a record's namespace (default: ${DEFAULT-VALUE}).")
@@ -46,9 +61,26 @@ final class BackendOptions {
             case MEMORY -> new InMemoryConnection();
             case PGVECTOR -> pgvector(false);
             case OPENSEARCH -> openSearch();
-            case PINECONE -> new PineconeConnection(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
-                    required(pineconeIndexHost, "--pinecone-index-host", "PINECONE_INDEX_HOST"), tenantField);
+            case PINECONE -> pinecone();
+            case BEDROCK -> throw new Inputs.BadInputException("--backend bedrock: a knowledge base is read-only; "
+                    + "only inspect reads one", null);
         };
+    }
+
+    /** The Pinecone index, after checking that it answers. */
+    PineconeConnection pinecone() {
+        return new PineconeConnection(required(pineconeApiKey, "--pinecone-api-key", "PINECONE_API_KEY"),
+                required(pineconeIndexHost, "--pinecone-index-host", "PINECONE_INDEX_HOST"), tenantField);
+    }
+
+    /** The knowledge base id, and the region or endpoint that reach it, checked before any request. */
+    String bedrockKnowledgeBaseId() {
+        String id = required(knowledgeBaseId, "--knowledge-base-id", "PORTAFILTER_BEDROCK_KNOWLEDGE_BASE_ID");
+        if ((bedrockRegion == null || bedrockRegion.isBlank()) && (bedrockEndpoint == null || bedrockEndpoint.isBlank())) {
+            throw new BackendUnavailableException("--backend bedrock needs --bedrock-region (or AWS_REGION), or "
+                    + "--bedrock-endpoint (or PORTAFILTER_BEDROCK_ENDPOINT)", null);
+        }
+        return id;
     }
 
     /** The PostgreSQL server; with {@code readOnly} its sessions cannot write. */

@@ -1,13 +1,23 @@
 package dev.portafilter.cli;
 
+import dev.portafilter.cli.inspect.BedrockInspector;
 import dev.portafilter.cli.inspect.Finding;
 import dev.portafilter.cli.inspect.InspectionReport;
 import dev.portafilter.cli.inspect.Inspector;
 import dev.portafilter.cli.inspect.Measurement;
 import dev.portafilter.cli.inspect.OpenSearchInspector;
 import dev.portafilter.cli.inspect.PgvectorInspector;
+import dev.portafilter.cli.inspect.PineconeInspector;
 import dev.portafilter.cli.inspect.TenantFindings;
+import io.pinecone.clients.Pinecone;
+import org.openapitools.db_control.client.model.IndexModel;
 import picocli.CommandLine.Command;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrockagent.BedrockAgentClient;
+import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeClient;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -15,6 +25,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +36,7 @@ import java.util.concurrent.Callable;
 
 /** Looks at a live table or index as it is, read-only: its configuration, its tenant values, and its searches. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Inspect your own pgvector table or OpenSearch index, read-only: configuration findings, tenant "
+        description = "Inspect your own pgvector table, OpenSearch or Pinecone index, or Bedrock knowledge base, read-only: configuration findings, tenant "
                 + "values that collide, and measured foreign rows and short results per search shape; writes "
                 + "report.json and report.html. Exits 1 on a high-severity finding.")
 final class InspectCommand implements Callable<Integer> {
@@ -37,6 +48,15 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--index", description = "opensearch: the index (or an alias naming one index).")
     String index;
+
+    @Option(names = "--namespace-prefix", description = "pinecone: inspect only the namespaces <prefix>.<tenant> of "
+            + "a store written one namespace per tenant (ingest --into); default: every namespace of the index.")
+    String namespacePrefix;
+
+    @Option(names = "--pinecone-index-name", description = "pinecone: the index's name, to read its metadata "
+            + "indexing (pod-based indexes) from Pinecone's control plane with describe_index; without it that "
+            + "check is left out.")
+    String pineconeIndexName;
 
     @Option(names = "--app-role", description = "pgvector: the role the application connects as, which the "
             + "row-level-security and hnsw.iterative_scan checks are about (default: the connecting role).")
@@ -87,9 +107,57 @@ final class InspectCommand implements Callable<Integer> {
                     yield run(inspector);
                 }
             }
+            case PINECONE -> {
+                try (PineconeConnection c = backend.pinecone();
+                     Inspector inspector = new PineconeInspector(c.index(), backend.pineconeIndexHost,
+                             backend.tenantField, namespacePrefix, describePineconeIndex())) {
+                    yield run(inspector);
+                }
+            }
+            case BEDROCK -> {
+                String id = backend.bedrockKnowledgeBaseId();
+                try (BedrockAgentClient agent = bedrock(BedrockAgentClient.builder());
+                     BedrockAgentRuntimeClient runtime = bedrock(BedrockAgentRuntimeClient.builder());
+                     Inspector inspector = new BedrockInspector(agent, runtime, id, backend.tenantField,
+                             backend.bedrockEndpoint)) {
+                    yield run(inspector);
+                }
+            }
             default -> throw new Inputs.BadInputException("--backend " + backend.backend.name().toLowerCase()
-                    + ": inspect reads pgvector tables and OpenSearch indexes", null);
+                    + ": inspect reads pgvector tables, OpenSearch and Pinecone indexes and Bedrock knowledge bases",
+                    null);
         };
+    }
+
+    /**
+     * With {@code --pinecone-index-name}, the index as the control plane describes it (its pod spec's metadata
+     * indexing); without, null: the data plane, which the index host serves, does not say.
+     */
+    private IndexModel describePineconeIndex() {
+        if (pineconeIndexName == null) {
+            return null;
+        }
+        try {
+            return new Pinecone.Builder(backend.pineconeApiKey).build().describeIndex(pineconeIndexName);
+        } catch (RuntimeException e) {
+            throw new BackendOptions.BackendUnavailableException("Pinecone's control plane cannot describe the index "
+                    + pineconeIndexName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A client of the region (us-east-1 with only an endpoint), on the endpoint if one is given. */
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C bedrock(B builder) {
+        boolean region = backend.bedrockRegion != null && !backend.bedrockRegion.isBlank();
+        builder.region(region ? Region.of(backend.bedrockRegion) : Region.US_EAST_1)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (backend.bedrockEndpoint != null && !backend.bedrockEndpoint.isBlank()) {
+            try {
+                builder.endpointOverride(URI.create(backend.bedrockEndpoint));
+            } catch (IllegalArgumentException e) {
+                throw new Inputs.BadInputException("--bedrock-endpoint " + backend.bedrockEndpoint + ": not a URL", e);
+            }
+        }
+        return builder.build();
     }
 
     private String required(String value, String option) {

@@ -35,6 +35,11 @@ final class PineconeConnection implements BackendConnection {
         }
     }
 
+    /** The index, for reading it as it is ({@code inspect}); this connection closes it. */
+    Index index() {
+        return index;
+    }
+
     @Override
     public String name() {
         return "pinecone";

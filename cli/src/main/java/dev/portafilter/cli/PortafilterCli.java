@@ -70,7 +70,11 @@ public final class PortafilterCli implements Runnable {
     /** The exit code of an exception a command let through; {@link ExitCodes#INTERNAL_ERROR} for the unexpected. */
     static int exitCode(Throwable e) {
         if (e instanceof InspectionException i) {
-            return i.kind() == InspectionException.Kind.BAD_INPUT ? ExitCodes.BAD_INPUT : ExitCodes.BACKEND_FAILED;
+            return switch (i.kind()) {
+                case BAD_INPUT -> ExitCodes.BAD_INPUT;
+                case UNREACHABLE -> ExitCodes.BACKEND_UNAVAILABLE;
+                case BACKEND_FAILED -> ExitCodes.BACKEND_FAILED;
+            };
         }
         if (e instanceof BackendOptions.BackendUnavailableException) {
             return ExitCodes.BACKEND_UNAVAILABLE;

@@ -40,6 +40,11 @@ class InspectCommandTest {
     }
 
     private JsonNode inspect(int expectedExit, String... args) throws Exception {
+        return inspect(dir, expectedExit, args);
+    }
+
+    /** Runs {@code inspect} in-process with reports in {@code dir}; checks the exit code and both reports. */
+    static JsonNode inspect(Path dir, int expectedExit, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("inspect", "--report-dir", dir.toString()));
         all.addAll(List.of(args));
         AuditAndCasesCommandTest.Run r = AuditAndCasesCommandTest.run(all.toArray(String[]::new));
@@ -50,13 +55,13 @@ class InspectCommandTest {
         return JSON.readTree(dir.resolve("report.json").toFile());
     }
 
-    private static Map<String, JsonNode> findings(JsonNode report) {
+    static Map<String, JsonNode> findings(JsonNode report) {
         Map<String, JsonNode> byId = new java.util.TreeMap<>();
         report.get("findings").forEach(f -> byId.put(f.get("id").asText(), f));
         return byId;
     }
 
-    private static JsonNode shape(JsonNode report, String name) {
+    static JsonNode shape(JsonNode report, String name) {
         return StreamSupport.stream(report.get("measured").get("shapes").spliterator(), false)
                 .filter(s -> s.get("shape").asText().equals(name)).findFirst().orElseThrow(() ->
                         new AssertionError("no shape " + name + " in " + report.get("measured")));

@@ -6,11 +6,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.portafilter.localservers.bedrock.LocalBedrock;
+import dev.portafilter.localservers.pinecone.LocalPineconeServer;
+import dev.portafilter.pinecone.PineconeIndexes;
+import dev.portafilter.pinecone.PineconeStore;
+import io.pinecone.clients.Index;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +54,46 @@ class InspectIT {
         JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertThat(report.get("measured").get("tenants")).hasSize(4);
         assertThat(Files.readString(dir.resolve("report.html"))).startsWith("<!DOCTYPE html>");
+    }
+
+    @Test
+    void aPineconeIndexWithRecordsInAnotherTenantsNamespaceFails() throws Exception {
+        try (LocalPineconeServer server = LocalPineconeServer.start(InspectPineconeTest.DIMENSION)) {
+            Index index = PineconeIndexes.open("local", server.host(), Duration.ofSeconds(10));
+            Random random = new Random(3);
+            PineconeStore.builder(index, InspectPineconeTest.SCHEMA, InspectPineconeTest.DIMENSION).namespacePerTenant("customer", "docs")
+                    .build().upsert(InspectPineconeTest.records(random, InspectPineconeTest.tenants(false, 20)));
+            index.upsert(List.of(InspectPineconeTest.raw("stray", random, "tenant_01")),
+                    PineconeStore.tenantNamespace("docs", "tenant_00"));
+            int writes = server.calls("upsert").size();
+            ShippedJar.Run r = ShippedJar.run(Map.of("PINECONE_API_KEY", "local", "PINECONE_INDEX_HOST", server.host()),
+                    null, List.of("inspect", "--backend", "pinecone", "--report-dir", dir.toString()));
+            assertThat(r.exit()).as(r.describe()).isEqualTo(ExitCodes.FAILED);
+            assertThat(r.out()).as(r.describe()).contains("namespace-tenant-mismatch")
+                    .contains("namespace 'docs.tenant_5F00' holds 1 records of 'tenant_01'");
+            assertThat(server.calls()).extracting(LocalPineconeServer.Call::method)
+                    .containsOnly("upsert", "describeIndexStats", "list", "fetch", "query");
+            assertThat(server.calls("upsert")).as("the inspection wrote nothing").hasSize(writes);
+            index.close();
+        }
+    }
+
+    @Test
+    void aWellConfiguredKnowledgeBasePassesThroughTheBedrockAgentApi() {
+        Map<String, Integer> tenants = new java.util.LinkedHashMap<>();
+        tenants.put("tenant_00", 12);
+        tenants.put("tenant_01", 12);
+        try (LocalBedrock server = LocalBedrock.serveKnowledgeBase("ITKB000001", LocalBedrock.openSearchServerless(),
+                List.of(new LocalBedrock.DataSource("DSIT000001", "documents", "arn:aws:s3:::documents", "DELETE",
+                        InspectBedrockTest.records("i", tenants))))) {
+            ShippedJar.Run r = ShippedJar.run(Map.of("AWS_ACCESS_KEY_ID", "AKIDLOCAL", "AWS_SECRET_ACCESS_KEY", "local",
+                    "PORTAFILTER_BEDROCK_ENDPOINT", server.endpoint().toString(),
+                    "PORTAFILTER_BEDROCK_KNOWLEDGE_BASE_ID", server.knowledgeBaseId()), null,
+                    List.of("inspect", "--backend", "bedrock", "--report-dir", dir.toString()));
+            assertThat(r.exit()).as(r.describe()).isEqualTo(ExitCodes.OK);
+            assertThat(r.out()).as(r.describe()).contains("OPENSEARCH_SERVERLESS index").contains("Findings: 0")
+                    .contains("24 records, 2 tenants");
+        }
     }
 
     @Test

@@ -7,7 +7,8 @@ import java.util.Map;
  * Reads one live table or index, never writing to it: its configuration, its tenant values, and the searches that
  * {@link Measurement} runs through it.
  */
-public sealed interface Inspector extends AutoCloseable permits PgvectorInspector, OpenSearchInspector {
+public sealed interface Inspector extends AutoCloseable permits PgvectorInspector, OpenSearchInspector,
+        PineconeInspector, BedrockInspector {
 
     /** The tenant values and how many records hold each; {@code withoutTenant} have none (or an empty one). */
     record Census(Map<String, Long> recordsPerTenant, long withoutTenant) {

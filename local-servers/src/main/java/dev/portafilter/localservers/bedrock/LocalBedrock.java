@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A local stand-in for one Bedrock knowledge base's {@code Retrieve} operation, on a JDK HttpServer bound to
+ * A local stand-in for one Bedrock knowledge base's {@code Retrieve} operation (bedrock-agent-runtime), and for
+ * bedrock-agent's {@code GetKnowledgeBase}, {@code ListDataSources} and {@code GetDataSource} that describe it, on a
+ * JDK HttpServer bound to
  * 127.0.0.1, for the real AWS SDK client to talk to through {@code endpointOverride}.
  *
  * <p>It proves that the adapter speaks the wire format the SDK produces (REST-JSON, SigV4 for service
@@ -54,9 +56,22 @@ public final class LocalBedrock implements AutoCloseable {
     private static final String CHUNK_ID_KEY = "x-amz-bedrock-kb-chunk-id";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern RETRIEVE = Pattern.compile("/knowledgebases/([^/]+)/retrieve");
+    /** bedrock-agent: GetKnowledgeBase, ListDataSources and GetDataSource. */
+    private static final Pattern KNOWLEDGE_BASE = Pattern.compile("/knowledgebases/([^/]+)(/datasources/([^/]*))?");
+    /** The data source of {@link #serveFolder} and {@link #serveRecords}. */
+    static final String DEFAULT_DATA_SOURCE = "LOCALDS001";
+    private static final String CREATED = "2025-01-01T00:00:00Z";
+
+    /**
+     * One data source of the knowledge base as bedrock-agent describes it (an S3 bucket), with the records synced
+     * from it; {@code dataDeletionPolicy} is DELETE or RETAIN.
+     */
+    public record DataSource(String id, String name, String bucketArn, String dataDeletionPolicy,
+                             List<VectorRecord> records) {
+    }
 
     /** One chunk of the knowledge base: a whole document, as Bedrock would hold a short one. */
-    record Chunk(String uri, String text, ObjectNode attributes, float[] vector) {
+    record Chunk(String uri, String text, ObjectNode attributes, float[] vector, String dataSourceId) {
         String chunkId() {
             return UUID.nameUUIDFromBytes(uri.getBytes(StandardCharsets.UTF_8)).toString();
         }
@@ -68,13 +83,23 @@ public final class LocalBedrock implements AutoCloseable {
     private final HttpServer server;
     private final String knowledgeBaseId;
     private final List<Chunk> chunks;
+    private final ObjectNode storageConfiguration;
+    private final List<DataSource> dataSources;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicReference<JsonNode> lastRequest = new AtomicReference<>();
     private final AtomicReference<Failure> nextFailure = new AtomicReference<>();
 
     private LocalBedrock(String knowledgeBaseId, List<Chunk> chunks, int port) {
+        this(knowledgeBaseId, chunks, port, openSearchServerless(), List.of(new DataSource(DEFAULT_DATA_SOURCE,
+                "documents", "arn:aws:s3:::" + BUCKET, "DELETE", List.of())));
+    }
+
+    private LocalBedrock(String knowledgeBaseId, List<Chunk> chunks, int port, ObjectNode storageConfiguration,
+                         List<DataSource> dataSources) {
         this.knowledgeBaseId = knowledgeBaseId;
         this.chunks = List.copyOf(chunks);
+        this.storageConfiguration = storageConfiguration;
+        this.dataSources = List.copyOf(dataSources);
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         } catch (IOException e) {
@@ -106,7 +131,8 @@ public final class LocalBedrock implements AutoCloseable {
                 Path sidecar = file.resolveSibling(name + ".metadata.json");
                 ObjectNode attributes = Files.exists(sidecar) ? attributes(sidecar) : JSON.createObjectNode();
                 String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-                chunks.add(new Chunk("s3://" + BUCKET + "/" + relative, text, attributes, ToyEmbedding.INSTANCE.embed(text)));
+                chunks.add(new Chunk("s3://" + BUCKET + "/" + relative, text, attributes, ToyEmbedding.INSTANCE.embed(text),
+                        DEFAULT_DATA_SOURCE));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -116,13 +142,42 @@ public final class LocalBedrock implements AutoCloseable {
 
     /** Serves records directly, each as {@code s3://portafilter-scenario/<id>.txt}. */
     public static LocalBedrock serveRecords(String knowledgeBaseId, List<VectorRecord> records) {
+        return new LocalBedrock(knowledgeBaseId, chunks(records, BUCKET, DEFAULT_DATA_SOURCE), 0);
+    }
+
+    /**
+     * A knowledge base with this storage configuration (bedrock-agent's {@code StorageConfiguration} JSON, as
+     * {@code GetKnowledgeBase} returns it) and these data sources, each record as
+     * {@code s3://<bucket>/<id>.txt} of its data source.
+     */
+    public static LocalBedrock serveKnowledgeBase(String knowledgeBaseId, ObjectNode storageConfiguration,
+                                                  List<DataSource> dataSources) {
+        List<Chunk> chunks = new ArrayList<>();
+        for (DataSource d : dataSources) {
+            chunks.addAll(chunks(d.records(), d.bucketArn().replaceFirst("^arn:aws:s3:::", ""), d.id()));
+        }
+        return new LocalBedrock(knowledgeBaseId, chunks, 0, storageConfiguration.deepCopy(), dataSources);
+    }
+
+    private static List<Chunk> chunks(List<VectorRecord> records, String bucket, String dataSourceId) {
         List<Chunk> chunks = new ArrayList<>();
         for (VectorRecord r : records) {
             ObjectNode attributes = JSON.valueToTree(r.metadata().toJava());
-            chunks.add(new Chunk("s3://" + BUCKET + "/" + r.id() + ".txt", r.text(), attributes,
-                    ToyEmbedding.INSTANCE.embed(r.text())));
+            chunks.add(new Chunk("s3://" + bucket + "/" + r.id() + ".txt", r.text(), attributes,
+                    ToyEmbedding.INSTANCE.embed(r.text()), dataSourceId));
         }
-        return new LocalBedrock(knowledgeBaseId, chunks, 0);
+        return chunks;
+    }
+
+    /** A vector index on OpenSearch Serverless with the field names Bedrock's quick create gives it. */
+    public static ObjectNode openSearchServerless() {
+        ObjectNode storage = JSON.createObjectNode().put("type", "OPENSEARCH_SERVERLESS");
+        storage.putObject("opensearchServerlessConfiguration")
+                .put("collectionArn", "arn:aws:aoss:us-east-1:000000000000:collection/local")
+                .put("vectorIndexName", "bedrock-knowledge-base-default-index")
+                .putObject("fieldMapping").put("vectorField", "bedrock-knowledge-base-default-vector")
+                .put("textField", "AMAZON_BEDROCK_TEXT_CHUNK").put("metadataField", "AMAZON_BEDROCK_METADATA");
+        return storage;
     }
 
     /** Both of Bedrock's sidecar forms: plain values, or {"value": {"type": ..., "<type>Value": ...}}. */
@@ -213,7 +268,9 @@ public final class LocalBedrock implements AutoCloseable {
                 return;
             }
             Matcher m = RETRIEVE.matcher(exchange.getRequestURI().getRawPath());
-            if (!exchange.getRequestMethod().equals("POST") || !m.matches()) {
+            Matcher agent = KNOWLEDGE_BASE.matcher(exchange.getRequestURI().getRawPath());
+            boolean retrieve = exchange.getRequestMethod().equals("POST") && m.matches();
+            if (!retrieve && !agent.matches()) {
                 error(exchange, 404, "ResourceNotFoundException", "no such operation: " + exchange.getRequestURI());
                 return;
             }
@@ -222,8 +279,13 @@ public final class LocalBedrock implements AutoCloseable {
                 error(exchange, 403, "AccessDeniedException", "expected a SigV4 signature for service bedrock");
                 return;
             }
-            if (!URLDecoder.decode(m.group(1), StandardCharsets.UTF_8).equals(knowledgeBaseId)) {
-                error(exchange, 404, "ResourceNotFoundException", "no knowledge base " + m.group(1));
+            String id = retrieve ? m.group(1) : agent.group(1);
+            if (!URLDecoder.decode(id, StandardCharsets.UTF_8).equals(knowledgeBaseId)) {
+                error(exchange, 404, "ResourceNotFoundException", "no knowledge base " + id);
+                return;
+            }
+            if (!retrieve) {
+                agent(exchange, agent.group(2) == null ? null : URLDecoder.decode(agent.group(3), StandardCharsets.UTF_8));
                 return;
             }
             JsonNode body;
@@ -236,6 +298,49 @@ public final class LocalBedrock implements AutoCloseable {
             } catch (BedrockSemantics.ValidationException e) {
                 error(exchange, 400, "ValidationException", e.getMessage());
             }
+        }
+    }
+
+    /**
+     * bedrock-agent's GetKnowledgeBase ({@code GET /knowledgebases/ID}), ListDataSources
+     * ({@code POST /knowledgebases/ID/datasources/}) and GetDataSource ({@code GET .../datasources/DSID}).
+     */
+    private void agent(HttpExchange exchange, String dataSourceId) throws IOException {
+        String method = exchange.getRequestMethod();
+        lastRequest.set(null);
+        if (dataSourceId == null && method.equals("GET")) {
+            ObjectNode kb = JSON.createObjectNode();
+            kb.putObject("knowledgeBase").put("knowledgeBaseId", knowledgeBaseId).put("name", knowledgeBaseId)
+                    .put("knowledgeBaseArn", "arn:aws:bedrock:us-east-1:000000000000:knowledge-base/" + knowledgeBaseId)
+                    .put("roleArn", "arn:aws:iam::000000000000:role/local").put("status", "ACTIVE")
+                    .put("createdAt", CREATED).put("updatedAt", CREATED)
+                    .<ObjectNode>set("storageConfiguration", storageConfiguration)
+                    .putObject("knowledgeBaseConfiguration").put("type", "VECTOR");
+            respond(exchange, 200, kb);
+        } else if (dataSourceId != null && dataSourceId.isEmpty() && method.equals("POST")) {
+            ObjectNode list = JSON.createObjectNode();
+            ArrayNode summaries = list.putArray("dataSourceSummaries");
+            dataSources.forEach(d -> summaries.addObject().put("knowledgeBaseId", knowledgeBaseId)
+                    .put("dataSourceId", d.id()).put("name", d.name()).put("status", "AVAILABLE")
+                    .put("updatedAt", CREATED));
+            respond(exchange, 200, list);
+        } else if (dataSourceId != null && method.equals("GET")) {
+            DataSource d = dataSources.stream().filter(s -> s.id().equals(dataSourceId)).findFirst().orElse(null);
+            if (d == null) {
+                error(exchange, 404, "ResourceNotFoundException", "no data source " + dataSourceId);
+                return;
+            }
+            ObjectNode body = JSON.createObjectNode();
+            ObjectNode ds = body.putObject("dataSource").put("knowledgeBaseId", knowledgeBaseId)
+                    .put("dataSourceId", d.id()).put("name", d.name()).put("status", "AVAILABLE")
+                    .put("dataDeletionPolicy", d.dataDeletionPolicy()).put("createdAt", CREATED)
+                    .put("updatedAt", CREATED);
+            ds.putObject("dataSourceConfiguration").put("type", "S3").putObject("s3Configuration")
+                    .put("bucketArn", d.bucketArn());
+            respond(exchange, 200, body);
+        } else {
+            error(exchange, 404, "ResourceNotFoundException", "no such operation: " + method + " "
+                    + exchange.getRequestURI());
         }
     }
 
@@ -274,7 +379,7 @@ public final class LocalBedrock implements AutoCloseable {
                             : e.getValue()));
             metadata.put(SOURCE_URI_KEY, s.chunk().uri());
             metadata.put(CHUNK_ID_KEY, s.chunk().chunkId());
-            metadata.put("x-amz-bedrock-kb-data-source-id", "LOCALDS001");
+            metadata.put("x-amz-bedrock-kb-data-source-id", s.chunk().dataSourceId());
             result.put("score", s.score());
         }
         return response;
