@@ -59,7 +59,7 @@ final class OpenSearchSystems implements AutoCloseable {
 
     /**
      * The same rows with no field declared: every value a key/value object of the nested field, every filter a
-     * nested query. Measured after the declared index, for the cost of the undeclared path.
+     * nested query. Measured side by side with the declared index, for the cost of the undeclared path.
      */
     static OpenSearchSystems loadUndeclared(String url, Dataset data, int batchSize) {
         return load(url, data, batchSize, Dataset.UNDECLARED, "-undeclared", Report.PORTAFILTER_OS_UNDECLARED);

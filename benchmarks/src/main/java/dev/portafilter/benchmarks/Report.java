@@ -346,11 +346,11 @@ final class Report {
 
     private static String jmhNote(BenchmarkConfig c) {
         return switch (c.jmh()) {
-            case FULL -> "JMH 1.37 through `org.openjdk.jmh.runner.Runner`, average time, 1 fork, 3 × 1 s warm-up, "
-                    + "5 × 1 s measurement, `GCProfiler` (B/op = `gc.alloc.rate.norm`). Each library starts from its "
-                    + "own filter object, built once. The ± is JMH's 99.9% confidence interval: with one fork on a "
-                    + "2-core machine shared with the servers, it is wide; compare orders of magnitude, not the last "
-                    + "digit.";
+            case FULL -> "JMH 1.37 through `org.openjdk.jmh.runner.Runner`, sample time (single calls timed), "
+                    + "1 fork, 3 × 1 s warm-up, 5 × 1 s measurement, `GCProfiler` (B/op = `gc.alloc.rate.norm`). Each "
+                    + "library starts from its own filter object, built once. Each cell: the median call in ns, the "
+                    + "99th percentile in brackets (on a 2-core machine shared with the servers, the tail holds the "
+                    + "pauses; the median is what to compare).";
             case TINY -> "JMH ran in-process with one 100 ms iteration (a smoke run): these numbers only prove the "
                     + "table fills; they are not timings.";
             case SKIP -> "JMH was skipped in this run.";
