@@ -5,7 +5,12 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.store.embedding.EmbeddingMatch;
 import dev.langchain4j.store.embedding.EmbeddingSearchRequest;
+import dev.portafilter.bedrock.BedrockKnowledgeBaseStore;
 import dev.portafilter.core.InvalidRecordException;
+import dev.portafilter.core.UnsupportedCapabilityException;
+import dev.portafilter.core.store.Capability;
+import dev.portafilter.localservers.bedrock.LocalBedrock;
+import software.amazon.awssdk.services.bedrockagentruntime.BedrockAgentRuntimeClient;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -108,5 +113,36 @@ class PortafilterEmbeddingStoreTest {
 
     private static org.assertj.core.groups.Tuple tuple(Object... values) {
         return org.assertj.core.groups.Tuple.tuple(values);
+    }
+
+    /** A knowledge base embeds the query text itself, so the request's text is what it searches; writes are refused. */
+    @Test
+    void a_bedrock_knowledge_base_is_searched_by_the_query_text_and_refuses_writes() {
+        try (LocalBedrock server = LocalBedrock.serveRecords("LANGCHAIN4J1", List.of(
+                new VectorRecord("r1", new float[] {1}, "metformin for P003",
+                        dev.portafilter.core.metadata.Metadata.of("customer", "A", "year", 2023)),
+                new VectorRecord("r2", new float[] {1}, "insulin for P004",
+                        dev.portafilter.core.metadata.Metadata.of("customer", "A", "year", 2020))));
+             BedrockAgentRuntimeClient client = server.client()) {
+            BedrockKnowledgeBaseStore kb = BedrockKnowledgeBaseStore.builder().client(client)
+                    .knowledgeBaseId("LANGCHAIN4J1").schema(MetadataSchema.builder()
+                            .required("customer", FieldType.STRING).optional("year", FieldType.LONG).build())
+                    .build();
+            PortafilterEmbeddingStore store = PortafilterEmbeddingStore.over(kb);
+
+            List<EmbeddingMatch<TextSegment>> matches = store.search(EmbeddingSearchRequest.builder()
+                    .query("metformin").queryEmbedding(X).maxResults(5)
+                    .filter(metadataKey("year").isGreaterThanOrEqualTo(2021)).build()).matches();
+            assertThat(matches).extracting(m -> m.embedded().text()).containsExactly("metformin for P003");
+            assertThat(server.lastRequest().at("/retrievalQuery/text").asText()).isEqualTo("metformin");
+
+            int requests = server.requests();
+            assertThatThrownBy(() -> store.add(X, TextSegment.from("new")))
+                    .isInstanceOf(UnsupportedCapabilityException.class)
+                    .satisfies(e -> assertThat(((UnsupportedCapabilityException) e).capability())
+                            .isEqualTo(Capability.WRITE));
+            assertThatThrownBy(() -> store.remove("r1")).isInstanceOf(UnsupportedCapabilityException.class);
+            assertThat(server.requests()).isEqualTo(requests);
+        }
     }
 }
