@@ -172,9 +172,6 @@ public abstract class VectorStoreContract implements ConformanceContract {
         filters.put(Filters.eq("colour", "red"), !schema.allowsUndeclared());
         filters.put(Filters.eq("publicationYear", "2023"), schema.field("publicationYear").isPresent());
         filters.put(Filters.gt("region", 3), schema.field("region").isPresent());
-        // ranges compare numbers only, declared or not: a string range (LangChain4j's isGreaterThan("m")) is refused
-        // on every backend, never answered in some order of its own
-        filters.put(FilterJson.parse("{\"region\":{\"$gt\":\"m\"}}"), true);
         filters.forEach((f, invalid) -> {
             if (invalid) {
                 assertThatThrownBy(() -> shared.search(q, 5, f)).isInstanceOf(InvalidFilterException.class);
@@ -185,6 +182,10 @@ public abstract class VectorStoreContract implements ConformanceContract {
                 assertThat(shared.search(q, ALL_K, f)).as("%s", f).isEmpty();
             }
         });
+        // ranges compare numbers only, declared or not: a string range (LangChain4j's isGreaterThan("m")) is refused as
+        // the filter is read, so no backend answers it in an order of its own
+        assertThatThrownBy(() -> FilterJson.parse("{\"region\":{\"$gt\":\"m\"}}"))
+                .isInstanceOf(InvalidFilterException.class).hasMessageContaining("numbers only");
         if (shared.capabilities().contains(Capability.COUNT)) {
             assertThat(shared.count()).isEqualTo(ScenarioDataset.records().size());
         }
