@@ -3,7 +3,6 @@ package dev.portafilter.pgvector;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portafilter.core.StoreException;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
@@ -56,6 +55,11 @@ import java.util.Set;
  * {@code COPY} for large batches (straight into the table when every id is new, else through a staging table). A
  * guard is checked under row locks before anything is written, and again by the {@code ON CONFLICT ... WHERE}, so a
  * concurrent writer cannot slip past it.
+ *
+ * <p>Every call is limited by {@link Builder#callTimeout} (default 30 s; {@link Builder#bulkLoadTimeout} for bulk
+ * loads): a statement that runs longer is cancelled by PostgreSQL, a server that stops answering is given up, and a
+ * pool with no free connection is an error that states its state; each throws
+ * {@link dev.portafilter.core.StoreTimeoutException}. See docs/reliability.md.
  *
  * <p>Row-level-security mode ({@link Builder#rowLevelSecurity}) adds a wall below the filter: the partition of a
  * tenant sees and writes only that tenant's rows whatever SQL runs. When the policy refuses a write (an id that

@@ -1,6 +1,5 @@
 package dev.portafilter.pgvector;
 
-import dev.portafilter.core.StoreException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.store.VectorRecord;

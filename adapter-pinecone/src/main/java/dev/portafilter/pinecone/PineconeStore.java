@@ -75,6 +75,11 @@ import java.util.function.Supplier;
  * earlier requests stay written. The guard check (fetch, then write) is not atomic either: a concurrent writer can
  * change a record between the two.
  *
+ * <p><b>Timeouts.</b> Each attempt of each call has the gRPC deadline {@link Builder#callTimeout} (default 10 s),
+ * retried by the {@link RetryPolicy}; when the last attempt misses it the call throws
+ * {@link dev.portafilter.core.StoreTimeoutException}. A query is answered whole or fails: a connection cut
+ * mid-answer is {@code UNAVAILABLE}, never a shorter list.
+ *
  * <p><b>Consistency.</b> Pinecone is eventually consistent: a serverless index may take a moment before a write is
  * visible to queries and statistics.
  *
