@@ -554,6 +554,9 @@ public final class PgvectorStore implements VectorStore {
             pooling.setPoolName("portafilter-pgvector");
             // HikariCP's floor is 250 ms
             pooling.setConnectionTimeout(Math.max(250, callTimeout.toMillis()));
+            // pgjdbc waits for a new connection's login without limit by default: one that went silent there would
+            // hold the pool's only connection-adding thread, and the pool would never refill (seconds, fractions too)
+            pooling.addDataSourceProperty("loginTimeout", Double.toString(callTimeout.toMillis() / 1000.0));
             HikariDataSource pool = new HikariDataSource(pooling);
             return new PgvectorStore(config, pool, pool, planner, null);
         }

@@ -49,7 +49,6 @@ public final class FaultyProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final ServerSocket listener;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final AtomicLong connections = new AtomicLong();
     private volatile Fault fault = NONE;
 
     private FaultyProxy(InetSocketAddress target) throws IOException {
@@ -82,11 +81,6 @@ public final class FaultyProxy implements AutoCloseable {
         this.fault = Objects.requireNonNull(newFault, "fault");
     }
 
-    /** Connections accepted so far. */
-    public long connections() {
-        return connections.get();
-    }
-
     /** Resets every open connection now, as a crashed server or a broken link would. */
     public void cutAll() {
         open.forEach(this::reset);
@@ -110,7 +104,6 @@ public final class FaultyProxy implements AutoCloseable {
             } catch (IOException closed) {
                 return;
             }
-            connections.incrementAndGet();
             Socket server = new Socket();
             try {
                 server.connect(target, 5_000);
