@@ -5,7 +5,9 @@ import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.InvalidSchemaException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portafilter.core.PartialResultException;
 import dev.portafilter.core.StoreException;
+import dev.portafilter.core.StoreTimeoutException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -20,6 +22,7 @@ import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.json.JsonData;
 import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
@@ -29,9 +32,11 @@ import org.opensearch.client.opensearch._types.Conflicts;
 import org.opensearch.client.opensearch._types.ErrorCause;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch._types.Refresh;
+import org.opensearch.client.opensearch._types.ShardStatistics;
 import org.opensearch.client.opensearch._types.mapping.Property;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 import org.opensearch.client.opensearch.core.BulkResponse;
+import org.opensearch.client.opensearch.core.CountResponse;
 import org.opensearch.client.opensearch.core.DeleteByQueryResponse;
 import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
@@ -43,8 +48,10 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -96,8 +103,25 @@ import java.util.Set;
  * scroll and its delete stops the call ({@code conflicts=abort}) with a {@link StoreException}: it is neither
  * deleted blindly nor skipped silently. The call is not atomic: the records deleted before a failure stay
  * deleted, and the exception says how many there were.
+ *
+ * <p><b>Complete answers or none.</b> A search, count or guard look-up on which a shard failed, or which the server
+ * cut short at the {@link Builder#callTimeout} ({@code timed_out}), throws {@link PartialResultException} naming
+ * the shards that failed of those asked; it never returns the part that answered as the whole answer. Shards the
+ * server skipped ({@code _shards.skipped}) are no failure: OpenSearch skips only shards it proved hold no match.
+ *
+ * <p><b>Timeouts.</b> Every request has the {@link Builder#callTimeout} (default 30 s): a search sends it as its
+ * {@code timeout}, so that the server stops and says so; the connection the store opens waits for a response that
+ * long plus one second (the server's own answer comes first), and at most {@link Builder#connectTimeout} (default
+ * 5 s) for a connection. A request that runs out of time throws {@link StoreTimeoutException}. A client passed to
+ * {@link Builder#client} keeps its own transport timeouts; the search timeout still applies.
  */
 public final class OpenSearchStore implements VectorStore {
+    /** Default {@link Builder#callTimeout}: long enough for a bulk batch of 500 records on a busy node. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link Builder#connectTimeout}. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** How much longer than the call timeout the store's connection waits, so that the server's own timeout answers. */
+    private static final Duration RESPONSE_GRACE = Duration.ofSeconds(1);
     /** The most hits OpenSearch returns for one search ({@code index.max_result_window}, the k-NN limit on k). */
     public static final int MAX_TOP_K = 10_000;
     private static final String OUTSIDE_GUARD = "portafilter_outside_guard";
@@ -119,6 +143,7 @@ public final class OpenSearchStore implements VectorStore {
     private final int batchSize;
     private final SearchMode searchMode;
     private final int efSearch;
+    private final Duration callTimeout;
     /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
     private final String routing;
 
@@ -133,6 +158,7 @@ public final class OpenSearchStore implements VectorStore {
         this.batchSize = b.batchSize;
         this.searchMode = b.searchMode;
         this.efSearch = b.efSearch;
+        this.callTimeout = b.callTimeout;
         this.routing = null;
     }
 
@@ -147,6 +173,7 @@ public final class OpenSearchStore implements VectorStore {
         this.batchSize = base.batchSize;
         this.searchMode = base.searchMode;
         this.efSearch = base.efSearch;
+        this.callTimeout = base.callTimeout;
         this.routing = routing;
     }
 
@@ -279,16 +306,20 @@ public final class OpenSearchStore implements VectorStore {
         Query neighbours = searchMode == SearchMode.APPROXIMATE ? knn(query, k, filter) : exact(query, filter);
         List<String> excluded = new ArrayList<>(List.of(layout.vectorField()));
         layout.metadataField().ifPresent(excluded::add);
-        SearchResponse<ObjectNode> response = call("search " + layout.indexName(), () -> client.search(s -> s
+        String what = "search " + layout.indexName();
+        SearchResponse<ObjectNode> response = call(what, () -> client.search(s -> s
                 .index(layout.indexName())
                 .size(k)
                 .query(neighbours)
                 .source(src -> src.filter(f -> f.excludes(excluded)))
+                .timeout(serverTimeout())
                 .routing(routing), ObjectNode.class));
-        return response.hits().hits().stream()
+        List<SearchHit> hits = response.hits().hits().stream()
                 .map(h -> new SearchHit(h.id(), layout.spaceType().cosineFromScore(h.score()),
                         codec.textOf(h.source()), codec.metadataOf(h.id(), h.source())))
                 .toList();
+        requireComplete(what, response.shards(), response.timedOut(), hits);
+        return hits;
     }
 
     @Override
@@ -303,10 +334,13 @@ public final class OpenSearchStore implements VectorStore {
 
     private long countWhere(Optional<Filter> filter) {
         Optional<Query> query = filter.map(translator::translate);
-        return call("count " + layout.indexName(), () -> client.count(c -> {
+        String what = "count " + layout.indexName();
+        CountResponse response = call(what, () -> client.count(c -> {
             c.index(layout.indexName()).query(query.orElse(null));
             return routing == null ? c : c.routing(routing);
-        }).count());
+        }));
+        requireComplete(what, response.shards(), false, List.of());
+        return response.count();
     }
 
     @Override
@@ -382,9 +416,13 @@ public final class OpenSearchStore implements VectorStore {
                 guard.ifPresent(g -> b.should(s -> s.bool(n -> n.mustNot(g).queryName(OUTSIDE_GUARD))));
                 return b;
             }));
-            SearchResponse<ObjectNode> response = call("look up existing records in " + layout.indexName(),
+            // an incomplete look-up would miss records the guard must see, and let the write replace them
+            String what = "look up existing records in " + layout.indexName();
+            SearchResponse<ObjectNode> response = call(what,
                     () -> client.search(s -> s.index(layout.indexName()).size(chunk.size()).query(lookup)
+                            .timeout(serverTimeout())
                             .seqNoPrimaryTerm(true).source(src -> src.fetch(false)), ObjectNode.class));
+            requireComplete(what, response.shards(), response.timedOut(), List.of());
             for (Hit<ObjectNode> hit : response.hits().hits()) {
                 found.put(hit.id(), new Existing(hit.seqNo(), hit.primaryTerm(), hit.routing(),
                         hit.matchedQueries() != null && hit.matchedQueries().contains(OUTSIDE_GUARD)));
@@ -419,9 +457,9 @@ public final class OpenSearchStore implements VectorStore {
             BulkResponse response;
             try {
                 response = client.bulk(b -> b.operations(chunk).refresh(refresh));
-            } catch (IOException | OpenSearchException e) {
-                throw new StoreException("bulk write to " + layout.indexName() + " failed; the records of this call "
-                        + "from this batch on may not have been written", ids.subList(from, ids.size()), e);
+            } catch (IOException | RuntimeException e) {
+                throw failure("bulk write to " + layout.indexName() + " failed; the records of this call from this "
+                        + "batch on may not have been written", ids.subList(from, ids.size()), e);
             }
             if (response.errors()) {
                 List<String> failed = new ArrayList<>();
@@ -453,8 +491,8 @@ public final class OpenSearchStore implements VectorStore {
             });
         } catch (ResponseException e) {
             response = failedDeleteByQuery(what, e);
-        } catch (IOException | OpenSearchException e) {
-            throw new StoreException("OpenSearch: " + what + " failed: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw failure("OpenSearch: " + what + " failed: " + e.getMessage(), List.of(), e);
         }
         boolean timedOut = Boolean.TRUE.equals(response.timedOut());
         if (response.failures().isEmpty() && !timedOut) {
@@ -493,9 +531,43 @@ public final class OpenSearchStore implements VectorStore {
     private <T> T call(String what, ClientCall<T> call) {
         try {
             return call.run();
-        } catch (IOException | OpenSearchException e) {
-            throw new StoreException("OpenSearch: " + what + " failed: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw failure("OpenSearch: " + what + " failed: " + e.getMessage(), List.of(), e);
         }
+    }
+
+    /**
+     * A {@link StoreTimeoutException} when the transport gave up waiting, else a {@link StoreException}. The
+     * transport wraps what is neither I/O nor OpenSearch's answer (a response cut off mid-way: a protocol error) in
+     * a plain RuntimeException, so every exception of a call counts.
+     */
+    private StoreException failure(String message, List<String> notWritten, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // the response and connect timeouts of HttpClient 5 are both interrupted I/O
+            if (t instanceof InterruptedIOException) {
+                return new StoreTimeoutException(message + " (no answer within the call timeout of " + callTimeout
+                        + ")", callTimeout, notWritten, e);
+            }
+        }
+        return new StoreException(message, notWritten, e);
+    }
+
+    /** The search body's {@code timeout}: the server stops collecting then and reports {@code timed_out}. */
+    private String serverTimeout() {
+        return callTimeout.toMillis() + "ms";
+    }
+
+    /** Throws {@link PartialResultException} unless every shard asked answered in full. */
+    private void requireComplete(String what, ShardStatistics shards, Boolean timedOut, List<SearchHit> found) {
+        boolean outOfTime = Boolean.TRUE.equals(timedOut);
+        if (shards.failed() == 0 && !outOfTime) {
+            return;
+        }
+        List<String> reasons = shards.failures().stream().limit(3)
+                .map(f -> f.index() + "[" + f.shard() + "]: " + f.reason().type() + ": " + f.reason().reason())
+                .toList();
+        throw new PartialResultException(backend(), what, shards.failed(), shards.total(), outOfTime, found,
+                String.join("; ", reasons));
     }
 
     @FunctionalInterface
@@ -521,6 +593,8 @@ public final class OpenSearchStore implements VectorStore {
         private int batchSize = 500;
         private SearchMode searchMode = SearchMode.APPROXIMATE;
         private int efSearch = 100;
+        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
         private Builder(OpenSearchIndexLayout layout) {
             this.layout = Objects.requireNonNull(layout, "layout");
@@ -580,6 +654,30 @@ public final class OpenSearchStore implements VectorStore {
         }
 
         /**
+         * How long one request may take (default 30 s): the {@code timeout} of every
+         * search, after which the server answers {@code timed_out} and the store throws
+         * {@link PartialResultException}; and, on the connection the store opens from a {@link #url}, the wait for
+         * a response (one second more), after which it throws {@link StoreTimeoutException}.
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = positive(callTimeout, "callTimeout");
+            return this;
+        }
+
+        /** How long the connection the store opens from a {@link #url} waits to connect (default 5 s). */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
+                throw new IllegalArgumentException(name + " must be at least 1 ms, was " + d);
+            }
+            return d;
+        }
+
+        /**
          * The store. On an index that exists it reads the mapping and checks it against the schema and the layout
          * (see {@link OpenSearchIndexLayout#springAi}): an {@link InvalidSchemaException} names a field the index
          * cannot answer exactly; a string the mapping keeps as analysed text is filtered on its keyword subfield.
@@ -636,7 +734,9 @@ public final class OpenSearchStore implements VectorStore {
             }
             HttpHost host = new HttpHost(uri.getScheme(), uri.getHost(), uri.getPort());
             ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(host)
-                    .setMapper(new JacksonJsonpMapper(json));
+                    .setMapper(new JacksonJsonpMapper(json))
+                    .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.of(connectTimeout)))
+                    .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.of(callTimeout.plus(RESPONSE_GRACE))));
             if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
                 transport.setPathPrefix(uri.getPath());
             }

@@ -1,5 +1,6 @@
 package dev.portafilter.pgvector;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,9 +17,11 @@ import java.util.Map;
  *                        the JDBC driver prepares a statement on the server, and PostgreSQL may then reuse a generic
  *                        plan that cannot see how many rows a tenant has, nor settings made after it was planned
  * @param hnsw            the index settings of the HNSW plan, which also turn sorting off; null for none
+ * @param statementTimeout {@code statement_timeout}: how long each statement may run before the server cancels it;
+ *                        null leaves the server's
  */
-record LocalSettings(String tenant, boolean forceCustomPlan, Hnsw hnsw) {
-    static final LocalSettings NONE = new LocalSettings(null, false, null);
+record LocalSettings(String tenant, boolean forceCustomPlan, Hnsw hnsw, Duration statementTimeout) {
+    static final LocalSettings NONE = new LocalSettings(null, false, null, null);
 
     /**
      * pgvector's settings for a scan of the HNSW index, and {@code enable_sort = off} so that the planner must take
@@ -33,17 +36,22 @@ record LocalSettings(String tenant, boolean forceCustomPlan, Hnsw hnsw) {
 
     /** The tenant alone (none when null): what every transaction of a store sets. */
     static LocalSettings forTenant(String tenant) {
-        return new LocalSettings(tenant, false, null);
+        return new LocalSettings(tenant, false, null, null);
     }
 
     /** What every search transaction sets: the tenant (none when null) and custom plans. */
     static LocalSettings forSearch(String tenant) {
-        return new LocalSettings(tenant, true, null);
+        return new LocalSettings(tenant, true, null, null);
     }
 
     /** These settings and the HNSW plan's (none when null). */
     LocalSettings with(Hnsw hnsw) {
-        return new LocalSettings(tenant, forceCustomPlan, hnsw);
+        return new LocalSettings(tenant, forceCustomPlan, hnsw, statementTimeout);
+    }
+
+    /** These settings and a statement timeout. */
+    LocalSettings withStatementTimeout(Duration timeout) {
+        return new LocalSettings(tenant, forceCustomPlan, hnsw, timeout);
     }
 
     boolean isEmpty() {
@@ -66,6 +74,9 @@ record LocalSettings(String tenant, boolean forceCustomPlan, Hnsw hnsw) {
             if (hnsw.maxScanTuples() != null) {
                 values.put("hnsw.max_scan_tuples", Integer.toString(hnsw.maxScanTuples()));
             }
+        }
+        if (statementTimeout != null) {
+            values.put("statement_timeout", Long.toString(statementTimeout.toMillis()));
         }
         return values;
     }

@@ -36,7 +36,8 @@ final class PgvectorSearcher {
 
     /** See {@link PgvectorStore#search}: the k hits nearest the query among the rows the filter matches. */
     List<SearchHit> search(float[] query, Optional<SqlFragment> where, int k) throws SQLException {
-        // no settings ahead of the transaction: they go with its statements, the estimate and the search
+        // only the statement timeout ahead of the transaction: the search settings go with its statements, the
+        // estimate and the search
         Searched first = jdbc.transaction(LocalSettings.NONE, c -> {
             PgvectorSearchPlan plan = planner.plan(c, settings, where, k);
             return new Searched(plan, nearest(c, plan, query, where, k));

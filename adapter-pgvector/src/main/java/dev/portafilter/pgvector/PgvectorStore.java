@@ -3,7 +3,6 @@ package dev.portafilter.pgvector;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portafilter.core.StoreException;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
@@ -57,12 +56,22 @@ import java.util.Set;
  * guard is checked under row locks before anything is written, and again by the {@code ON CONFLICT ... WHERE}, so a
  * concurrent writer cannot slip past it.
  *
+ * <p>Every call is limited by {@link Builder#callTimeout} (default 30 s; {@link Builder#bulkLoadTimeout} for bulk
+ * loads): a statement that runs longer is cancelled by PostgreSQL, a server that stops answering is given up, and a
+ * pool with no free connection is an error that states its state; each throws
+ * {@link dev.portafilter.core.StoreTimeoutException}. See docs/reliability.md.
+ *
  * <p>Row-level-security mode ({@link Builder#rowLevelSecurity}) adds a wall below the filter: the partition of a
  * tenant sees and writes only that tenant's rows whatever SQL runs. When the policy refuses a write (an id that
  * belongs to a record of another tenant, which the partition cannot see), the upsert throws
  * {@link WriteConflictException} naming every id of the batch, since which one collided stays hidden.
  */
 public final class PgvectorStore implements VectorStore {
+    /** Default {@link Builder#callTimeout}: far above a search or a 500-row batch, short of a hung caller. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link Builder#bulkLoadTimeout}: room to rebuild the HNSW index of millions of rows. */
+    public static final Duration DEFAULT_BULK_LOAD_TIMEOUT = Duration.ofMinutes(30);
+
     /** pgvector's {@code hnsw.iterative_scan}: how the HNSW index keeps scanning when the filter drops rows. */
     public enum IterativeScan {
         /** Return what the first ef_search candidates yield (pgvector's default). */
@@ -106,11 +115,11 @@ public final class PgvectorStore implements VectorStore {
         this.ownedPool = ownedPool;
         this.planner = planner;
         this.tenant = tenant;
-        this.jdbc = new Jdbc(dataSource);
+        this.jdbc = new Jdbc(dataSource, config.callTimeout());
         this.translator = new PgvectorFilterTranslator(config.layout());
         this.codec = new RowCodec(config.layout());
         this.writer = new PgvectorWriter(config.layout(), jdbc, codec, translator, tenant, config.batchSize(),
-                config.copyThreshold(), planner);
+                config.copyThreshold(), planner, config.bulkLoadTimeout());
         this.searcher = new PgvectorSearcher(config.layout(), jdbc, codec, planner, tenant);
     }
 
@@ -189,7 +198,7 @@ public final class PgvectorStore implements VectorStore {
         try {
             return searcher.search(vector, where, request.topK());
         } catch (SQLException e) {
-            throw new StoreException("pgvector search failed: " + e.getMessage(), e);
+            throw jdbc.failure("pgvector search failed", List.of(), e);
         }
     }
 
@@ -224,7 +233,7 @@ public final class PgvectorStore implements VectorStore {
                             + ", so each such search reads every row; PgvectorSchemaManager.createDocumentIndex builds one")
                     : plan;
         } catch (SQLException e) {
-            throw new StoreException("pgvector explain failed: " + e.getMessage(), e);
+            throw jdbc.failure("pgvector explain failed", List.of(), e);
         }
     }
 
@@ -252,7 +261,7 @@ public final class PgvectorStore implements VectorStore {
                 }
             });
         } catch (SQLException e) {
-            throw new StoreException("pgvector count failed: " + e.getMessage(), e);
+            throw jdbc.failure("pgvector count failed", List.of(), e);
         }
     }
 
@@ -284,7 +293,7 @@ public final class PgvectorStore implements VectorStore {
                 }
             });
         } catch (SQLException e) {
-            throw new StoreException("pgvector delete failed, nothing was deleted: " + e.getMessage(), e);
+            throw jdbc.failure("pgvector delete failed, nothing was deleted", List.of(), e);
         }
     }
 
@@ -299,7 +308,7 @@ public final class PgvectorStore implements VectorStore {
                 }
             });
         } catch (SQLException e) {
-            throw new StoreException("pgvector deleteWhere failed, nothing was deleted: " + e.getMessage(), e);
+            throw jdbc.failure("pgvector deleteWhere failed, nothing was deleted", List.of(), e);
         }
     }
 
@@ -349,7 +358,8 @@ public final class PgvectorStore implements VectorStore {
     // ---- configuration ----
 
     /** What a store and its partitions share, besides the planner. */
-    private record Config(PgvectorTableLayout layout, int batchSize, int copyThreshold, String rlsTenantField) {
+    private record Config(PgvectorTableLayout layout, int batchSize, int copyThreshold, String rlsTenantField,
+                          Duration callTimeout, Duration bulkLoadTimeout) {
     }
 
     public static final class Builder {
@@ -366,6 +376,8 @@ public final class PgvectorStore implements VectorStore {
         private int batchSize = 500;
         private int copyThreshold = 5_000;
         private String rlsTenantField;
+        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+        private Duration bulkLoadTimeout = DEFAULT_BULK_LOAD_TIMEOUT;
 
         private Builder(PgvectorTableLayout layout) {
             this.layout = Objects.requireNonNull(layout, "layout");
@@ -497,11 +509,40 @@ public final class PgvectorStore implements VectorStore {
             return this;
         }
 
+        /**
+         * How long each statement of a call may run (default 30 s): PostgreSQL cancels it then
+         * ({@code statement_timeout}, set in the call's transaction) and the call throws
+         * {@link dev.portafilter.core.StoreTimeoutException} having changed nothing. The client also gives up on a
+         * server that stops answering one second later (the connection's socket timeout), and a pool the store
+         * opens from a {@link #jdbcUrl} waits this long for a free connection; an exhausted pool's error states its
+         * active, idle and waiting connections. Does not apply to {@link PgvectorStore#bulkLoad}.
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout = atLeastOneMilli(callTimeout, "callTimeout");
+            return this;
+        }
+
+        /**
+         * The same for {@link PgvectorStore#bulkLoad} (default 30 min), which may rebuild the HNSW index in one
+         * statement.
+         */
+        public Builder bulkLoadTimeout(Duration bulkLoadTimeout) {
+            this.bulkLoadTimeout = atLeastOneMilli(bulkLoadTimeout, "bulkLoadTimeout");
+            return this;
+        }
+
+        private static Duration atLeastOneMilli(Duration d, String name) {
+            if (d.toMillis() < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1 ms, was " + d);
+            }
+            return d;
+        }
+
         public PgvectorStore build() {
             if ((dataSource == null) == (jdbcUrl == null)) {
                 throw new IllegalStateException("set exactly one of dataSource and jdbcUrl");
             }
-            Config config = new Config(layout, batchSize, copyThreshold, rlsTenantField);
+            Config config = new Config(layout, batchSize, copyThreshold, rlsTenantField, callTimeout, bulkLoadTimeout);
             SearchPlanner planner = new SearchPlanner(layout.qualifiedTable(), new SearchPlanner.Options(exactMaxRows,
                     exactMaxSelectivity, efSearch, iterativeScan, maxScanTuples, fixedStrategy, estimateCacheTtl),
                     Ticker.systemTicker());
@@ -511,6 +552,11 @@ public final class PgvectorStore implements VectorStore {
             HikariConfig pooling = new HikariConfig();
             pooling.setJdbcUrl(jdbcUrl);
             pooling.setPoolName("portafilter-pgvector");
+            // HikariCP's floor is 250 ms
+            pooling.setConnectionTimeout(Math.max(250, callTimeout.toMillis()));
+            // pgjdbc waits for a new connection's login without limit by default: one that went silent there would
+            // hold the pool's only connection-adding thread, and the pool would never refill (seconds, fractions too)
+            pooling.addDataSourceProperty("loginTimeout", Double.toString(callTimeout.toMillis() / 1000.0));
             HikariDataSource pool = new HikariDataSource(pooling);
             return new PgvectorStore(config, pool, pool, planner, null);
         }

@@ -1,6 +1,5 @@
 package dev.portafilter.pgvector;
 
-import dev.portafilter.core.StoreException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.store.VectorRecord;
@@ -19,6 +18,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -60,9 +60,12 @@ final class PgvectorWriter {
     private final int copyThreshold;
     /** Told when the table was analyzed: estimates made from the old statistics are stale. */
     private final SearchPlanner planner;
+    /** How long a bulk load may take: it may rebuild the HNSW index, one long statement. */
+    private final Duration bulkLoadTimeout;
 
     PgvectorWriter(PgvectorTableLayout layout, Jdbc jdbc, RowCodec codec, PgvectorFilterTranslator translator,
-                   String tenant, int batchSize, int copyThreshold, SearchPlanner planner) {
+                   String tenant, int batchSize, int copyThreshold, SearchPlanner planner,
+                   Duration bulkLoadTimeout) {
         this.layout = layout;
         this.jdbc = jdbc;
         this.codec = codec;
@@ -72,6 +75,7 @@ final class PgvectorWriter {
         this.batchSize = batchSize;
         this.copyThreshold = copyThreshold;
         this.planner = planner;
+        this.bulkLoadTimeout = bulkLoadTimeout;
     }
 
     /** A guard as the condition a replaced row must meet (over {@link #EXISTING}), and its exact complement. */
@@ -110,7 +114,7 @@ final class PgvectorWriter {
                 // refused a record of another tenant; the transaction rolled back
                 throw new WriteConflictException(ids(batch));
             }
-            throw new StoreException("pgvector upsert failed, nothing was written: " + e.getMessage(), ids(batch), e);
+            throw jdbc.failure("pgvector upsert failed, nothing was written", ids(batch), e);
         }
     }
 
@@ -121,7 +125,7 @@ final class PgvectorWriter {
             return;
         }
         try {
-            jdbc.transaction(LocalSettings.forTenant(tenant), c -> {
+            jdbc.transaction(LocalSettings.forTenant(tenant), bulkLoadTimeout, c -> {
                 boolean rebuild = tenant == null && dropVectorIndexIfEmpty(c);
                 write(c, batch, Optional.empty(), true);
                 if (rebuild) {
@@ -134,7 +138,7 @@ final class PgvectorWriter {
                 return null;
             });
         } catch (SQLException e) {
-            throw new StoreException("pgvector bulk load failed, nothing was written: " + e.getMessage(), ids(batch), e);
+            throw jdbc.failure("pgvector bulk load failed, nothing was written", bulkLoadTimeout, ids(batch), e);
         }
     }
 

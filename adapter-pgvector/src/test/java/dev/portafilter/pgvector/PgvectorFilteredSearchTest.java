@@ -246,7 +246,7 @@ class PgvectorFilteredSearchTest {
         AtomicLong nanos = new AtomicLong();
         SearchPlanner planner = new SearchPlanner(layout.qualifiedTable(), new SearchPlanner.Options(3_000, 0.01, 200,
                 PgvectorStore.IterativeScan.RELAXED_ORDER, null, null, Duration.ofSeconds(10)), nanos::get);
-        Jdbc jdbc = new Jdbc(log.dataSource());
+        Jdbc jdbc = new Jdbc(log.dataSource(), PgvectorStore.DEFAULT_CALL_TIMEOUT);
         Optional<SqlFragment> large = Optional.of(new SqlFragment("customer = ?", List.of(LARGE)));
         Jdbc.SqlWork<PgvectorSearchPlan> plan = c -> planner.plan(c, LocalSettings.forSearch(null), large, K);
         String estimate = "EXPLAIN (FORMAT JSON)";

@@ -24,6 +24,7 @@ import io.pinecone.proto.Vector;
 import io.pinecone.unsigned_indices_model.ScoredVectorWithUnsignedIndices;
 import io.pinecone.unsigned_indices_model.VectorWithUnsignedIndices;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -74,6 +75,11 @@ import java.util.function.Supplier;
  * earlier requests stay written. The guard check (fetch, then write) is not atomic either: a concurrent writer can
  * change a record between the two.
  *
+ * <p><b>Timeouts.</b> Each attempt of each call has the gRPC deadline {@link Builder#callTimeout} (default 10 s),
+ * retried by the {@link RetryPolicy}; when the last attempt misses it the call throws
+ * {@link dev.portafilter.core.StoreTimeoutException}. A query is answered whole or fails: a connection cut
+ * mid-answer is {@code UNAVAILABLE}, never a shorter list.
+ *
  * <p><b>Consistency.</b> Pinecone is eventually consistent: a serverless index may take a moment before a write is
  * visible to queries and statistics.
  *
@@ -81,6 +87,8 @@ import java.util.function.Supplier;
  */
 public final class PineconeStore implements VectorStore {
     public static final String DEFAULT_TEXT_KEY = "_text";
+    /** Default {@link Builder#callTimeout}: well above a 2 MB upsert or a 10,000-match query on a busy index. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
     /** Above this top-k, metadata is fetched for the final hits only, to stay under Pinecone's 4 MB query result. */
     static final int INLINE_METADATA_MAX_TOP_K = 50;
     private static final Comparator<Match> BEST_FIRST =
@@ -93,6 +101,7 @@ public final class PineconeStore implements VectorStore {
     private final int dimension;
     private final NamespaceLayout layout;
     private final RetryPolicy retry;
+    private final Duration callTimeout;
     private final PineconeFilterTranslator translator;
     private final RecordCodec codec;
     /** Namespaces this store and its partitions wrote to, shared with them. */
@@ -107,6 +116,7 @@ public final class PineconeStore implements VectorStore {
         this.dimension = b.dimension;
         this.layout = layout;
         this.retry = b.retry;
+        this.callTimeout = b.callTimeout;
         this.translator = new PineconeFilterTranslator(b.schema);
         this.codec = new RecordCodec(b.schema, b.textKey);
         this.written = written;
@@ -213,7 +223,7 @@ public final class PineconeStore implements VectorStore {
         List<Float> vector = floats(query);
         List<Match> matches = new ArrayList<>();
         for (String namespace : readNamespaces()) {
-            retry.call("query", List.of(), () -> orIfNamespaceMissing(
+            call("query", List.of(), () -> orIfNamespaceMissing(
                             () -> index.query(k, vector, null, null, null, namespace, filter, false, inline).getMatchesList(),
                             List.<ScoredVectorWithUnsignedIndices>of()))
                     .forEach(m -> matches.add(new Match(namespace, m.getId(), m.getScore(), m.getMetadata())));
@@ -311,7 +321,7 @@ public final class PineconeStore implements VectorStore {
      */
     public void dropNamespaces() {
         for (String namespace : readNamespaces()) {
-            retry.call("delete_all", List.of(), () -> orIfNamespaceMissing(() -> index.deleteAll(namespace), null));
+            call("delete_all", List.of(), () -> orIfNamespaceMissing(() -> index.deleteAll(namespace), null));
         }
     }
 
@@ -338,6 +348,11 @@ public final class PineconeStore implements VectorStore {
 
     // ---- Pinecone calls ----
 
+    /** One call with the store's retries, each attempt under the store's call timeout. */
+    private <T> T call(String what, List<String> notWritten, Supplier<T> call) {
+        return retry.call(what, notWritten, callTimeout, call);
+    }
+
     private List<String> readNamespaces() {
         if (!layout.spansNamespaces()) {
             return layout.namespaces(List.of(), List.of());
@@ -346,7 +361,7 @@ public final class PineconeStore implements VectorStore {
     }
 
     private DescribeIndexStatsResponse stats() {
-        return retry.call("describe_index_stats", List.of(), index::describeIndexStats);
+        return call("describe_index_stats", List.of(), index::describeIndexStats);
     }
 
     /** The default namespace is reported as "" or, from API version 2025-04, as "__default__". */
@@ -368,7 +383,7 @@ public final class PineconeStore implements VectorStore {
             for (List<VectorWithUnsignedIndices> request : requests(e.getValue())) {
                 List<String> notWritten = List.copyOf(pending.subList(sent, pending.size()));
                 written.add(namespace);
-                retry.call("upsert of " + request.size() + " records into namespace '" + namespace + "' ("
+                call("upsert of " + request.size() + " records into namespace '" + namespace + "' ("
                         + sent + " of " + pending.size() + " records were written before it)", notWritten,
                         () -> index.upsert(request, namespace));
                 sent += request.size();
@@ -401,7 +416,7 @@ public final class PineconeStore implements VectorStore {
         Map<String, Map<String, Struct>> out = new LinkedHashMap<>();
         for (String namespace : namespaces) {
             for (List<String> chunk : chunks(List.copyOf(ids))) {
-                retry.call("fetch", List.of(), () -> orIfNamespaceMissing(
+                call("fetch", List.of(), () -> orIfNamespaceMissing(
                                 () -> index.fetch(chunk, namespace).getVectorsMap(), Map.<String, Vector>of()))
                         .forEach((id, v) -> out.computeIfAbsent(namespace, n -> new LinkedHashMap<>())
                                 .put(id, v.getMetadata()));
@@ -412,12 +427,12 @@ public final class PineconeStore implements VectorStore {
 
     private void deleteIds(String namespace, List<String> ids) {
         for (List<String> chunk : chunks(ids)) {
-            retry.call("delete", List.of(), () -> orIfNamespaceMissing(() -> index.deleteByIds(chunk, namespace), null));
+            call("delete", List.of(), () -> orIfNamespaceMissing(() -> index.deleteByIds(chunk, namespace), null));
         }
     }
 
     private List<String> matchingIds(String namespace, Struct filter) {
-        return retry.call("query", List.of(), () -> orIfNamespaceMissing(() -> index.query(PineconeLimits.MAX_TOP_K,
+        return call("query", List.of(), () -> orIfNamespaceMissing(() -> index.query(PineconeLimits.MAX_TOP_K,
                         probe, null, null, null, namespace, filter, false, false).getMatchesList(),
                         List.<ScoredVectorWithUnsignedIndices>of()))
                 .stream().map(ScoredVectorWithUnsignedIndices::getId).toList();
@@ -478,6 +493,7 @@ public final class PineconeStore implements VectorStore {
         private NamespaceLayout layout = new NamespaceLayout.Single("");
         private String textKey = DEFAULT_TEXT_KEY;
         private RetryPolicy retry = RetryPolicy.defaults();
+        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
 
         private Builder(Index index, MetadataSchema schema, int dimension) {
             this.index = Objects.requireNonNull(index, "index");
@@ -525,6 +541,20 @@ public final class PineconeStore implements VectorStore {
         }
 
         /**
+         * The gRPC deadline of each attempt of each call (default 10 s), whatever the {@link Index}'s channel sets
+         * (the sooner applies). A missed deadline is retried like {@code UNAVAILABLE}; when the last attempt misses
+         * it too, the call throws {@link dev.portafilter.core.StoreTimeoutException}. A store call thus ends within
+         * about {@code maxAttempts} times this plus the backoffs.
+         */
+        public Builder callTimeout(Duration callTimeout) {
+            if (callTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("callTimeout must be at least 1 ms, was " + callTimeout);
+            }
+            this.callTimeout = callTimeout;
+            return this;
+        }
+
+        /**
          * Checks the configuration and that the index has this dimension and the cosine metric: a schema field named
          * like the text key is an {@link InvalidSchemaException}, an index of another dimension or metric a
          * {@link StoreException}.
@@ -534,7 +564,8 @@ public final class PineconeStore implements VectorStore {
                 throw new InvalidSchemaException(textKey, "this metadata key holds the record text in Pinecone; "
                         + "rename the field or choose another textKey");
             }
-            DescribeIndexStatsResponse stats = retry.call("describe_index_stats", List.of(), index::describeIndexStats);
+            DescribeIndexStatsResponse stats = retry.call("describe_index_stats", List.of(), callTimeout,
+                    index::describeIndexStats);
             if (stats.getDimension() != 0 && stats.getDimension() != dimension) {
                 throw new StoreException("the Pinecone index has dimension " + stats.getDimension()
                         + ", the store was configured with " + dimension, null);

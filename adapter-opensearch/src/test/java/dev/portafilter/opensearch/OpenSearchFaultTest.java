@@ -1,0 +1,134 @@
+package dev.portafilter.opensearch;
+
+import dev.portafilter.conformance.faults.FaultyProxy;
+import dev.portafilter.core.PartialResultException;
+import dev.portafilter.core.StoreException;
+import dev.portafilter.core.StoreTimeoutException;
+import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.FieldType;
+import dev.portafilter.core.metadata.Metadata;
+import dev.portafilter.core.metadata.MetadataSchema;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.VectorRecord;
+import org.junit.jupiter.api.Test;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import org.opensearch.client.opensearch._types.Refresh;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** Faults on the real server: a shard that fails, and a network that stalls or drops the connection. */
+class OpenSearchFaultTest {
+    private static final MetadataSchema SCHEMA = MetadataSchema.builder().required("customer", FieldType.STRING).build();
+    private static final int DIM = 4;
+    /** Far above every timeout below: a call that would hang fails the test instead. */
+    private static final Duration NO_HANG = Duration.ofSeconds(20);
+
+    /**
+     * An alias over two one-shard indices, the second of which refuses a {@code terms} query of more than one value
+     * ({@code index.max_terms_count: 1}): such a filter fails on that shard only, and the server answers 200 with
+     * the other shard's hits and {@code _shards.failed: 1}.
+     */
+    @Test
+    void aFailedShardIsAnErrorNeverAShortList() throws IOException {
+        String alias = TestServer.scratchIndex("partial-alias");
+        OpenSearchIndexLayout first = layout(alias + "-a");
+        OpenSearchIndexLayout second = layout(alias + "-b");
+        OpenSearchClient client = TestServer.client();
+        try (OpenSearchStore a = TestServer.storeByUrl(first).refresh(Refresh.True).build();
+             OpenSearchStore b = TestServer.storeByUrl(second).refresh(Refresh.True).build()) {
+            a.createIndex();
+            b.createIndex();
+            try {
+                a.upsert(records("a", 3));
+                b.upsert(records("b", 3));
+                client.indices().putSettings(s -> s.index(second.indexName()).settings(i -> i.maxTermsCount(1)));
+                client.indices().putAlias(p -> p.index(List.of(first.indexName(), second.indexName())).name(alias));
+                try (OpenSearchStore both = TestServer.storeByUrl(layout(alias)).build()) {
+                    float[] q = {1, 0, 0, 0};
+                    assertThat(both.search(q, 10)).as("healthy: both shards answer").hasSize(6);
+                    Filter twoTerms = Filters.in("customer", "CustomerA", "CustomerB");
+                    assertThat(both.search(q, 10, Filters.eq("customer", "CustomerB"))).as("one term: no shard fails")
+                            .extracting(SearchHit::id).containsExactlyInAnyOrder("b0", "b1", "b2");
+
+                    assertThatThrownBy(() -> both.search(q, 10, twoTerms))
+                            .isInstanceOfSatisfying(PartialResultException.class, e -> {
+                                assertThat(e.failedShards()).isEqualTo(1);
+                                assertThat(e.totalShards()).isEqualTo(2);
+                                assertThat(e.timedOut()).isFalse();
+                                assertThat(e.backend()).isEqualTo("opensearch");
+                                // what the healthy shard found, for a caller who wants it, and only that
+                                assertThat(e.partialHits()).extracting(SearchHit::id)
+                                        .containsExactlyInAnyOrder("a0", "a1", "a2");
+                            })
+                            .hasMessageContaining("1 of 2 shards failed").hasMessageContaining(second.indexName());
+                    assertThatThrownBy(() -> both.count(twoTerms)).isInstanceOf(PartialResultException.class)
+                            .hasMessageContaining("count").hasMessageContaining("1 of 2 shards failed");
+                }
+            } finally {
+                a.deleteIndex();
+                b.deleteIndex();
+            }
+        }
+    }
+
+    /** A server that stops answering: every call fails with the typed timeout, soon after the call timeout. */
+    @Test
+    void aStalledOrDroppedConnectionTimesOutTyped() {
+        OpenSearchIndexLayout layout = layout(TestServer.scratchIndex("stall"));
+        URI server = URI.create(TestServer.url());
+        try (OpenSearchStore direct = TestServer.storeByUrl(layout).build();
+             FaultyProxy proxy = FaultyProxy.to(server.getHost(), server.getPort())) {
+            direct.createIndex();
+            try {
+                direct.upsert(records("a", 3));
+                OpenSearchStore.Builder viaProxy = TestServer.storeByUrl(layout).callTimeout(Duration.ofMillis(500));
+                viaProxy.url(server.getScheme() + "://" + proxy.host() + ":" + proxy.port());
+                try (OpenSearchStore store = viaProxy.build()) {
+                    assertThat(store.search(new float[]{1, 0, 0, 0}, 5)).hasSize(3);
+
+                    proxy.fault(new FaultyProxy.Fault.Delay(Duration.ofSeconds(5)));
+                    assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(
+                            () -> store.search(new float[]{1, 0, 0, 0}, 5))
+                            .isInstanceOfSatisfying(StoreTimeoutException.class,
+                                    e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(500))));
+
+                    proxy.fault(new FaultyProxy.Fault.Drop());
+                    List<VectorRecord> batch = records("n", 2);
+                    long started = System.nanoTime();
+                    assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> store.upsert(batch))
+                            .isInstanceOfSatisfying(StoreTimeoutException.class,
+                                    e -> assertThat(e.failedIds()).containsExactly("n0", "n1")));
+                    assertThat(Duration.ofNanos(System.nanoTime() - started))
+                            .as("the call timeout plus the grace, with a margin").isLessThan(Duration.ofSeconds(5));
+
+                    proxy.fault(new FaultyProxy.Fault.CutAfter(10));
+                    assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> store.count())
+                            .isInstanceOf(StoreException.class));
+
+                    proxy.fault(FaultyProxy.NONE);
+                    assertThat(store.count()).as("healed: the store answers again").isGreaterThanOrEqualTo(3);
+                }
+            } finally {
+                direct.deleteIndex();
+            }
+        }
+    }
+
+    private static OpenSearchIndexLayout layout(String index) {
+        return OpenSearchIndexLayout.builder(index, SCHEMA, DIM).build();
+    }
+
+    private static List<VectorRecord> records(String prefix, int n) {
+        return IntStream.range(0, n).mapToObj(i -> new VectorRecord(prefix + i, new float[]{1, i, 0, 1}, null,
+                Metadata.of("customer", "Customer" + prefix.toUpperCase()))).toList();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.portafilter.pinecone;
+
+import dev.portafilter.conformance.Poll;
+import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.conformance.faults.FaultyProxy;
+import dev.portafilter.core.StoreException;
+import dev.portafilter.core.StoreTimeoutException;
+import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.localservers.pinecone.LocalPineconeServer;
+import io.grpc.Status;
+import io.pinecone.clients.Index;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * The store's own deadline and typed failures against the local server stalling, refusing, or (through a proxy)
+ * cutting the connection in the middle of an answer. The index is opened with a long channel deadline, so that only
+ * the store's call timeout can end a stalled call.
+ */
+class PineconeFaultTest {
+    private static final int DIM = ScenarioDataset.DIMENSION;
+    private static final Duration TIMEOUT = Duration.ofMillis(300);
+    /** Far above every timeout below: a call that would hang fails the test instead. */
+    private static final Duration NO_HANG = Duration.ofSeconds(20);
+    private static final float[] QUERY = ScenarioDataset.vectorFor("A-C001", DIM);
+
+    private LocalPineconeServer server;
+    private FaultyProxy proxy;
+    private Index index;
+    private PineconeStore store;
+
+    @BeforeEach
+    void start() {
+        server = LocalPineconeServer.start(DIM);
+        URI direct = URI.create(server.host());
+        proxy = FaultyProxy.to(direct.getHost(), direct.getPort());
+        index = PineconeIndexes.open("local-test-key", "http://" + proxy.host() + ":" + proxy.port(),
+                Duration.ofMinutes(1));
+        store = PineconeStore.builder(index, ScenarioDataset.SCHEMA, DIM)
+                .retryPolicy(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5)))
+                .callTimeout(TIMEOUT)
+                .build();
+        store.upsert(ScenarioDataset.records());
+    }
+
+    @AfterEach
+    void stop() {
+        index.close();
+        proxy.close();
+        server.close();
+    }
+
+    @Test
+    void aStalledServerMissesTheStoresDeadlineOnEveryAttempt() {
+        server.delayNext("query", Duration.ofSeconds(5), 2);
+        long started = System.nanoTime();
+        assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> store.search(QUERY, 3))
+                .isInstanceOfSatisfying(StoreTimeoutException.class, e -> assertThat(e.timeout()).isEqualTo(TIMEOUT))
+                .hasMessageContaining("after 2 attempts").hasMessageContaining("DEADLINE_EXCEEDED"));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("two attempts of 300 ms, with a margin")
+                .isLessThan(Duration.ofSeconds(3));
+        assertThat(store.search(QUERY, 1).get(0).id()).isEqualTo("A-C001");
+    }
+
+    @Test
+    void anUnavailableServerIsATypedFailureNotATimeout() {
+        server.failNext("upsert", Status.Code.UNAVAILABLE, 2);
+        assertThatThrownBy(() -> store.upsert(List.of(ScenarioDataset.byId().get("A-C001"))))
+                .isInstanceOf(StoreException.class).isNotInstanceOf(StoreTimeoutException.class)
+                .hasMessageContaining("UNAVAILABLE")
+                .satisfies(e -> assertThat(((StoreException) e).failedIds()).containsExactly("A-C001"));
+    }
+
+    /** The connection is reset a few bytes into each answer: the search fails, it never returns what got through. */
+    @Test
+    void aStreamCutMidAnswerIsAnErrorNeverAShortList() {
+        List<SearchHit> complete = store.search(QUERY, 10);
+        assertThat(complete).hasSize(10);
+        proxy.fault(new FaultyProxy.Fault.CutAfter(20));
+        assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> store.search(QUERY, 10))
+                .isInstanceOf(StoreException.class).hasMessageContaining("after 2 attempts"));
+        proxy.fault(FaultyProxy.NONE);
+        // the channel waits out gRPC's reconnect backoff before it connects again; until then calls fail typed
+        assertThat(Poll.until(Duration.ofSeconds(10), () -> answers(complete))).as("healed: the same complete answer")
+                .isTrue();
+    }
+
+    private boolean answers(List<SearchHit> expected) {
+        try {
+            return store.search(QUERY, 10).equals(expected);
+        } catch (StoreException stillReconnecting) {
+            return false;
+        }
+    }
+}
