@@ -2,6 +2,7 @@ package dev.portafilter.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portafilter.pgvector.PgvectorTableLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,110 @@ class InspectCommandTest {
         assertThat(report.get("findings")).as(report.get("findings").toPrettyString()).isEmpty();
         JsonNode library = shape(report, "tenant-scope");
         assertThat(library.get("searches").asInt()).isEqualTo(13 * 10);
+        assertThat(library.get("foreignRows").asLong()).isZero();
+        assertThat(library.get("shortSearches").asInt()).isZero();
+    }
+
+    @Test
+    void theTenantOnlyInAnUnindexedJsonColumnIsAFindingThatAnIndexOnItsKeyClears() throws Exception {
+        // Spring AI's PgVectorStore table (PgvectorTableLayout.springAi): the tenant only a key of metadata json
+        String table = deployments.table("spring_ai", "id uuid PRIMARY KEY, content text, metadata json",
+                " (id, content, metadata, embedding) VALUES (md5(?)::uuid, ?, json_build_object('customer', ?::text), "
+                        + "?::vector)", "(metadata ->> 'customer')", true);
+        String q = InspectDeployments.quoted(table);
+        String[] args = {"--backend", "pgvector", "--jdbc-url", deployments.jdbcUrl(deployments.readerRole),
+                "--table", table, "--app-role", deployments.appRole};
+        JsonNode report = inspect(ExitCodes.FAILED, args);
+        Map<String, JsonNode> f = findings(report);
+        assertThat(f).containsOnlyKeys("tenant-in-unindexed-json");
+        assertThat(f.get("tenant-in-unindexed-json").get("severity").asText()).isEqualTo("HIGH");
+        assertThat(f.get("tenant-in-unindexed-json").get("evidence").asText())
+                .contains("the key 'customer' of the json column metadata, with no index on it");
+        // without statistics on the key the planner walks the HNSW index for every tenant, and comes up short
+        JsonNode where = shape(report, "sql-where");
+        assertThat(where.get("shortSearches").asInt()).isEqualTo(where.get("searches").asInt());
+        assertThat(where.get("foreignRows").asLong()).isZero();
+        assertThat(shape(report, "tenant-scope").get("shortSearches").asInt()).isZero();
+
+        // GIN on the whole document serves @> and jsonpath, not ->> equality, and keeps no per-tenant statistics
+        deployments.execute("CREATE INDEX " + PgvectorTableLayout.quote("doc_gin") + " ON " + q
+                + " USING gin ((metadata::jsonb))");
+        deployments.execute("ANALYZE " + q);
+        assertThat(findings(inspect(ExitCodes.FAILED, args))).containsOnlyKeys("tenant-in-unindexed-json");
+
+        // an expression index on the key, as LangChain4j's filter (metadata ->> 'customer') uses it
+        deployments.execute("CREATE INDEX ON " + q + " ((metadata ->> 'customer'))");
+        deployments.execute("ANALYZE " + q);
+        report = inspect(ExitCodes.OK, args);
+        assertThat(report.get("findings")).as(report.get("findings").toPrettyString()).isEmpty();
+        where = shape(report, "sql-where");
+        assertThat(where.get("shortSearches").asInt()).as("the planner reads the tenant's rows by the index").isZero();
+        assertThat(where.get("foreignRows").asLong()).isZero();
+    }
+
+    @Test
+    void aCitextTenantColumnIsAFindingAndItsEqualityIsMeasuredToLeak() throws Exception {
+        // citext ships with PostgreSQL (contrib); the extension stays, as any database that uses it has it
+        deployments.execute("CREATE EXTENSION IF NOT EXISTS citext");
+        String table = deployments.table("citext", "id text PRIMARY KEY, text text, customer citext NOT NULL",
+                InspectDeployments.TEXT_TENANT, "customer", true, "(customer)");
+        String q = InspectDeployments.quoted(table);
+        // another tenant, TINY, with tiny's vectors: the nearest rows of a search for either are both tenants'
+        deployments.execute("INSERT INTO " + q + " SELECT id || '-upper', text, upper(customer), embedding FROM " + q
+                + " WHERE customer = ?", "tiny");
+        deployments.execute("ANALYZE " + q);
+        JsonNode report = inspect(ExitCodes.FAILED, "--backend", "pgvector", "--jdbc-url",
+                deployments.jdbcUrl(deployments.readerRole), "--table", table, "--app-role", deployments.appRole);
+        Map<String, JsonNode> f = findings(report);
+        assertThat(f).containsOnlyKeys("tenant-column-type", "tenant-values-collide");
+        assertThat(f.get("tenant-column-type").get("severity").asText()).isEqualTo("HIGH");
+        assertThat(f.get("tenant-column-type").get("evidence").asText())
+                .contains("The tenant column customer is citext: its equality ignores case");
+        assertThat(f.get("tenant-values-collide").get("evidence").asText()).contains("'tiny'", "'TINY'");
+        assertThat(report.get("data").get("recordsPerTenant").get("TINY").asInt()).isEqualTo(12);
+        // WHERE customer = 'tiny' returns TINY's rows too; TenantScope's searches do not
+        JsonNode where = shape(report, "sql-where");
+        assertThat(where.get("foreignRows").asLong()).isPositive();
+        assertThat(where.get("foreignExamples").toString()).contains("TINY");
+        JsonNode library = shape(report, "tenant-scope");
+        assertThat(library.get("foreignRows").asLong()).isZero();
+        assertThat(library.get("shortSearches").asInt()).isZero();
+    }
+
+    @Test
+    void aCharTenantColumnIsAFindingAndItsPaddedValuesAreStillTheTenants() throws Exception {
+        String table = deployments.table("bpchar", "id text PRIMARY KEY, text text, customer char(12) NOT NULL",
+                InspectDeployments.TEXT_TENANT, "customer", true, "(customer)");
+        JsonNode report = inspect(ExitCodes.FAILED, "--backend", "pgvector", "--jdbc-url",
+                deployments.jdbcUrl(deployments.readerRole), "--table", table, "--app-role", deployments.appRole);
+        Map<String, JsonNode> f = findings(report);
+        assertThat(f).containsOnlyKeys("tenant-column-type");
+        assertThat(f.get("tenant-column-type").get("severity").asText()).isEqualTo("HIGH");
+        assertThat(f.get("tenant-column-type").get("evidence").asText())
+                .contains("The tenant column customer is bpchar: its equality ignores trailing spaces");
+        // a row's 'tiny        ' is tenant tiny, as the census counts it: not a foreign row
+        for (String name : List.of("sql-where", "post-filter")) {
+            assertThat(shape(report, name).get("foreignRows").asLong()).as(name).isZero();
+        }
+        // TenantScope refuses the padded values as another tenant's: no shape rather than no report
+        assertThat(report.get("measured").get("shapes").findValuesAsText("shape")).doesNotContain("tenant-scope");
+        assertThat(shape(report, "sql-where").get("shortSearches").asInt()).isZero();
+    }
+
+    @Test
+    void rowLevelSecurityOffOnATableTheApplicationDoesNotOwnIsAFinding() throws Exception {
+        String table = deployments.table("rls_off", "id text PRIMARY KEY, text text, customer text NOT NULL",
+                InspectDeployments.TEXT_TENANT, "customer", false, "(customer)");
+        JsonNode report = inspect(ExitCodes.OK, "--backend", "pgvector", "--jdbc-url",
+                deployments.jdbcUrl(deployments.readerRole), "--table", table, "--app-role", deployments.appRole);
+        Map<String, JsonNode> f = findings(report);
+        assertThat(f).containsOnlyKeys("rls-off");
+        assertThat(f.get("rls-off").get("severity").asText()).isEqualTo("MEDIUM");
+        assertThat(f.get("rls-off").get("evidence").asText()).isEqualTo("Row-level security is off on " + table
+                + ": the WHERE clause of every query is the only wall between tenants.");
+        assertThat(f.get("rls-off").get("fix").asText())
+                .contains("ENABLE ROW LEVEL SECURITY", "FORCE ROW LEVEL SECURITY");
+        JsonNode library = shape(report, "tenant-scope");
         assertThat(library.get("foreignRows").asLong()).isZero();
         assertThat(library.get("shortSearches").asInt()).isZero();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portafilter.pgvector.PgvectorTableLayout;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,11 +29,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Deployments to inspect, built on the local PostgreSQL and OpenSearch under names of this run and dropped by
  * {@link #close()}: one misconfigured table and index with every problem {@code inspect} looks for, and one
  * well-configured of each. The tenants are {@code tenant_NN} (100 rows each on pgvector, 80 on OpenSearch) and
- * {@code tiny} (12 rows), plus look-alikes and records without a tenant in the misconfigured ones.
+ * {@code tiny} (12 rows), plus look-alikes and records without a tenant in the misconfigured ones. A test adds a
+ * table of its own with {@link #table}, to show one finding.
  */
 final class InspectDeployments implements AutoCloseable {
     static final int DIMENSION = 16;
     static final String PASSWORD = "inspect-pw";
+    /** {@link #table}'s insert into {@code (id, text, customer, embedding)}, the tenant a text column. */
+    static final String TEXT_TENANT = " (id, text, customer, embedding) VALUES (?, ?, ?, ?::vector)";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final String run = "pfi" + UUID.randomUUID().toString().substring(0, 8);
@@ -72,26 +76,70 @@ final class InspectDeployments implements AutoCloseable {
             s.execute("CREATE ROLE " + appRole + " NOLOGIN");
             s.execute("ALTER ROLE " + appRole + " SET hnsw.iterative_scan = 'relaxed_order'");
             s.execute("GRANT USAGE ON SCHEMA " + schema + " TO " + bypassRole + ", " + readerRole + ", " + appRole);
-            for (String table : List.of(badTable, goodTable)) {
-                boolean bad = table.equals(badTable);
-                s.execute("CREATE TABLE " + table + " (id text PRIMARY KEY, text text, customer text"
-                        + (bad ? "" : " NOT NULL") + ", embedding vector(" + DIMENSION + "))");
-                insert(c, table, rows(bad, 100));
-                s.execute("CREATE INDEX ON " + table + " USING hnsw (embedding vector_cosine_ops)");
-                s.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
-                s.execute("CREATE POLICY tenant ON " + table + " USING (customer = current_setting('portafilter.tenant', true))");
-                s.execute("GRANT SELECT ON " + table + " TO " + (bad ? bypassRole : readerRole + ", " + appRole));
-                if (!bad) {
-                    s.execute("CREATE INDEX ON " + table + " (customer)");
-                    s.execute("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
-                    s.execute("CREATE POLICY audit ON " + table + " FOR SELECT TO " + readerRole + " USING (true)");
-                }
-                // settled statistics: no autovacuum or autoanalyze is due during the inspection
-                s.execute("VACUUM ANALYZE " + table);
-            }
+            s.execute("CREATE TABLE " + badTable + " (id text PRIMARY KEY, text text, customer text, embedding vector("
+                    + DIMENSION + "))");
+            insert(c, "INSERT INTO " + badTable + TEXT_TENANT, rows(true, 100));
+            s.execute("CREATE INDEX ON " + badTable + " USING hnsw (embedding vector_cosine_ops)");
+            s.execute("ALTER TABLE " + badTable + " ENABLE ROW LEVEL SECURITY");
+            s.execute("CREATE POLICY tenant ON " + badTable
+                    + " USING (customer = current_setting('portafilter.tenant', true))");
+            s.execute("GRANT SELECT ON " + badTable + " TO " + bypassRole);
+            // settled statistics: no autovacuum or autoanalyze is due during the inspection
+            s.execute("VACUUM ANALYZE " + badTable);
         }
+        table("good", "id text PRIMARY KEY, text text, customer text NOT NULL", TEXT_TENANT, "customer", true,
+                "(customer)");
         createIndex(badIndex, true);
         createIndex(goodIndex, false);
+    }
+
+    /**
+     * One more table of this run's schema, {@code schema.name} (returned, for {@code --table}), holding the
+     * well-configured data: created with {@code columns} and {@code embedding vector(16)}, filled through
+     * {@code insert} (what follows {@code INSERT INTO table}; see {@link #insert}), with an HNSW index and
+     * {@code indexes} (index definitions after {@code ON table}), owned by the admin, SELECT granted to the reader
+     * and the application's role, analysed. With {@code rls}, row-level security is enabled and forced, with a
+     * tenant policy on {@code tenantSql} and one that lets the reader read every row; without, it is off.
+     */
+    String table(String name, String columns, String insert, String tenantSql, boolean rls, String... indexes)
+            throws Exception {
+        String table = schema + "." + name;
+        String q = quoted(table);
+        try (Connection c = admin(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + q + " (" + columns + ", embedding vector(" + DIMENSION + "))");
+            insert(c, "INSERT INTO " + q + insert, rows(false, 100));
+            s.execute("CREATE INDEX ON " + q + " USING hnsw (embedding vector_cosine_ops)");
+            for (String index : indexes) {
+                s.execute("CREATE INDEX ON " + q + " " + index);
+            }
+            if (rls) {
+                s.execute("ALTER TABLE " + q + " ENABLE ROW LEVEL SECURITY");
+                s.execute("ALTER TABLE " + q + " FORCE ROW LEVEL SECURITY");
+                s.execute("CREATE POLICY tenant ON " + q + " USING (" + tenantSql
+                        + " = current_setting('portafilter.tenant', true))");
+                s.execute("CREATE POLICY audit ON " + q + " FOR SELECT TO " + quoted(readerRole) + " USING (true)");
+            }
+            s.execute("GRANT SELECT ON " + q + " TO " + quoted(readerRole) + ", " + quoted(appRole));
+            // settled statistics: no autovacuum or autoanalyze is due during the inspection
+            s.execute("VACUUM ANALYZE " + q);
+        }
+        return table;
+    }
+
+    /** Runs {@code sql} as the admin, {@code params} bound in order. */
+    void execute(String sql, Object... params) throws Exception {
+        try (Connection c = admin(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.execute();
+        }
+    }
+
+    /** {@code schema.table} or a role, its parts quoted for SQL. */
+    static String quoted(String name) {
+        return java.util.Arrays.stream(name.split("\\.")).map(PgvectorTableLayout::quote)
+                .collect(java.util.stream.Collectors.joining("."));
     }
 
     /** A JDBC URL of the local server for {@code role}. */
@@ -141,10 +189,10 @@ final class InspectDeployments implements AutoCloseable {
         return v;
     }
 
-    private static void insert(Connection c, String table, Map<String, String> rows) throws Exception {
+    /** {@code sql}'s parameters are the id, the text, the tenant and the vector, in this order. */
+    private static void insert(Connection c, String sql, Map<String, String> rows) throws Exception {
         Random random = new Random(7);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table
-                + " (id, text, customer, embedding) VALUES (?, ?, ?, ?::vector)")) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (Map.Entry<String, String> row : rows.entrySet()) {
                 ps.setString(1, row.getKey());
                 ps.setString(2, "text of " + row.getKey());

@@ -50,7 +50,8 @@ public final class PgvectorInspector implements Inspector {
                          Column tenantDocument, List<Index> indexes) {
     }
 
-    private record Column(String name, String type, boolean notNull) {
+    /** {@code sqlType} is the declared type as SQL ({@code format_type}), which a bound tenant is cast to. */
+    private record Column(String name, String type, String sqlType, boolean notNull) {
     }
 
     private record Index(String name, String method, String definition, String firstColumn) {
@@ -94,10 +95,12 @@ public final class PgvectorInspector implements Inspector {
         Map<String, Column> cols = new LinkedHashMap<>();
         int dimension = 0;
         String embedding = null;
-        for (Map<String, Object> r : query(c, "SELECT a.attname, t.typname, a.attnotnull, a.atttypmod "
+        for (Map<String, Object> r : query(c, "SELECT a.attname, t.typname, a.attnotnull, a.atttypmod, "
+                + "format_type(a.atttypid, a.atttypmod) AS sqltype "
                 + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass(?) "
                 + "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", List.of(qualified))) {
-            Column col = new Column((String) r.get("attname"), (String) r.get("typname"), (Boolean) r.get("attnotnull"));
+            Column col = new Column((String) r.get("attname"), (String) r.get("typname"), (String) r.get("sqltype"),
+                    (Boolean) r.get("attnotnull"));
             cols.put(col.name(), col);
             if (embedding == null && col.type().equals("vector")) {
                 embedding = col.name();
@@ -167,10 +170,23 @@ public final class PgvectorInspector implements Inspector {
         return columns.dimension();
     }
 
-    /** The tenant as SQL: its quoted column, or the key (bound as the next parameter) of the JSON column. */
+    /**
+     * The tenant as SQL: its quoted column, or the key (bound as the next parameter) of the JSON column, read with
+     * the column's own {@code ->>} as an expression index on it is written ({@code (metadata ->> 'tenant')}, which
+     * LangChain4j's filters use), so that the searches measured below can use such an index.
+     */
     private String tenantSql() {
         return columns.tenant() != null ? PgvectorTableLayout.quote(columns.tenant().name())
-                : "(" + PgvectorTableLayout.quote(columns.tenantDocument().name()) + "::jsonb ->> ?)";
+                : "(" + PgvectorTableLayout.quote(columns.tenantDocument().name()) + " ->> ?)";
+    }
+
+    /**
+     * A bound tenant value compared with {@link #tenantSql()}: cast to the column's type, as a literal in the
+     * application's SQL is, so that a citext or char(n) column compares as it does for them (and a uuid or integer
+     * column compares at all: {@code uuid = varchar} has no operator).
+     */
+    private String tenantValueSql() {
+        return columns.tenant() != null ? "CAST(? AS " + columns.tenant().sqlType() + ")" : "?";
     }
 
     private List<Object> tenantParams() {
@@ -343,20 +359,24 @@ public final class PgvectorInspector implements Inspector {
         shapes.add(new Shape("sql-where", "WHERE tenant = ? ORDER BY " + columns.embedding() + " " + operator
                 + " ? LIMIT k with hnsw.iterative_scan off and enable_seqscan off: the plan PostgreSQL picks for a "
                 + "large table", false, "hnsw-without-iterative-scan",
-                (tenant, vector, k) -> tenants("SELECT " + t + " AS tenant FROM " + qualified + " WHERE " + t
-                        + " = ? ORDER BY " + e + " " + operator + " ?::vector LIMIT ?", concat(tenantParams(),
-                        tenantParams(), List.of(tenant, literal(vector), k)), tenant, false)));
+                (tenant, vector, k) -> tenants("SELECT " + t + "::text AS tenant FROM " + qualified + " WHERE " + t
+                        + " = " + tenantValueSql() + " ORDER BY " + e + " " + operator + " ?::vector LIMIT ?",
+                        concat(tenantParams(), tenantParams(), List.of(tenant, literal(vector), k)), tenant, false)));
         shapes.add(new Shape("post-filter", "ORDER BY " + columns.embedding() + " " + operator
                 + " ? LIMIT k, the tenant's rows then kept by the application", false, null,
-                (tenant, vector, k) -> tenants("SELECT " + t + " AS tenant FROM " + qualified + " ORDER BY " + e + " "
-                        + operator + " ?::vector LIMIT ?", concat(tenantParams(), List.of(literal(vector), k)),
+                (tenant, vector, k) -> tenants("SELECT " + t + "::text AS tenant FROM " + qualified + " ORDER BY " + e
+                        + " " + operator + " ?::vector LIMIT ?", concat(tenantParams(), List.of(literal(vector), k)),
                         tenant, true)));
         return shapes;
     }
 
-    /** TenantScope over a {@link PgvectorStore} of this table, when it has a text column the store can read. */
+    /**
+     * TenantScope over a {@link PgvectorStore} of this table, when it has a text column the store can read, and a
+     * tenant column whose values it reads as written: from a char(n) column it reads them padded, which TenantScope
+     * refuses as another tenant's rows (it fails closed, and the inspection would end there, without its report).
+     */
     private Optional<Shape> libraryShape() {
-        if (columns.text() == null) {
+        if (columns.text() == null || (columns.tenant() != null && columns.tenant().type().equals("bpchar"))) {
             return Optional.empty();
         }
         MetadataSchema schemaOfTenant = MetadataSchema.builder().required(tenantField, FieldType.STRING).build();
@@ -390,9 +410,10 @@ public final class PgvectorInspector implements Inspector {
     }
 
     /**
-     * The tenant of each row the query returns; with {@code keepOwn}, only the tenant's own rows. Without iterative
-     * scan, and without a sequential scan: on a table of a few thousand rows the planner sorts them all, on one of
-     * millions it walks an index, which is what the searches it serves do.
+     * The tenant of each row the query returns, selected as text as {@link #census()} counts it (a citext or uuid
+     * column would come back as another type, a char(n) one padded); with {@code keepOwn}, only the tenant's own
+     * rows. Without iterative scan, and without a sequential scan: on a table of a few thousand rows the planner
+     * sorts them all, on one of millions it walks an index, which is what the searches it serves do.
      */
     private List<String> tenants(String sql, List<Object> params, String tenant, boolean keepOwn) {
         try (Connection c = dataSource.getConnection()) {
