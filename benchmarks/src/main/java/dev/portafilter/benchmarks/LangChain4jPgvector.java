@@ -1,5 +1,6 @@
 package dev.portafilter.benchmarks;
 
+import dev.portafilter.langchain4j.LangChain4jFilters;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.langchain4j.data.document.Metadata;
 import dev.langchain4j.data.embedding.Embedding;
@@ -128,7 +129,7 @@ final class LangChain4jPgvector implements SearchSystem {
 
     @Override
     public List<String> search(int query, FilterCase filterCase, int k) {
-        Filter filter = filters.computeIfAbsent(filterCase, c -> PeerFilters.langChain4j(c.filter()));
+        Filter filter = filters.computeIfAbsent(filterCase, c -> LangChain4jFilters.toLangChain4j(c.filter()));
         EmbeddingSearchRequest request = EmbeddingSearchRequest.builder()
                 .queryEmbedding(Embedding.from(data.query(query)))
                 .maxResults(k)

@@ -1,5 +1,6 @@
 package dev.portafilter.benchmarks;
 
+import dev.portafilter.springai.SpringAiFilters;
 import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.vectorstore.SearchRequest;
@@ -95,7 +96,7 @@ final class SpringAiPgvector implements SearchSystem {
 
     @Override
     public List<String> search(int query, FilterCase filterCase, int k) {
-        Expression filter = filters.computeIfAbsent(filterCase, c -> PeerFilters.springAi(c.filter()));
+        Expression filter = filters.computeIfAbsent(filterCase, c -> SpringAiFilters.toSpringAi(c.filter()));
         SearchRequest request = SearchRequest.builder()
                 .query(ReplayEmbeddingModel.queryText(query))
                 .topK(k)

@@ -1,5 +1,7 @@
 package dev.portafilter.benchmarks;
 
+import dev.portafilter.springai.SpringAiFilters;
+import dev.portafilter.langchain4j.LangChain4jFilters;
 import dev.langchain4j.store.embedding.pgvector.LangChain4jFilterMappers;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.opensearch.OpenSearchFilterTranslator;
@@ -56,8 +58,8 @@ public class TranslationBenchmark {
     @Setup
     public void setUp() {
         filter = TranslationFilters.withClauses(clauses);
-        springAiFilter = PeerFilters.springAi(filter);
-        langChain4jFilter = PeerFilters.langChain4j(filter);
+        springAiFilter = SpringAiFilters.toSpringAi(filter);
+        langChain4jFilter = LangChain4jFilters.toLangChain4j(filter);
     }
 
     @Benchmark
