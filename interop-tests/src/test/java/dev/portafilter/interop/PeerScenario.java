@@ -11,6 +11,7 @@ import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
 import org.junit.jupiter.api.DynamicTest;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,32 @@ public final class PeerScenario {
             SearchHit hit = store.search(r.vector(), 1).get(0);
             assertThat(hit.id()).isEqualTo(r.id());
             assertThat(hit.metadata()).isEqualTo(schema.validateRecord(r.id(), declaredPart(schema, r.metadata())));
+        }
+    }
+
+    /** How a test asks the peer for its nearest records: their ids and the metadata the peer reads. */
+    @FunctionalInterface
+    public interface PeerSearch {
+        Map<String, Map<String, Object>> nearest(float[] vector, int k) throws Exception;
+    }
+
+    /**
+     * A record Portafilter writes is found by the peer's own search with the metadata the peer reads (a number, or
+     * its digits where the peer keeps numbers as text, as LangChain4j does); it is deleted again afterwards.
+     */
+    public static void thePeerReadsWhatPortafilterWrites(VectorStore store, PeerSearch peer) throws Exception {
+        VectorRecord mine = new VectorRecord(uuid("portafilter-written"),
+                ScenarioDataset.vectorFor("portafilter-written", ScenarioDataset.DIMENSION), "written by Portafilter",
+                Metadata.of("customer", ScenarioDataset.CUSTOMER_A, "documentType", "note", "publicationYear", 2026));
+        store.upsert(List.of(mine));
+        try {
+            Map<String, Map<String, Object>> found = peer.nearest(mine.vector(), 1);
+            assertThat(found).containsOnlyKeys(mine.id());
+            assertThat(found.get(mine.id())).containsEntry("customer", ScenarioDataset.CUSTOMER_A)
+                    .containsEntry("documentType", "note");
+            assertThat(new BigDecimal(String.valueOf(found.get(mine.id()).get("publicationYear")))).isEqualTo("2026");
+        } finally {
+            store.delete(List.of(mine.id()));
         }
     }
 

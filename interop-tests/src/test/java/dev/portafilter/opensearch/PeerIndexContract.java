@@ -3,7 +3,6 @@ package dev.portafilter.opensearch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.InvalidSchemaException;
-import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.interop.PeerScenario;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -91,19 +89,7 @@ abstract class PeerIndexContract {
 
     @Test
     void portafilterWritesWhatThePeerReadsAndChangesNoMapping() throws Exception {
-        VectorRecord mine = new VectorRecord(PeerScenario.uuid("portafilter-written"),
-                ScenarioDataset.vectorFor("portafilter-written", ScenarioDataset.DIMENSION), "written by Portafilter",
-                Metadata.of("customer", ScenarioDataset.CUSTOMER_A, "documentType", "note", "publicationYear", 2026));
-        store.upsert(List.of(mine));
-        try {
-            Map<String, Map<String, Object>> found = peerSearch(mine.vector(), 1);
-            assertThat(found).containsOnlyKeys(mine.id());
-            assertThat(found.get(mine.id())).containsEntry("customer", ScenarioDataset.CUSTOMER_A)
-                    .containsEntry("documentType", "note");
-            assertThat(new BigDecimal(String.valueOf(found.get(mine.id()).get("publicationYear")))).isEqualTo("2026");
-        } finally {
-            store.delete(List.of(mine.id()));
-        }
+        PeerScenario.thePeerReadsWhatPortafilterWrites(store, this::peerSearch);
         assertThat(mapping()).isEqualTo(mappingBefore);
     }
 

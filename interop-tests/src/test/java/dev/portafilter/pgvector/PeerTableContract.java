@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,21 +80,8 @@ abstract class PeerTableContract {
     }
 
     @Test
-    void portafilterWritesWhatThePeerReadsAndChangesNoColumnOrIndex() throws SQLException {
-        VectorRecord mine = new VectorRecord(PeerScenario.uuid("portafilter-written"),
-                ScenarioDataset.vectorFor("portafilter-written", ScenarioDataset.DIMENSION), "written by Portafilter",
-                Metadata.of("customer", ScenarioDataset.CUSTOMER_A, "documentType", "note", "publicationYear", 2026));
-        store.upsert(List.of(mine));
-        try {
-            Map<String, Map<String, Object>> found = peerSearch(mine.vector(), 1);
-            assertThat(found).containsOnlyKeys(mine.id());
-            assertThat(found.get(mine.id())).containsEntry("customer", ScenarioDataset.CUSTOMER_A)
-                    .containsEntry("documentType", "note");
-            // a number, or its digits where the peer keeps numbers as text (LangChain4j)
-            assertThat(new BigDecimal(String.valueOf(found.get(mine.id()).get("publicationYear")))).isEqualTo("2026");
-        } finally {
-            store.delete(List.of(mine.id()));
-        }
+    void portafilterWritesWhatThePeerReadsAndChangesNoColumnOrIndex() throws Exception {
+        PeerScenario.thePeerReadsWhatPortafilterWrites(store, this::peerSearch);
         assertThat(columns()).isEqualTo(columnsBefore);
         String documentIndex = layout.tableName() + "_" + layout.documentColumn().orElseThrow() + "_idx";
         assertThat(indexes()).doesNotContain(documentIndex);
