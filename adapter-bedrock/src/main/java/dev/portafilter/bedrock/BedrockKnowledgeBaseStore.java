@@ -3,6 +3,7 @@ package dev.portafilter.bedrock;
 import dev.portafilter.ingest.MetadataJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.StoreException;
+import dev.portafilter.core.StoreTimeoutException;
 import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.internal.FilterJsonCodec;
@@ -17,6 +18,7 @@ import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
 import software.amazon.awssdk.core.document.Document;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -27,6 +29,7 @@ import software.amazon.awssdk.services.bedrockagentruntime.model.RetrievalResult
 import software.amazon.awssdk.services.bedrockagentruntime.model.RetrieveRequest;
 import software.amazon.awssdk.services.bedrockagentruntime.model.RetrieveResponse;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -54,10 +57,15 @@ import java.util.Set;
  * {@code TenantScope.of(kb, "customer").forTenant("CustomerA").search(SearchRequest.ofText(question, 5))} runs a
  * Retrieve confined to one tenant. It offers none of the optional capabilities: writes, counts and deletes throw
  * {@link UnsupportedCapabilityException} (after checking the filter).
+ *
+ * <p>Each Retrieve, its retries included, has the store's {@link Builder#callTimeout} (default 30 s), also on a
+ * client passed in: a call that runs out of it is a {@link StoreTimeoutException}, never a hang.
  */
 public final class BedrockKnowledgeBaseStore implements VectorStore {
     /** Retrieve's largest {@code numberOfResults}. */
     public static final int MAX_RESULTS = 100;
+    /** Default {@link Builder#callTimeout}: far above a Retrieve's seconds, short of a caller that looks hung. */
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
     static final String CHUNK_ID_KEY = "x-amz-bedrock-kb-chunk-id";
     static final String SOURCE_URI_KEY = "x-amz-bedrock-kb-source-uri";
 
@@ -65,13 +73,14 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
     private final boolean ownsClient;
     private final String knowledgeBaseId;
     private final MetadataSchema schema;
+    private final Duration callTimeout;
 
-    private BedrockKnowledgeBaseStore(BedrockAgentRuntimeClient client, boolean ownsClient, String knowledgeBaseId,
-                                      MetadataSchema schema) {
+    private BedrockKnowledgeBaseStore(BedrockAgentRuntimeClient client, boolean ownsClient, Builder b) {
         this.client = client;
         this.ownsClient = ownsClient;
-        this.knowledgeBaseId = knowledgeBaseId;
-        this.schema = schema;
+        this.knowledgeBaseId = b.knowledgeBaseId;
+        this.schema = b.schema;
+        this.callTimeout = b.callTimeout;
     }
 
     public static Builder builder() {
@@ -116,10 +125,14 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
                 .knowledgeBaseId(knowledgeBaseId)
                 .retrievalQuery(q -> q.text(queryText))
                 .retrievalConfiguration(c -> c.vectorSearchConfiguration(config.build()))
+                .overrideConfiguration(o -> o.apiCallTimeout(callTimeout))
                 .build();
         RetrieveResponse response;
         try {
             response = client.retrieve(request);
+        } catch (ApiCallTimeoutException e) {
+            throw new StoreTimeoutException("Bedrock Retrieve on knowledge base " + knowledgeBaseId + " did not answer "
+                    + "within " + callTimeout, callTimeout, List.of(), e);
         } catch (SdkException e) {
             throw new StoreException("Bedrock Retrieve on knowledge base " + knowledgeBaseId + " failed: "
                     + e.getMessage(), e);
@@ -279,8 +292,18 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
         private Region region;
         private String knowledgeBaseId;
         private MetadataSchema schema;
+        private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
 
         private Builder() {
+        }
+
+        /** How long one Retrieve may take, retries included; {@link #DEFAULT_CALL_TIMEOUT} by default. */
+        public Builder callTimeout(Duration callTimeout) {
+            if (callTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("callTimeout must be at least 1 ms, was " + callTimeout);
+            }
+            this.callTimeout = callTimeout;
+            return this;
         }
 
         /** A client you configured (endpoint, credentials, retries); the store never closes it. */
@@ -318,13 +341,13 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
                 throw new IllegalArgumentException("give either a client or a region");
             }
             if (client != null) {
-                return new BedrockKnowledgeBaseStore(client, false, knowledgeBaseId, schema);
+                return new BedrockKnowledgeBaseStore(client, false, this);
             }
             BedrockAgentRuntimeClient owned = BedrockAgentRuntimeClient.builder()
                     .region(region)
                     .httpClient(UrlConnectionHttpClient.create())
                     .build();
-            return new BedrockKnowledgeBaseStore(owned, true, knowledgeBaseId, schema);
+            return new BedrockKnowledgeBaseStore(owned, true, this);
         }
     }
 }
