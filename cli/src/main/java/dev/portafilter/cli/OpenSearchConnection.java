@@ -9,15 +9,9 @@ import dev.portafilter.opensearch.OpenSearchStore;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,6 +20,7 @@ final class OpenSearchConnection implements BackendConnection {
     private final String url;
     private final String username;
     private final String password;
+    private final OpenSearchHttp http;
     private final String run = RunIds.next();
     private final AtomicInteger indexes = new AtomicInteger();
     private final String description;
@@ -34,6 +29,7 @@ final class OpenSearchConnection implements BackendConnection {
         this.url = url;
         this.username = username;
         this.password = password;
+        this.http = new OpenSearchHttp(url, username, password, Duration.ofSeconds(10));
         this.description = probe();
     }
 
@@ -48,14 +44,7 @@ final class OpenSearchConnection implements BackendConnection {
     /** The JSON the cluster answers at the path; empty on 404. */
     private Optional<JsonNode> get(String path) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
-                    .timeout(Duration.ofSeconds(10)).GET();
-            if (username != null) {
-                request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
-            }
-            HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.get(path);
             if (response.statusCode() == 404) {
                 return Optional.empty();
             }
@@ -78,7 +67,7 @@ final class OpenSearchConnection implements BackendConnection {
      * and, where the index has the nested field of undeclared fields, a schema that allows them.
      */
     OpenSearchStore existingStore(String index, MetadataSchema schema) {
-        JsonNode mappings = get("/" + URLEncoder.encode(index, StandardCharsets.UTF_8) + "/_mapping")
+        JsonNode mappings = get("/" + OpenSearchHttp.encode(index) + "/_mapping")
                 // keyed by the concrete index, which an alias hides; an alias of several indexes has no one layout
                 .flatMap(m -> m.size() == 1 ? Optional.ofNullable(m.elements().next().path("mappings").get("properties"))
                         : Optional.empty())

@@ -3,6 +3,7 @@ package dev.portafilter.cli.inspect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portafilter.cli.OpenSearchHttp;
 import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -13,15 +14,9 @@ import dev.portafilter.opensearch.OpenSearchIndexLayout;
 import dev.portafilter.opensearch.OpenSearchStore;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +35,7 @@ public final class OpenSearchInspector implements Inspector {
     private final String url;
     private final String username;
     private final String password;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final OpenSearchHttp http;
     private final String index;
     private final String tenantField;
     private final JsonNode settings;
@@ -55,11 +50,12 @@ public final class OpenSearchInspector implements Inspector {
     private OpenSearchStore store;
 
     public OpenSearchInspector(String url, String username, String password, String index, String tenantField) {
-        this.url = url.replaceAll("/+$", "");
+        this.http = new OpenSearchHttp(url, username, password, Duration.ofSeconds(60));
+        this.url = http.url();
         this.username = username;
         this.password = password;
         this.tenantField = tenantField;
-        JsonNode all = get("/" + encode(index) + "?flat_settings=true");
+        JsonNode all = get("/" + OpenSearchHttp.encode(index) + "?flat_settings=true");
         if (all.size() != 1) {
             throw new InspectionException(InspectionException.Kind.BAD_INPUT, "--index " + index + " names "
                     + all.size() + " indexes: name one", null);
@@ -351,23 +347,16 @@ public final class OpenSearchInspector implements Inspector {
     }
 
     private JsonNode search(ObjectNode body) {
-        return send(HttpRequest.newBuilder(uri("/" + encode(index) + "/_search"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())), "_search");
+        return send(() -> http.postJson("/" + OpenSearchHttp.encode(index) + "/_search", body.toString()), "_search");
     }
 
     private JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET(), "GET " + path);
+        return send(() -> http.get(path), "GET " + path);
     }
 
-    private JsonNode send(HttpRequest.Builder request, String what) {
-        if (username != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
-        }
+    private JsonNode send(Request request, String what) {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = request.send();
             if (r.statusCode() == 404) {
                 throw new InspectionException(InspectionException.Kind.BAD_INPUT, "--index: OpenSearch at " + url
                         + " has no such index (" + what + ")", null);
@@ -386,12 +375,9 @@ public final class OpenSearchInspector implements Inspector {
         }
     }
 
-    private URI uri(String path) {
-        return URI.create(url + path);
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    @FunctionalInterface
+    private interface Request {
+        HttpResponse<String> send() throws IOException, InterruptedException;
     }
 
     @Override
