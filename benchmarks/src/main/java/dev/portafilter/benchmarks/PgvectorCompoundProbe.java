@@ -1,6 +1,7 @@
 package dev.portafilter.benchmarks;
 
 import com.pgvector.PGvector;
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.store.embedding.EmbeddingMatch;
@@ -74,6 +75,7 @@ public final class PgvectorCompoundProbe {
             Map<String, Searcher> systems = new LinkedHashMap<>();
             List<AutoCloseable> closing = new ArrayList<>();
             String first = null;
+            PgvectorTableLayout firstLayout = null;
             for (Variant v : variants) {
                 PgvectorTableLayout layout = v.layout().apply(
                         PgvectorTableLayout.builder(v.schema(), TABLE, Dataset.SCHEMA, dimension)).build();
@@ -90,6 +92,7 @@ public final class PgvectorCompoundProbe {
                         store.bulkLoad(data.records(from, Math.min(n, from + 5_000)));
                     }
                     first = v.schema();
+                    firstLayout = layout;
                 } else {
                     log("copying into %s", v.name());
                     db.execute("INSERT INTO " + v.schema() + "." + TABLE + " SELECT * FROM " + first + "." + TABLE);
@@ -101,6 +104,17 @@ public final class PgvectorCompoundProbe {
                 systems.put(v.name(), (q, c) -> SearchSystem.portafilterSearch(store, data, q, c, K));
                 closing.add(store);
             }
+            // a planner-side alternative: the per-column table, searched with bitmap scans off, so that no BitmapAnd
+            HikariConfig noBitmaps = new HikariConfig();
+            noBitmaps.setJdbcUrl(db.url() + (db.url().contains("?") ? "&" : "?")
+                    + "options=-c%20enable_bitmapscan%3Doff");
+            noBitmaps.setMaximumPoolSize(2);
+            HikariDataSource noBitmapPool = new HikariDataSource(noBitmaps);
+            PgvectorStore noBitmapStore = PgvectorStore.builder(firstLayout).dataSource(noBitmapPool).build();
+            systems.put("before, enable_bitmapscan off", (q, c) -> SearchSystem.portafilterSearch(noBitmapStore, data,
+                    q, c, K));
+            closing.add(noBitmapStore);
+            closing.add(noBitmapPool);
             systems.put(Report.COLUMN_PER_KEY, columnPerKey(db, first, data));
 
             log("searching: %d systems x %d cases x %d queries", systems.size(), cases.size(), queries);
@@ -140,6 +154,9 @@ public final class PgvectorCompoundProbe {
             for (Variant v : variants) {
                 explain(pool, v, data, cases);
             }
+            Variant before = variants.get(0);
+            explain(noBitmapPool, new Variant("before, enable_bitmapscan off", before.schema(), before.layout(),
+                    List.of()), data, cases);
             for (AutoCloseable c : closing) {
                 c.close();
             }
