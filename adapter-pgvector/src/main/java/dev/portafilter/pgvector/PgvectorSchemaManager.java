@@ -30,8 +30,9 @@ import java.util.Optional;
  * {@link MetadataIndexes} say: with a {@linkplain PgvectorTableLayout.Builder#tenantField tenant field}
  * {@code (tenant, column)} for every other scalar column, so that a selective tenant, alone or combined with
  * another field, is answered exactly from one index; without one a B-tree per column. The planner's statistics are
- * the columns' own, whichever indexes exist. GIN on {@code text[]} columns for {@code @>} and {@code &&}. pgvector's HNSW indexes
- * {@code vector} columns of up to 2,000 dimensions; iterative index scans need pgvector 0.8 or later.
+ * the columns' own, whichever indexes exist. GIN on {@code text[]} columns for {@code @>} and {@code &&}.
+ * pgvector's HNSW indexes {@code vector} columns of up to 2,000 dimensions; iterative index scans need pgvector 0.8
+ * or later.
  */
 public final class PgvectorSchemaManager {
     /** The setting that the row-level-security policy compares the tenant column with. */
@@ -90,9 +91,9 @@ public final class PgvectorSchemaManager {
 
     /**
      * Declares a new field on a live table: adds its column (NULL in the rows already there) and its index (as the
-     * layout's {@link MetadataIndexes} say), built {@code CONCURRENTLY} so that writes go on meanwhile, and returns the layout that reads and writes it. A required
-     * field can be added only to an empty table; a field that rows already hold as an undeclared field must be
-     * promoted ({@link #promoteField}) so that their values are kept. Each refusal is an
+     * layout's {@link MetadataIndexes} say), built {@code CONCURRENTLY} so that writes go on meanwhile, and returns
+     * the layout that reads and writes it. A required field can be added only to an empty table; a field that rows
+     * already hold as an undeclared field must be promoted ({@link #promoteField}) so that their values are kept. Each refusal is an
      * {@link InvalidSchemaException} naming the field, and changes nothing. Stores on the old layout keep working
      * (they do not see the field); build new ones on the returned layout.
      */
@@ -312,23 +313,22 @@ public final class PgvectorSchemaManager {
      */
     private static Optional<String> indexSql(PgvectorTableLayout layout, MetadataColumn c, boolean concurrently) {
         String create = "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS ";
+        String own = create + PgvectorTableLayout.quote(indexName(layout, c.name())) + " ON " + layout.qualifiedTable();
         if (!c.type().isScalar()) {
-            return Optional.of(create + PgvectorTableLayout.quote(indexName(layout, c.name())) + " ON "
-                    + layout.qualifiedTable() + " USING gin (" + c.sqlName() + ")");
+            return Optional.of(own + " USING gin (" + c.sqlName() + ")");
         }
         return switch (layout.metadataIndexes()) {
             case NONE -> Optional.empty();
-            case PER_COLUMN -> Optional.of(create + PgvectorTableLayout.quote(indexName(layout, c.name())) + " ON "
-                    + layout.qualifiedTable() + " (" + c.sqlName() + ")");
+            case PER_COLUMN -> Optional.of(own + " (" + c.sqlName() + ")");
             case TENANT_LEADING -> {
                 MetadataColumn tenant = layout.column(layout.tenantField().orElseThrow());
-                if (c.equals(tenant)) {
-                    boolean led = layout.columns().stream().anyMatch(o -> o.type().isScalar() && !o.equals(tenant));
-                    yield led ? Optional.empty() : Optional.of(create + PgvectorTableLayout.quote(indexName(layout,
-                            c.name())) + " ON " + layout.qualifiedTable() + " (" + c.sqlName() + ")");
+                if (!c.equals(tenant)) {
+                    yield Optional.of(create + PgvectorTableLayout.quote(indexName(layout, tenant.name() + "_"
+                            + c.name())) + " ON " + layout.qualifiedTable() + " (" + tenant.sqlName() + ", "
+                            + c.sqlName() + ")");
                 }
-                yield Optional.of(create + PgvectorTableLayout.quote(indexName(layout, tenant.name() + "_" + c.name()))
-                        + " ON " + layout.qualifiedTable() + " (" + tenant.sqlName() + ", " + c.sqlName() + ")");
+                boolean led = layout.columns().stream().anyMatch(o -> o.type().isScalar() && !o.equals(tenant));
+                yield led ? Optional.empty() : Optional.of(own + " (" + c.sqlName() + ")");
             }
         };
     }

@@ -231,7 +231,8 @@ public final class PgvectorCompoundProbe {
         String tenant = FilterCase.COMPOUND_TENANT;
         wheres.put("1%", List.of("tenant = ?", tenant));
         wheres.put("1% ∧ year", List.of("tenant = ? AND \"publicationYear\" >= ?", tenant, 2015L));
-        wheres.put("1% ∧ $in", List.of("tenant = ? AND \"documentType\" = ANY(?)", tenant, new String[] {"pdf", "html"}));
+        wheres.put("1% ∧ $in", List.of("tenant = ? AND \"documentType\" = ANY(?)", tenant,
+                new String[] {"pdf", "html"}));
         wheres.put("1% ∧ $ne", List.of("tenant = ? AND \"documentType\" <> ?", tenant, "email"));
         try (Connection c = pool.getConnection()) {
             for (Map.Entry<String, List<Object>> w : wheres.entrySet()) {
