@@ -5,6 +5,7 @@ import dev.portafilter.core.StoreException;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.pgvector.PgvectorTableLayout.ColumnType;
+import dev.portafilter.pgvector.PgvectorTableLayout.MetadataIndexes;
 import dev.portafilter.pgvector.PgvectorTableLayout.MetadataColumn;
 
 import javax.sql.DataSource;
@@ -19,15 +20,19 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * DDL for a layout: the table, its indexes and an optional row-level-security policy. Every statement is
  * idempotent ({@code IF NOT EXISTS}), and each call runs in one transaction.
  *
- * <p>Indexes: HNSW with cosine distance on the embedding, B-tree on every scalar metadata column (the tenant
- * column among them: a selective tenant is then answered exactly from the B-tree, or the planner has statistics
- * to choose well), GIN on {@code text[]} columns for {@code @>} and {@code &&}. pgvector's HNSW indexes
- * {@code vector} columns of up to 2,000 dimensions; iterative index scans need pgvector 0.8 or later.
+ * <p>Indexes: HNSW with cosine distance on the embedding; B-trees on the scalar metadata columns as the layout's
+ * {@link MetadataIndexes} say: with a {@linkplain PgvectorTableLayout.Builder#tenantField tenant field}
+ * {@code (tenant, column)} for every other scalar column, so that a selective tenant, alone or combined with
+ * another field, is answered exactly from one index; without one a B-tree per column. The planner's statistics are
+ * the columns' own, whichever indexes exist. GIN on {@code text[]} columns for {@code @>} and {@code &&}.
+ * pgvector's HNSW indexes {@code vector} columns of up to 2,000 dimensions; iterative index scans need pgvector 0.8
+ * or later.
  */
 public final class PgvectorSchemaManager {
     /** The setting that the row-level-security policy compares the tenant column with. */
@@ -85,10 +90,10 @@ public final class PgvectorSchemaManager {
     }
 
     /**
-     * Declares a new field on a live table: adds its column (NULL in the rows already there) and its index, built
-     * {@code CONCURRENTLY} so that writes go on meanwhile, and returns the layout that reads and writes it. A required
-     * field can be added only to an empty table; a field that rows already hold as an undeclared field must be
-     * promoted ({@link #promoteField}) so that their values are kept. Each refusal is an
+     * Declares a new field on a live table: adds its column (NULL in the rows already there) and its index (as the
+     * layout's {@link MetadataIndexes} say), built {@code CONCURRENTLY} so that writes go on meanwhile, and returns
+     * the layout that reads and writes it. A required field can be added only to an empty table; a field that rows
+     * already hold as an undeclared field must be promoted ({@link #promoteField}) so that their values are kept. Each refusal is an
      * {@link InvalidSchemaException} naming the field, and changes nothing. Stores on the old layout keep working
      * (they do not see the field); build new ones on the returned layout.
      */
@@ -111,7 +116,7 @@ public final class PgvectorSchemaManager {
         }
         execute(dataSource, List.of("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column.sqlName() + " "
                 + column.type().sql() + (spec.required() ? " NOT NULL" : "")));
-        executeOutsideTransaction(dataSource, indexSql(grown, column, true));
+        indexSql(grown, column, true).ifPresent(sql -> executeOutsideTransaction(dataSource, sql));
         return grown;
     }
 
@@ -123,7 +128,7 @@ public final class PgvectorSchemaManager {
      *   row holds one); a mismatch is an {@link InvalidSchemaException} naming a record, and nothing changes;</li>
      *   <li>the column is added (NULL everywhere), then filled from the documents {@code batchSize} rows at a time,
      *   each batch its own transaction, so writers and searches are never blocked for long;</li>
-     *   <li>its index is built {@code CONCURRENTLY}.</li>
+     *   <li>its index (as the layout's {@link MetadataIndexes} say) is built {@code CONCURRENTLY}.</li>
      * </ol>
      * The documents keep the values, so stores on the old layout answer exactly as before throughout. Switch the
      * stores to the returned layout, then call this again with the old layout: it fills in what old stores wrote in
@@ -178,7 +183,7 @@ public final class PgvectorSchemaManager {
         if (spec.required()) {
             execute(dataSource, List.of("ALTER TABLE " + table + " ALTER COLUMN " + column.sqlName() + " SET NOT NULL"));
         }
-        executeOutsideTransaction(dataSource, indexSql(grown, column, true));
+        indexSql(grown, column, true).ifPresent(sql -> executeOutsideTransaction(dataSource, sql));
         return grown;
     }
 
@@ -269,7 +274,7 @@ public final class PgvectorSchemaManager {
     static List<String> metadataIndexSql(PgvectorTableLayout layout) {
         List<String> out = new ArrayList<>();
         for (MetadataColumn c : layout.columns()) {
-            out.add(indexSql(layout, c, false));
+            indexSql(layout, c, false).ifPresent(out::add);
         }
         layout.documentColumn().ifPresent(c -> out.add(documentIndexSql(layout, false)));
         return out;
@@ -301,11 +306,31 @@ public final class PgvectorSchemaManager {
                 + " ON " + layout.qualifiedTable() + " USING gin (" + layout.documentSql("") + ")";
     }
 
-    /** A metadata column's index: B-tree for a scalar, GIN for {@code text[]}. */
-    private static String indexSql(PgvectorTableLayout layout, MetadataColumn c, boolean concurrently) {
-        return "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS "
-                + PgvectorTableLayout.quote(indexName(layout, c.name())) + " ON " + layout.qualifiedTable()
-                + (c.type().isScalar() ? "" : " USING gin") + " (" + c.sqlName() + ")";
+    /**
+     * A metadata column's index, as the layout's {@link MetadataIndexes} say: GIN for {@code text[]}; for a scalar a
+     * B-tree of its own ({@code PER_COLUMN}), or led by the tenant column ({@code TENANT_LEADING}: none of the tenant's
+     * own while another scalar column's index leads with it), or none ({@code NONE}).
+     */
+    private static Optional<String> indexSql(PgvectorTableLayout layout, MetadataColumn c, boolean concurrently) {
+        String create = "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS ";
+        String own = create + PgvectorTableLayout.quote(indexName(layout, c.name())) + " ON " + layout.qualifiedTable();
+        if (!c.type().isScalar()) {
+            return Optional.of(own + " USING gin (" + c.sqlName() + ")");
+        }
+        return switch (layout.metadataIndexes()) {
+            case NONE -> Optional.empty();
+            case PER_COLUMN -> Optional.of(own + " (" + c.sqlName() + ")");
+            case TENANT_LEADING -> {
+                MetadataColumn tenant = layout.column(layout.tenantField().orElseThrow());
+                if (!c.equals(tenant)) {
+                    yield Optional.of(create + PgvectorTableLayout.quote(indexName(layout, tenant.name() + "_"
+                            + c.name())) + " ON " + layout.qualifiedTable() + " (" + tenant.sqlName() + ", "
+                            + c.sqlName() + ")");
+                }
+                boolean led = layout.columns().stream().anyMatch(o -> o.type().isScalar() && !o.equals(tenant));
+                yield led ? Optional.empty() : Optional.of(own + " (" + c.sqlName() + ")");
+            }
+        };
     }
 
     static String vectorIndexSql(PgvectorTableLayout layout) {

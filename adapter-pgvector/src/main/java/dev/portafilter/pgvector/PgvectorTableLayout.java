@@ -129,6 +129,28 @@ public final class PgvectorTableLayout {
         }
     }
 
+    /**
+     * Which B-tree indexes {@link PgvectorSchemaManager} creates on the scalar metadata columns of a table it creates
+     * (a {@code text[]} column always gets its GIN index). It never changes the indexes of an existing table.
+     */
+    public enum MetadataIndexes {
+        /**
+         * One B-tree per scalar column: the default without a {@linkplain Builder#tenantField tenant field}. A filter
+         * on one field is then served by its index; a conjunction of a selective field with a field that selects much
+         * of the table may be planned as a {@code BitmapAnd} of both indexes, which reads the second index's many
+         * entries to narrow rows the first has already found (docs/search-strategy.md).
+         */
+        PER_COLUMN,
+        /**
+         * {@code (tenant, column)} for every other scalar column, or {@code (tenant)} when there is none: the default
+         * with a tenant field. Every tenant filter, alone or in a conjunction, reads one index and only its own
+         * entries; a filter without the tenant gets no index.
+         */
+        TENANT_LEADING,
+        /** No B-tree: the application creates the indexes it needs. */
+        NONE
+    }
+
     /** Where undeclared fields live unless the builder names another column. */
     public static final String DEFAULT_DOCUMENT_COLUMN = "metadata_document";
 
@@ -146,6 +168,8 @@ public final class PgvectorTableLayout {
     private final int dimension;
     private final MetadataSchema metadataSchema;
     private final Map<String, MetadataColumn> columns;
+    private final String tenantField;
+    private final MetadataIndexes metadataIndexes;
 
     private PgvectorTableLayout(Builder b) {
         this.schemaName = b.schemaName;
@@ -177,6 +201,16 @@ public final class PgvectorTableLayout {
             cols.put(spec.name(), new MetadataColumn(spec, o.name(), o.type()));
         }
         this.columns = Collections.unmodifiableMap(cols);
+        this.tenantField = b.tenantField;
+        if (tenantField != null && (!cols.containsKey(tenantField) || !cols.get(tenantField).type().isScalar())) {
+            throw new InvalidSchemaException(tenantField, "a tenant field must be a declared field in a scalar column "
+                    + "of its own");
+        }
+        this.metadataIndexes = b.metadataIndexes != null ? b.metadataIndexes
+                : tenantField != null ? MetadataIndexes.TENANT_LEADING : MetadataIndexes.PER_COLUMN;
+        if (metadataIndexes == MetadataIndexes.TENANT_LEADING && tenantField == null) {
+            throw new IllegalArgumentException("TENANT_LEADING indexes need a tenant field (Builder.tenantField)");
+        }
     }
 
     /** A layout with columns {@code id text}, {@code text text}, {@code embedding vector(n)} and one per field. */
@@ -250,6 +284,16 @@ public final class PgvectorTableLayout {
 
     public String schemaName() {
         return schemaName;
+    }
+
+    /** The field every search of a tenant filters on, if the builder named one. */
+    public Optional<String> tenantField() {
+        return Optional.ofNullable(tenantField);
+    }
+
+    /** Which B-tree indexes the schema manager creates on the metadata columns. */
+    public MetadataIndexes metadataIndexes() {
+        return metadataIndexes;
     }
 
     public String tableName() {
@@ -360,7 +404,10 @@ public final class PgvectorTableLayout {
             b.numbersAsText();
         }
         columns.values().forEach(c -> b.column(c.field().name(), c.name(), c.type()));
-        return b.build();
+        if (tenantField != null) {
+            b.tenantField(tenantField);
+        }
+        return b.metadataIndexes(metadataIndexes).build();
     }
 
     /** A PostgreSQL quoted identifier: double quotes, inner double quotes doubled. */
@@ -424,6 +471,8 @@ public final class PgvectorTableLayout {
         private DocumentType documentType = DocumentType.JSONB;
         private boolean declaredInDocument;
         private boolean numbersAsText;
+        private String tenantField;
+        private MetadataIndexes metadataIndexes;
 
         private Builder(String schemaName, String tableName, MetadataSchema metadataSchema, int dimension) {
             this.schemaName = checkStoreName(schemaName, "schema");
@@ -497,6 +546,26 @@ public final class PgvectorTableLayout {
                 throw new IllegalArgumentException("field '" + field + "' is not declared in the schema");
             }
             overrides.put(field, new ColumnOverride(columnName, Objects.requireNonNull(type, "type")));
+            return this;
+        }
+
+        /**
+         * The field that every search of a tenant filters on with {@code $eq} (a declared field in a scalar column):
+         * the schema manager then leads every metadata B-tree with it ({@link MetadataIndexes#TENANT_LEADING}), so
+         * that a tenant filter combined with another field reads one composite index instead of combining the
+         * tenant's index with the other field's.
+         */
+        public Builder tenantField(String field) {
+            this.tenantField = Objects.requireNonNull(field, "field");
+            return this;
+        }
+
+        /**
+         * Which B-tree indexes the schema manager creates: by default {@link MetadataIndexes#TENANT_LEADING} with a
+         * {@linkplain #tenantField tenant field}, {@link MetadataIndexes#PER_COLUMN} without.
+         */
+        public Builder metadataIndexes(MetadataIndexes indexes) {
+            this.metadataIndexes = Objects.requireNonNull(indexes, "indexes");
             return this;
         }
 

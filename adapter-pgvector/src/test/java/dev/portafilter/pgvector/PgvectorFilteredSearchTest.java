@@ -50,9 +50,14 @@ class PgvectorFilteredSearchTest {
     private static final MetadataSchema SCHEMA = MetadataSchema.builder()
             .required("customer", FieldType.STRING)
             .optional("publicationYear", FieldType.LONG)
+            .optional("documentType", FieldType.STRING)
             .build();
+    private static final List<String> DOCUMENT_TYPES = List.of("pdf", "html", "email", "ticket");
 
     private PgvectorTableLayout layout;
+    /** The same rows in a table whose B-trees all lead with the tenant ({@code tenantField("customer")}). */
+    private PgvectorTableLayout tenantLed;
+    private final List<VectorRecord> records = new ArrayList<>(ROWS);
     /** Every store of this test sends its statements through it. */
     private StatementLog log;
     private final Map<String, List<VectorRecord>> byTenant = new HashMap<>();
@@ -64,12 +69,15 @@ class PgvectorFilteredSearchTest {
         log = new StatementLog(PgvectorTestServer.dataSource());
         layout = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
                 PgvectorTestServer.uniqueTableName("filtered"), SCHEMA, DIMENSION).build();
+        tenantLed = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
+                PgvectorTestServer.uniqueTableName("led"), SCHEMA, DIMENSION).tenantField("customer").build();
         PgvectorSchemaManager.createTable(PgvectorTestServer.dataSource(), layout);
+        PgvectorSchemaManager.createTable(PgvectorTestServer.dataSource(), tenantLed);
         SplittableRandom random = new SplittableRandom(42);
-        List<VectorRecord> records = new ArrayList<>(ROWS);
         for (int i = 0; i < ROWS; i++) {
             VectorRecord r = new VectorRecord("r" + i, randomUnitVector(random), null,
-                    Metadata.of("customer", tenantOf(i), "publicationYear", 2000 + i % 25));
+                    Metadata.of("customer", tenantOf(i), "publicationYear", 2000 + i % 25,
+                            "documentType", DOCUMENT_TYPES.get(i / 7 % DOCUMENT_TYPES.size())));
             records.add(r);
             byTenant.computeIfAbsent(tenantOf(i), t -> new ArrayList<>()).add(r);
         }
@@ -81,6 +89,9 @@ class PgvectorFilteredSearchTest {
             store.bulkLoad(records);
         }
         loadMillis = (System.nanoTime() - start) / 1_000_000;
+        try (PgvectorStore store = PgvectorStore.builder(tenantLed).dataSource(log.dataSource()).build()) {
+            store.bulkLoad(records);
+        }
         assertThat(byTenant.get(TINY)).hasSize(20);
         assertThat(byTenant.get(SMALL)).hasSize(200);
         assertThat(byTenant.get(MEDIUM)).hasSize(4_000);
@@ -102,8 +113,10 @@ class PgvectorFilteredSearchTest {
 
     @AfterAll
     void drop() {
-        if (layout != null) {
-            PgvectorSchemaManager.dropTable(PgvectorTestServer.dataSource(), layout);
+        for (PgvectorTableLayout l : new PgvectorTableLayout[] {layout, tenantLed}) {
+            if (l != null) {
+                PgvectorSchemaManager.dropTable(PgvectorTestServer.dataSource(), l);
+            }
         }
     }
 
@@ -195,6 +208,42 @@ class PgvectorFilteredSearchTest {
             assertThat(found).as("the HNSW plan, then the exact plan").hasSize(2);
             assertThat(found.get(0)).as("rows the HNSW plan finds").hasSizeLessThan(K);
             assertThat(found.get(1)).containsExactlyElementsOf(exactTopK(TINY, query));
+        }
+    }
+
+    @Test
+    void aTableWithATenantFieldLeadsEveryBtreeWithTheTenant() throws Exception {
+        assertThat(indexes(layout)).containsExactlyInAnyOrder("btree (id)", "btree (customer)",
+                "btree (\"publicationYear\")", "btree (\"documentType\")", "hnsw (embedding vector_cosine_ops)");
+        // no index of its own on a field that selects much of the table, which a BitmapAnd would read in full
+        assertThat(indexes(tenantLed)).containsExactlyInAnyOrder("btree (id)",
+                "btree (customer, \"publicationYear\")", "btree (customer, \"documentType\")",
+                "hnsw (embedding vector_cosine_ops)");
+    }
+
+    @Test
+    void aTenantCombinedWithAnotherFieldIsSearchedExactlyFromOneTenantLedIndex() throws Exception {
+        Filter small = Filters.eq("customer", SMALL);
+        Map<Filter, String> indexFor = Map.of(
+                Filters.and(small, Filters.gte("publicationYear", 2015)), "publicationYear",
+                Filters.and(small, Filters.in("documentType", "pdf", "html")), "documentType",
+                Filters.and(small, Filters.ne("documentType", "email")), "",
+                small, "");
+        try (PgvectorStore store = PgvectorStore.builder(tenantLed).dataSource(log.dataSource()).build()) {
+            for (Map.Entry<Filter, String> e : indexFor.entrySet()) {
+                Filter filter = e.getKey();
+                assertThat(store.explainPlan(filter, K).strategy()).as(filter.toString()).isEqualTo(Strategy.EXACT);
+                // the range or $in is an index condition of its composite (a camelCase name is quoted); $ne and the
+                // tenant alone use any one
+                String index = tenantLed.tableName() + "_customer_" + (e.getValue().isEmpty() ? "" : e.getValue());
+                assertThat(explain(store, filter)).as(filter.toString())
+                        .containsPattern("Index Scan (using|on) \"?" + index).doesNotContain("BitmapAnd")
+                        .doesNotContain(PgvectorSchemaManager.vectorIndexName(tenantLed));
+                for (float[] query : queries) {
+                    assertThat(ids(store.search(query, K, filter))).as(filter.toString())
+                            .containsExactlyElementsOf(exactTopK(filter, query));
+                }
+            }
         }
     }
 
@@ -317,13 +366,34 @@ class PgvectorFilteredSearchTest {
     }
 
     private List<String> exactTopK(String tenant, float[] query) {
-        return byTenant.get(tenant).stream()
+        return exactTopK(Filters.eq("customer", tenant), query);
+    }
+
+    private List<String> exactTopK(Filter filter, float[] query) {
+        return records.stream().filter(r -> filter.test(r.metadata()))
                 .sorted(Comparator.comparingDouble((VectorRecord r) -> -Vectors.cosine(query, r.vector())))
                 .limit(K).map(VectorRecord::id).toList();
     }
 
     private static List<String> ids(List<SearchHit> hits) {
         return hits.stream().map(SearchHit::id).toList();
+    }
+
+    /** The table's index definitions from {@code USING} on, without names. */
+    private static List<String> indexes(PgvectorTableLayout table) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (var c = PgvectorTestServer.dataSource().getConnection();
+             var ps = c.prepareStatement("SELECT regexp_replace(indexdef, '^.* USING ', '') FROM pg_indexes "
+                     + "WHERE schemaname = ? AND tablename = ?")) {
+            ps.setString(1, table.schemaName());
+            ps.setString(2, table.tableName());
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     private String hnswIndex() {

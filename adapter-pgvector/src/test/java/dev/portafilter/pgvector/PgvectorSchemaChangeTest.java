@@ -24,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,9 +141,31 @@ class PgvectorSchemaChangeTest {
         }
     }
 
+    @Test
+    void aFieldAddedToATenantLedTableGetsAnIndexLedByTheTenant() throws SQLException {
+        PgvectorTableLayout before = table(b -> b.tenantField("customer"));
+        assertThat(indexExists(before.tableName() + "_customer_idx")).as("the tenant alone, while no other column "
+                + "leads with it").isTrue();
+        PgvectorTableLayout after = PgvectorSchemaManager.addField(PgvectorTestServer.dataSource(), before,
+                new FieldSpec("year", FieldType.LONG, false));
+        assertThat(after.tenantField()).contains("customer");
+        assertThat(indexExists(after.tableName() + "_customer_year_idx")).isTrue();
+        assertThat(indexExists(after.tableName() + "_year_idx")).isFalse();
+        try (PgvectorStore grown = store(after)) {
+            grown.upsert(List.of(record("a", Metadata.of("customer", "c", "year", 2024)),
+                    record("b", Metadata.of("customer", "d", "year", 2024))));
+            assertThat(ids(grown.search(query(), 10, Filters.and(Filters.eq("customer", "c"),
+                    Filters.eq("year", 2024))))).containsExactly("a");
+        }
+    }
+
     private PgvectorTableLayout table() {
-        PgvectorTableLayout layout = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
-                PgvectorTestServer.uniqueTableName("grow"), SCHEMA, DIMENSION).build();
+        return table(UnaryOperator.identity());
+    }
+
+    private PgvectorTableLayout table(UnaryOperator<PgvectorTableLayout.Builder> options) {
+        PgvectorTableLayout layout = options.apply(PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
+                PgvectorTestServer.uniqueTableName("grow"), SCHEMA, DIMENSION)).build();
         PgvectorSchemaManager.createTable(PgvectorTestServer.dataSource(), layout);
         created.add(layout);
         return layout;

@@ -36,6 +36,31 @@ class PgvectorTableLayoutTest {
     }
 
     @Test
+    void aTenantFieldLeadsEveryBtreeAndNoneLeavesOnlyTheGinIndexes() {
+        PgvectorTableLayout led = PgvectorTableLayout.builder("rag", "chunks", ScenarioDataset.SCHEMA, 16)
+                .tenantField("customer").build();
+        assertThat(led.metadataIndexes()).isEqualTo(PgvectorTableLayout.MetadataIndexes.TENANT_LEADING);
+        assertThat(PgvectorSchemaManager.metadataIndexSql(led)).contains(
+                "CREATE INDEX IF NOT EXISTS \"chunks_customer_region_idx\" ON \"rag\".\"chunks\" (\"customer\", \"region\")",
+                "CREATE INDEX IF NOT EXISTS \"chunks_tags_idx\" ON \"rag\".\"chunks\" USING gin (\"tags\")")
+                .noneMatch(sql -> sql.contains("(\"customer\")") || sql.contains("(\"region\")"));
+        PgvectorTableLayout none = PgvectorTableLayout.builder("rag", "chunks", ScenarioDataset.SCHEMA, 16)
+                .metadataIndexes(PgvectorTableLayout.MetadataIndexes.NONE).build();
+        assertThat(PgvectorSchemaManager.metadataIndexSql(none)).isNotEmpty().allMatch(sql -> sql.contains("USING gin"));
+        assertThat(PgvectorTableLayout.builder("rag", "chunks", ScenarioDataset.SCHEMA, 16).build().metadataIndexes())
+                .isEqualTo(PgvectorTableLayout.MetadataIndexes.PER_COLUMN);
+
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", ScenarioDataset.SCHEMA, 4).tenantField("tags")
+                .build()).isInstanceOf(InvalidSchemaException.class).hasMessageContaining("scalar")
+                .extracting(e -> ((InvalidSchemaException) e).field()).isEqualTo("tags");
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", ScenarioDataset.SCHEMA, 4).tenantField("colour")
+                .build()).isInstanceOf(InvalidSchemaException.class);
+        assertThatThrownBy(() -> PgvectorTableLayout.builder("s", "t", ScenarioDataset.SCHEMA, 4)
+                .metadataIndexes(PgvectorTableLayout.MetadataIndexes.TENANT_LEADING).build())
+                .hasMessageContaining("tenant field");
+    }
+
+    @Test
     void theBedrockPresetIsTheTableAKnowledgeBaseSyncsInto() {
         PgvectorTableLayout layout = PgvectorTableLayout.bedrockKnowledgeBase(BEDROCK_SCHEMA, 1024).build();
         assertThat(layout.qualifiedTable()).isEqualTo("\"bedrock_integration\".\"bedrock_kb\"");
