@@ -19,7 +19,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,6 +47,7 @@ public final class PgvectorSchemaManager {
 
     /** Creates the schema, the table, the metadata indexes and the HNSW index. */
     public static void createTable(DataSource dataSource, PgvectorTableLayout layout) {
+        requireDistinctIndexNames(layout);
         List<String> ddl = new ArrayList<>();
         ddl.add("CREATE EXTENSION IF NOT EXISTS vector");
         ddl.add("CREATE SCHEMA IF NOT EXISTS " + PgvectorTableLayout.quote(layout.schemaName()));
@@ -100,6 +103,7 @@ public final class PgvectorSchemaManager {
     public static PgvectorTableLayout addField(DataSource dataSource, PgvectorTableLayout layout, FieldSpec spec) {
         requireColumns(layout, spec);
         PgvectorTableLayout grown = layout.withField(spec);
+        requireDistinctIndexNames(grown);
         MetadataColumn column = grown.column(spec.name());
         String table = layout.qualifiedTable();
         if (spec.required() && firstId(dataSource, "SELECT " + id(layout) + " FROM " + table + " LIMIT 1") != null) {
@@ -116,7 +120,7 @@ public final class PgvectorSchemaManager {
         }
         execute(dataSource, List.of("ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + column.sqlName() + " "
                 + column.type().sql() + (spec.required() ? " NOT NULL" : "")));
-        indexSql(grown, column, true).ifPresent(sql -> executeOutsideTransaction(dataSource, sql));
+        indexSql(grown, column, true).ifPresent(index -> executeOutsideTransaction(dataSource, index.sql()));
         return grown;
     }
 
@@ -145,6 +149,7 @@ public final class PgvectorSchemaManager {
         }
         requireColumns(layout, spec);
         PgvectorTableLayout grown = layout.withField(spec);
+        requireDistinctIndexNames(grown);
         MetadataColumn column = grown.column(spec.name());
         String table = layout.qualifiedTable();
         String doc = document(layout);
@@ -183,7 +188,7 @@ public final class PgvectorSchemaManager {
         if (spec.required()) {
             execute(dataSource, List.of("ALTER TABLE " + table + " ALTER COLUMN " + column.sqlName() + " SET NOT NULL"));
         }
-        indexSql(grown, column, true).ifPresent(sql -> executeOutsideTransaction(dataSource, sql));
+        indexSql(grown, column, true).ifPresent(index -> executeOutsideTransaction(dataSource, index.sql()));
         return grown;
     }
 
@@ -274,7 +279,7 @@ public final class PgvectorSchemaManager {
     static List<String> metadataIndexSql(PgvectorTableLayout layout) {
         List<String> out = new ArrayList<>();
         for (MetadataColumn c : layout.columns()) {
-            indexSql(layout, c, false).ifPresent(out::add);
+            indexSql(layout, c, false).ifPresent(index -> out.add(index.sql()));
         }
         layout.documentColumn().ifPresent(c -> out.add(documentIndexSql(layout, false)));
         return out;
@@ -306,31 +311,57 @@ public final class PgvectorSchemaManager {
                 + " ON " + layout.qualifiedTable() + " USING gin (" + layout.documentSql("") + ")";
     }
 
+    /** A metadata column's index: its name (unique within the table's schema) and its DDL. */
+    private record Index(String name, String sql) {
+    }
+
     /**
      * A metadata column's index, as the layout's {@link MetadataIndexes} say: GIN for {@code text[]}; for a scalar a
      * B-tree of its own ({@code PER_COLUMN}), or led by the tenant column ({@code TENANT_LEADING}: none of the tenant's
      * own while another scalar column's index leads with it), or none ({@code NONE}).
      */
-    private static Optional<String> indexSql(PgvectorTableLayout layout, MetadataColumn c, boolean concurrently) {
+    private static Optional<Index> indexSql(PgvectorTableLayout layout, MetadataColumn c, boolean concurrently) {
         String create = "CREATE INDEX " + (concurrently ? "CONCURRENTLY " : "") + "IF NOT EXISTS ";
-        String own = create + PgvectorTableLayout.quote(indexName(layout, c.name())) + " ON " + layout.qualifiedTable();
+        String ownName = indexName(layout, c.name());
+        String own = create + PgvectorTableLayout.quote(ownName) + " ON " + layout.qualifiedTable();
         if (!c.type().isScalar()) {
-            return Optional.of(own + " USING gin (" + c.sqlName() + ")");
+            return Optional.of(new Index(ownName, own + " USING gin (" + c.sqlName() + ")"));
         }
         return switch (layout.metadataIndexes()) {
             case NONE -> Optional.empty();
-            case PER_COLUMN -> Optional.of(own + " (" + c.sqlName() + ")");
+            case PER_COLUMN -> Optional.of(new Index(ownName, own + " (" + c.sqlName() + ")"));
             case TENANT_LEADING -> {
                 MetadataColumn tenant = layout.column(layout.tenantField().orElseThrow());
                 if (!c.equals(tenant)) {
-                    yield Optional.of(create + PgvectorTableLayout.quote(indexName(layout, tenant.name() + "_"
-                            + c.name())) + " ON " + layout.qualifiedTable() + " (" + tenant.sqlName() + ", "
-                            + c.sqlName() + ")");
+                    String name = indexName(layout, tenant.name() + "_" + c.name());
+                    yield Optional.of(new Index(name, create + PgvectorTableLayout.quote(name) + " ON "
+                            + layout.qualifiedTable() + " (" + tenant.sqlName() + ", " + c.sqlName() + ")"));
                 }
                 boolean led = layout.columns().stream().anyMatch(o -> o.type().isScalar() && !o.equals(tenant));
-                yield led ? Optional.empty() : Optional.of(own + " (" + c.sqlName() + ")");
+                yield led ? Optional.empty() : Optional.of(new Index(ownName, own + " (" + c.sqlName() + ")"));
             }
         };
+    }
+
+    /**
+     * Refuses a layout two of whose indexes would get one name (a column named {@code customer_year} beside the
+     * composite of {@code customer} and {@code year}): {@code IF NOT EXISTS} would silently skip the second.
+     */
+    private static void requireDistinctIndexNames(PgvectorTableLayout layout) {
+        Map<String, String> owners = new HashMap<>();
+        owners.put(vectorIndexName(layout), layout.embeddingColumn());
+        layout.documentColumn().ifPresent(d -> owners.put(indexName(layout, d), d));
+        for (MetadataColumn c : layout.columns()) {
+            Optional<Index> index = indexSql(layout, c, false);
+            if (index.isPresent()) {
+                String other = owners.putIfAbsent(index.get().name(), c.field().name());
+                if (other != null) {
+                    throw new InvalidSchemaException(c.field().name(), "its index would be named "
+                            + index.get().name() + ", as the index for '" + other + "' is: rename one of the columns, or "
+                            + "choose another MetadataIndexes");
+                }
+            }
+        }
     }
 
     static String vectorIndexSql(PgvectorTableLayout layout) {

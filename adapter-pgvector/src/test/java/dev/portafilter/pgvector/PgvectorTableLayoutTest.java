@@ -36,6 +36,24 @@ class PgvectorTableLayoutTest {
     }
 
     @Test
+    void twoIndexesOfOneNameAreRefusedBeforeAnyStatement() {
+        // the composite (customer, year) is chunks_customer_year_idx, and so is the GIN index of a column customer_year
+        MetadataSchema schema = MetadataSchema.builder()
+                .required("customer", FieldType.STRING)
+                .optional("year", FieldType.LONG)
+                .optional("customer_year", FieldType.STRING_LIST)
+                .build();
+        PgvectorTableLayout layout = PgvectorTableLayout.builder("rag", "chunks", schema, 4).tenantField("customer")
+                .build();
+        // no data source: the refusal comes before any SQL
+        assertThatThrownBy(() -> PgvectorSchemaManager.createTable(null, layout))
+                .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("chunks_customer_year_idx")
+                .extracting(e -> ((InvalidSchemaException) e).field()).isEqualTo("customer_year");
+        PgvectorTableLayout perColumn = PgvectorTableLayout.builder("rag", "chunks", schema, 4).build();
+        assertThat(PgvectorSchemaManager.metadataIndexSql(perColumn)).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aTenantFieldLeadsEveryBtreeAndNoneLeavesOnlyTheGinIndexes() {
         PgvectorTableLayout led = PgvectorTableLayout.builder("rag", "chunks", ScenarioDataset.SCHEMA, 16)
                 .tenantField("customer").build();

@@ -91,7 +91,11 @@ final class PgvectorConnection implements BackendConnection {
     @Override
     public VectorStore openStore(String name, MetadataSchema schema, int dimension, String tenantField) {
         String[] parts = name.contains(".") ? name.split("\\.", 2) : new String[] {"public", name};
-        PgvectorTableLayout layout = PgvectorTableLayout.builder(parts[0], parts[1], schema, dimension).build();
+        PgvectorTableLayout.Builder builder = PgvectorTableLayout.builder(parts[0], parts[1], schema, dimension);
+        if (tenantField != null && schema.field(tenantField).isPresent()) {
+            builder.tenantField(tenantField); // a new table's metadata indexes lead with the tenant
+        }
+        PgvectorTableLayout layout = builder.build();
         PgvectorSchemaManager.createTable(dataSource, layout);
         return PgvectorStore.builder(layout).dataSource(dataSource).build();
     }

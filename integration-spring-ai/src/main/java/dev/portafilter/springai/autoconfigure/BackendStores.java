@@ -26,12 +26,19 @@ final class BackendStores {
     private BackendStores() {
     }
 
-    /** The table (created if missing) through the JDBC URL's own pool, else the application's DataSource. */
+    /**
+     * The table (created if missing, its metadata indexes led by the tenant field when there is one) through the JDBC
+     * URL's own pool, else the application's DataSource.
+     */
     static VectorStore pgvector(PortafilterProperties.Pgvector properties, MetadataSchema schema, int dimension,
-                                ObjectProvider<DataSource> appDataSource) {
+                                String tenantField, ObjectProvider<DataSource> appDataSource) {
         String table = properties.getTable();
         String[] parts = table.contains(".") ? table.split("\\.", 2) : new String[] {"public", table};
-        PgvectorTableLayout layout = PgvectorTableLayout.builder(parts[0], parts[1], schema, dimension).build();
+        PgvectorTableLayout.Builder builder = PgvectorTableLayout.builder(parts[0], parts[1], schema, dimension);
+        if (tenantField != null && schema.field(tenantField).isPresent()) {
+            builder.tenantField(tenantField);
+        }
+        PgvectorTableLayout layout = builder.build();
         String jdbcUrl = properties.getJdbcUrl();
         if (jdbcUrl == null) {
             DataSource dataSource = appDataSource.getIfUnique();

@@ -43,7 +43,8 @@ public class PortafilterAutoConfiguration {
             case MEMORY -> new InMemoryVectorStore(schema, dimension);
             case PGVECTOR -> {
                 requireAdapter("pgvector", "dev.portafilter.pgvector.PgvectorStore");
-                yield BackendStores.pgvector(properties.getPgvector(), schema, dimension, dataSource);
+                yield BackendStores.pgvector(properties.getPgvector(), schema, dimension, properties.getTenantField(),
+                        dataSource);
             }
             case OPENSEARCH -> {
                 requireAdapter("opensearch", "dev.portafilter.opensearch.OpenSearchStore");

@@ -21,6 +21,11 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -118,6 +123,10 @@ class PortafilterAutoConfigurationTest {
                         PgvectorStore store = (PgvectorStore) context.getBean(dev.portafilter.core.store.VectorStore.class);
                         created.set(store);
                         assertThat(store.layout().qualifiedTable()).contains("springai_");
+                        // the table it created has its metadata indexes led by the tenant, none on year alone
+                        assertThat(store.layout().tenantField()).contains("customer");
+                        assertThat(indexDefinitions(admin, table)).anyMatch(d -> d.contains("(customer, year)"))
+                                .noneMatch(d -> d.contains("(year)"));
                         VectorStore spring = context.getBean(VectorStore.class);
                         assertThat(spring).isInstanceOf(PortafilterVectorStore.class);
                         CURRENT_TENANT.set("A");
@@ -136,6 +145,22 @@ class PortafilterAutoConfigurationTest {
             if (created.get() != null) {
                 PgvectorSchemaManager.dropTable(admin, created.get().layout());
             }
+        }
+    }
+
+    private static List<String> indexDefinitions(PGSimpleDataSource admin, String table) throws SQLException {
+        String[] parts = table.split("\\.", 2);
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = ? AND tablename = ?")) {
+            ps.setString(1, parts[0]);
+            ps.setString(2, parts[1]);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
         }
     }
 }
