@@ -23,7 +23,7 @@ import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
-import org.opensearch.client.json.JsonData;
+import org.opensearch.client.json.JsonpDeserializer;
 import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -42,15 +42,22 @@ import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.opensearch.generic.Body;
+import org.opensearch.client.opensearch.generic.Request;
+import org.opensearch.client.opensearch.generic.Requests;
+import org.opensearch.client.opensearch.generic.Response;
 import org.opensearch.client.opensearch.indices.GetMappingResponse;
 import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,17 +81,23 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Search runs the {@code knn} query with the filter inside it (efficient filtering), so a selective tenant
- * filter still fills k; {@link SearchMode#EXACT} scores every filtered document with the {@code knn_score}
- * script instead. Scores are converted to cosine similarity.
+ * <p><b>Search plans.</b> By default ({@link SearchMode#ADAPTIVE}) each filtered search chooses its plan
+ * ({@link #explainPlan}) from a {@code _count} of the filter and of the index, routed like the search and kept for
+ * {@link Builder#estimateCacheTtl} (10 s): while the filter matches at most {@link Builder#exactMaxRows} documents
+ * (4,000), the {@code knn_score} script scores every one of them (exact, complete); else the {@code knn} query runs
+ * with the filter inside it (efficient filtering, which fills k) and {@code method_parameters.ef_search} of
+ * {@link Builder#efSearch} (100), raised to {@link Builder#raisedEfSearch} (200) for filters that keep at least 25%
+ * of the index, where the filtered walk needs more candidates for recall 0.99 (at 10% more candidates only make the
+ * walk longer before Lucene gives way to exact scoring). A filterless search walks the graph. Measured
+ * (docs/search-strategy.md, facts on 100,000 × 384): the exact script costs about 1.5 ms plus 0.7 µs per matching
+ * document (1.6 ms at 100, 1.9 ms at 1,000, 8 ms at 10,000, 30 ms at 50,000); the efficient filter 1.5 – 3.2 ms,
+ * with recall 0.99 – 0.995 at 10 – 50% from ef_search 100 on. A count costs a round trip (~0.5 ms), once per filter
+ * and TTL. {@link SearchMode#APPROXIMATE} and {@link SearchMode#EXACT} fix one plan and count nothing. Scores are
+ * converted to cosine similarity.
  *
- * <p>With the lucene engine the plugin chooses between exact and approximate search itself, per segment: it asks
- * Lucene for max(k, ef_search) candidates; Lucene scores the filtered documents exactly when there are no more of
- * them than that, and otherwise walks the HNSW graph, switching to exact scoring once the walk has visited more
- * nodes than the filter matches. Measured on 100,000 documents (docs/search-strategy.md): k on every query and
- * recall@10 1.000 from 0.1% to 10% selectivity, 0.997 at 50%. A count of the filter before each search, to send
- * small tenants to {@link SearchMode#EXACT}, saved 1 – 4.5 ms at 2% – 7% but cost 0.5 ms everywhere else, so the
- * store does not do it.
+ * <p>The search body is written by the store (see {@code SearchBody}) and sent through the client's generic API:
+ * the client's typed {@code knn} query writes each float of the vector as a double, twice the bytes at 384
+ * dimensions for the client to write and the server to parse.
  *
  * <p>Writes go through the bulk API in batches. A bulk is not atomic: when an item fails, the call throws
  * {@link StoreException} whose {@link StoreException#failedIds()} names every record not written (the failed
@@ -154,6 +167,7 @@ public final class OpenSearchStore implements VectorStore {
     private final Refresh refresh;
     private final int batchSize;
     private final OpenSearchPlanner planner;
+    private final SearchBody searchBody;
     private final Duration callTimeout;
     /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
     private final String routing;
@@ -169,6 +183,7 @@ public final class OpenSearchStore implements VectorStore {
         this.batchSize = b.batchSize;
         this.planner = new OpenSearchPlanner(new OpenSearchPlanner.Options(b.searchMode, b.exactMaxRows, b.efSearch,
                 b.raisedEfSearch, b.raisedEfFrom, b.estimateCacheTtl));
+        this.searchBody = new SearchBody(b.layout, json);
         this.callTimeout = b.callTimeout;
         this.routing = null;
     }
@@ -183,6 +198,7 @@ public final class OpenSearchStore implements VectorStore {
         this.refresh = base.refresh;
         this.batchSize = base.batchSize;
         this.planner = base.planner;
+        this.searchBody = base.searchBody;
         this.callTimeout = base.callTimeout;
         this.routing = routing;
     }
@@ -310,22 +326,11 @@ public final class OpenSearchStore implements VectorStore {
         }
         Optional<Query> filter = request.filter().map(translator::translate);
         OpenSearchSearchPlan plan = planner.plan(request.filter(), routing, k, this::planCount, false);
-        List<Float> query = new ArrayList<>(vector.length);
-        for (float f : codec.queryForm(vector)) {
-            query.add(f);
-        }
-        Query neighbours = plan.strategy() == OpenSearchSearchPlan.Strategy.APPROXIMATE
-                ? knn(query, k, filter, plan.efSearch()) : exact(query, filter);
         List<String> excluded = new ArrayList<>(List.of(layout.vectorField()));
         layout.metadataField().ifPresent(excluded::add);
+        byte[] body = searchBody.write(codec.queryForm(vector), k, filter, plan, excluded);
         String what = "search " + layout.indexName();
-        SearchResponse<ObjectNode> response = call(what, () -> client.search(s -> s
-                .index(layout.indexName())
-                .size(k)
-                .query(neighbours)
-                .source(src -> src.filter(f -> f.excludes(excluded)))
-                .timeout(serverTimeout())
-                .routing(routing), ObjectNode.class));
+        SearchResponse<ObjectNode> response = call(what, () -> search(body));
         List<SearchHit> hits = response.hits().hits().stream()
                 .map(h -> new SearchHit(h.id(), layout.spaceType().cosineFromScore(h.score()),
                         codec.textOf(h.source()), codec.metadataOf(h.id(), h.source())))
@@ -366,6 +371,32 @@ public final class OpenSearchStore implements VectorStore {
      */
     public void forgetEstimates() {
         planner.forgetEstimates();
+    }
+
+    /**
+     * Sends a search body through the client's generic API (its transport, connection, credentials and timeouts) and
+     * reads the answer as the typed search would.
+     */
+    private SearchResponse<ObjectNode> search(byte[] body) throws IOException {
+        Map<String, String> parameters = new HashMap<>();
+        parameters.put("timeout", serverTimeout());
+        if (routing != null) {
+            parameters.put("routing", routing);
+        }
+        Request request = Requests.create("POST", "/" + URLEncoder.encode(layout.indexName(), StandardCharsets.UTF_8)
+                + "/_search", List.of(), parameters, Body.from(body, "application/json"));
+        JsonpMapper mapper = client._transport().jsonpMapper();
+        try (Response response = client.generic().execute(request);
+             InputStream in = response.getBody().map(Body::body).orElseGet(InputStream::nullInputStream)) {
+            if (response.getStatus() != 200) {
+                throw new StoreException("HTTP " + response.getStatus() + ": " + new String(in.readAllBytes(),
+                        StandardCharsets.UTF_8), null);
+            }
+            try (JsonParser parser = mapper.jsonProvider().createParser(in)) {
+                return SearchResponse.createSearchResponseDeserializer(JsonpDeserializer.of(ObjectNode.class))
+                        .deserialize(parser, mapper);
+            }
+        }
     }
 
     @Override
@@ -438,23 +469,6 @@ public final class OpenSearchStore implements VectorStore {
                 return null;
             });
         }
-    }
-
-    /** The planner never asks for an ef_search below k (it would cap the candidates); Lucene's default is poor. */
-    private Query knn(List<Float> vector, int k, Optional<Query> filter, int ef) {
-        return Query.of(q -> q.knn(n -> n.field(layout.vectorField()).vector(vector).k(k)
-                .filter(filter.orElse(null))
-                .methodParameters("ef_search", JsonData.of(ef))));
-    }
-
-    private Query exact(List<Float> vector, Optional<Query> filter) {
-        Query candidates = filter.orElseGet(() -> Query.of(q -> q.matchAll(m -> m)));
-        return Query.of(q -> q.scriptScore(ss -> ss.query(candidates).script(s -> s.inline(i -> i
-                .source("knn_score")
-                .lang(l -> l.custom("knn"))
-                .params("field", JsonData.of(layout.vectorField()))
-                .params("query_value", JsonData.of(vector))
-                .params("space_type", JsonData.of(layout.spaceType().wireName()))))));
     }
 
     /** The existing documents with the batch's ids: version, routing and whether each lies outside the guard. */

@@ -27,7 +27,8 @@ import java.util.Set;
 /**
  * What {@code OpenSearchStore.search} costs beyond the server's work: the store (each {@link OpenSearchStore.SearchMode}),
  * a minimal {@code java.net.http} client sending the store's own approximate and exact query bodies, and the server's
- * {@code took} of that raw request, measured on one index in the same run, interleaved query by query (the order of
+ * {@code took} of that raw request, and the client's CPU time per search (the process's, which is load-independent
+ * where wall time on a shared machine is not), measured on one index in the same run, interleaved query by query (the order of
  * the systems rotates), per tenant selectivity (0.1% / 1% / 10% / 50%). Prints p50 / p95 ms and recall@k per cell.
  *
  * <pre>
@@ -43,6 +44,9 @@ public final class OpenSearchOverheadProbe {
     /** Queries generated with the rows (the same pool on every run, so that a kept index matches the data). */
     private static final int QUERY_POOL = 330;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The process's CPU time: what a search costs the client, whatever else the machine runs. */
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     /** One way of running a search: the ids it returned, and the server's {@code took} when it reads it. */
     private interface System {
@@ -74,6 +78,10 @@ public final class OpenSearchOverheadProbe {
             }
             OpenSearchStore loader = stores.values().iterator().next();
             load(loader, data, url, index, http);
+            OpenSearchStore adaptive = stores.get("store adaptive");
+            for (FilterCase c : cases) {
+                java.lang.System.out.printf(Locale.ROOT, "%s: %s%n", c.label(), adaptive.explainPlan(c.filter(), K));
+            }
             Map<String, System> systems = new LinkedHashMap<>();
             stores.forEach((name, store) -> systems.put(name, (q, c) -> new Result(
                     store.search(SearchRequest.of(q, K, c.filter())).stream().map(SearchHit::id)
@@ -113,28 +121,33 @@ public final class OpenSearchOverheadProbe {
     private static void measure(Dataset data, List<FilterCase> cases, GroundTruth truth, Map<String, System> systems,
                                 int queries) {
         List<String> names = new ArrayList<>(systems.keySet());
-        java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8s %8s %8s %8s %6s%n", "tenant", "system", "p50 ms",
-                "p95 ms", "took p50", "recall", "full k");
+        java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8s %8s %8s %9s %8s %6s%n", "tenant", "system", "p50 ms",
+                "p95 ms", "took p50", "client µs", "recall", "full k");
         for (FilterCase c : cases) {
             Map<String, long[]> nanos = new LinkedHashMap<>();
             Map<String, long[]> took = new LinkedHashMap<>();
             Map<String, double[]> recall = new LinkedHashMap<>();
             Map<String, int[]> full = new LinkedHashMap<>();
+            Map<String, long[]> cpu = new LinkedHashMap<>();
             names.forEach(n -> {
                 nanos.put(n, new long[queries]);
                 took.put(n, new long[queries]);
                 recall.put(n, new double[1]);
                 full.put(n, new int[1]);
+                cpu.put(n, new long[1]);
             });
             for (int i = 0; i < WARMUP + queries; i++) {
                 int q = i % data.queryCount();
                 for (int s = 0; s < names.size(); s++) {
                     String name = names.get((i + s) % names.size());
+                    long cpuStart = OS.getProcessCpuTime();
                     long start = java.lang.System.nanoTime();
                     Result r = systems.get(name).run(data.query(q), c);
                     long elapsed = java.lang.System.nanoTime() - start;
+                    long cpuUsed = OS.getProcessCpuTime() - cpuStart;
                     if (i >= WARMUP) {
                         nanos.get(name)[i - WARMUP] = elapsed;
+                        cpu.get(name)[0] += cpuUsed;
                         took.get(name)[i - WARMUP] = r.tookMillis();
                         Set<String> expected = truth.of(c).topK().get(q);
                         Set<String> found = new HashSet<>(r.ids());
@@ -149,9 +162,10 @@ public final class OpenSearchOverheadProbe {
                 Arrays.sort(t);
                 long[] server = took.get(n);
                 Arrays.sort(server);
-                java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8.2f %8.2f %8s %8.3f %6d%n", c.label(), n,
+                java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8.2f %8.2f %8s %9.0f %8.3f %6d%n", c.label(), n,
                         t[t.length / 2] / 1e6, t[t.length * 95 / 100] / 1e6,
-                        server[0] < 0 ? "" : String.valueOf(server[server.length / 2]), recall.get(n)[0], full.get(n)[0]);
+                        server[0] < 0 ? "" : String.valueOf(server[server.length / 2]),
+                        cpu.get(n)[0] / 1e3 / queries, recall.get(n)[0], full.get(n)[0]);
             }
         }
     }
