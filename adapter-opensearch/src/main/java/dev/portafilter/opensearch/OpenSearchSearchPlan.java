@@ -15,7 +15,8 @@ import java.util.Objects;
  *                             nothing was counted)
  * @param efSearch             {@code method_parameters.ef_search} of the approximate plan; 0 for an exact plan
  * @param exactMaxRows         the store's threshold: exact when at most this many documents match
- * @param raisedEfFrom         the store's threshold: from this selectivity on, the approximate plan asks for more
+ * @param raisedEfFrom         the store's threshold: from this selectivity on (1 by default, with no raise), the
+ *                             approximate plan asks for more
  *                             candidates ({@link OpenSearchStore.Builder#efSearch} is the floor)
  * @param reason               one sentence, for people
  */

@@ -52,7 +52,7 @@ class OpenSearchAdaptivePlanTest {
 
     @Test
     void aSmallTenantIsScoredExactlyALargeOneByTheGraphBothWithFullK() {
-        try (OpenSearchStore store = TestServer.storeByUrl(layout).exactMaxRows(100).build();
+        try (OpenSearchStore store = TestServer.storeByUrl(layout).exactMaxRows(100).raisedEfSearch(200, 0.25).build();
              OpenSearchStore exact = TestServer.storeByUrl(layout).searchMode(OpenSearchStore.SearchMode.EXACT).build()) {
             OpenSearchSearchPlan small = store.explainPlan(SMALL_TENANT, 10);
             assertThat(small.strategy()).isEqualTo(Strategy.EXACT);
@@ -65,8 +65,7 @@ class OpenSearchAdaptivePlanTest {
             OpenSearchSearchPlan large = store.explainPlan(LARGE_TENANT, 10);
             assertThat(large.strategy()).isEqualTo(Strategy.APPROXIMATE);
             assertThat(large.estimatedRows()).isEqualTo(LARGE);
-            assertThat(large.efSearch()).as("95% of the index: the raised ef_search")
-                    .isEqualTo(OpenSearchStore.DEFAULT_RAISED_EF_SEARCH);
+            assertThat(large.efSearch()).as("95% of the index: the raised ef_search").isEqualTo(200);
             assertThat(large.reason()).contains("570 documents (95.0%) match").contains("ef_search 200");
             assertThat(large.toString()).startsWith("APPROXIMATE (about 570 documents, 95.0% of the index, ef_search 200");
 
@@ -97,9 +96,11 @@ class OpenSearchAdaptivePlanTest {
             OpenSearchSearchPlan unfiltered = store.explainPlan(10);
             assertThat(unfiltered.strategy()).isEqualTo(Strategy.APPROXIMATE);
             assertThat(unfiltered.estimatedRows()).as("nothing counted").isEqualTo(-1);
-            assertThat(unfiltered.efSearch()).as("the whole index: the raised ef_search")
-                    .isEqualTo(OpenSearchStore.DEFAULT_RAISED_EF_SEARCH);
+            assertThat(unfiltered.efSearch()).as("no raise by default: the floor").isEqualTo(100);
             assertThat(unfiltered.reason()).startsWith("no filter");
+
+            assertThat(store.explainPlan(LARGE_TENANT, 10).strategy()).as("570 documents, under the default threshold")
+                    .isEqualTo(Strategy.EXACT);
 
             OpenSearchSearchPlan fixed = exact.explainPlan(LARGE_TENANT, 10);
             assertThat(fixed.strategy()).isEqualTo(Strategy.EXACT);

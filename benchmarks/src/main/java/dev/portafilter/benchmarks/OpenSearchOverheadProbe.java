@@ -87,6 +87,9 @@ public final class OpenSearchOverheadProbe {
                     store.search(SearchRequest.of(q, K, c.filter())).stream().map(SearchHit::id)
                             .toList(), -1)));
             systems.put("raw approximate", (q, c) -> raw(http, url, index, approximateBody(layout, loader, q, c, 100)));
+            // the vector as the client's typed knn query writes it (each float as a double): the store's old body
+            systems.put("raw approx. doubles", (q, c) -> raw(http, url, index,
+                    approximateBody(layout, loader, q, c, 100).replace(vector(q), doubles(q))));
             for (String ef : java.lang.System.getProperty("probe.ef", "").split(",")) {
                 if (!ef.isBlank()) {
                     systems.put("raw ef " + ef, (q, c) -> raw(http, url, index,
@@ -189,6 +192,14 @@ public final class OpenSearchOverheadProbe {
         StringBuilder s = new StringBuilder(q.length * 12).append('[');
         for (int i = 0; i < q.length; i++) {
             s.append(i == 0 ? "" : ",").append(q[i]);
+        }
+        return s.append(']').toString();
+    }
+
+    private static String doubles(float[] q) {
+        StringBuilder s = new StringBuilder(q.length * 20).append('[');
+        for (int i = 0; i < q.length; i++) {
+            s.append(i == 0 ? "" : ",").append((double) q[i]);
         }
         return s.append(']').toString();
     }
