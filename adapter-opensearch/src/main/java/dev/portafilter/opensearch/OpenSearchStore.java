@@ -88,8 +88,7 @@ import java.util.Set;
  * with the filter inside it (efficient filtering, which fills k) and {@code method_parameters.ef_search} of
  * {@link Builder#efSearch} (100: the cheapest measured to give recall 0.99 from 10% to 50%), which
  * {@link Builder#raisedEfSearch} can raise for filters that keep a large share. A filterless search walks the
- * graph. Measured
- * (docs/search-strategy.md, facts on 100,000 × 384): the exact script costs about 1.5 ms plus 0.7 µs per matching
+ * graph. Measured (docs/search-strategy.md, facts on 100,000 × 384): the exact script costs about 1.5 ms plus 0.7 µs per matching
  * document (1.6 ms at 100, 1.9 ms at 1,000, 8 ms at 10,000, 30 ms at 50,000); the efficient filter 1.5 – 3.2 ms,
  * with recall 0.99 – 0.995 at 10 – 50% from ef_search 100 on. A count costs a round trip (~0.5 ms), once per filter
  * and TTL. {@link SearchMode#APPROXIMATE} and {@link SearchMode#EXACT} fix one plan and count nothing. Scores are
@@ -149,8 +148,8 @@ public final class OpenSearchStore implements VectorStore {
         EXACT,
         /**
          * Per search (the default): {@link #EXACT} while a {@code _count} of the filter (kept for
-         * {@link Builder#estimateCacheTtl}) is at most {@link Builder#exactMaxRows}, else {@link #APPROXIMATE} with an
-         * {@code ef_search} raised for filters that keep a large share of the index; see {@link #explainPlan}.
+         * {@link Builder#estimateCacheTtl}) is at most {@link Builder#exactMaxRows}, else {@link #APPROXIMATE} (with
+         * {@link Builder#raisedEfSearch}, if set, for filters that keep a large share); see {@link #explainPlan}.
          */
         ADAPTIVE
     }
@@ -761,7 +760,7 @@ public final class OpenSearchStore implements VectorStore {
          * in {@link SearchMode#ADAPTIVE} the floor, which {@link #raisedEfSearch} raises for large shares.
          * Also where Lucene searches a filtered segment exactly (no more matching documents than this). Measured:
          * 200 made 10% selectivity three times slower on 100,000 documents (the walk runs longer before it gives
-         * way to exact scoring), so only filters that keep a large share get more.
+         * way to exact scoring); {@link #raisedEfSearch} can give only filters that keep a large share more.
          */
         public Builder efSearch(int efSearch) {
             if (efSearch < 1) {

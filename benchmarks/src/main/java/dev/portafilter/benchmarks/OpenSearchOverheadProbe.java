@@ -27,8 +27,8 @@ import java.util.Set;
 /**
  * What {@code OpenSearchStore.search} costs beyond the server's work: the store (each {@link OpenSearchStore.SearchMode}),
  * a minimal {@code java.net.http} client sending the store's own approximate and exact query bodies, and the server's
- * {@code took} of that raw request, and the client's CPU time per search (the process's, which is load-independent
- * where wall time on a shared machine is not), measured on one index in the same run, interleaved query by query (the order of
+ * {@code took} of that raw request, and the client's CPU time per search (the whole process's, so JIT and GC
+ * threads count too: compare systems within one run), measured on one index in the same run, interleaved query by query (the order of
  * the systems rotates), per tenant selectivity (0.1% / 1% / 10% / 50%). Prints p50 / p95 ms and recall@k per cell.
  *
  * <pre>
