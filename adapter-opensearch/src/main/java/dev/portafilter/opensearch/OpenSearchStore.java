@@ -23,7 +23,7 @@ import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
-import org.opensearch.client.json.JsonData;
+import org.opensearch.client.json.JsonpDeserializer;
 import org.opensearch.client.json.JsonpMapper;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -42,15 +42,22 @@ import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
 import org.opensearch.client.opensearch.core.search.Hit;
+import org.opensearch.client.opensearch.generic.Body;
+import org.opensearch.client.opensearch.generic.Request;
+import org.opensearch.client.opensearch.generic.Requests;
+import org.opensearch.client.opensearch.generic.Response;
 import org.opensearch.client.opensearch.indices.GetMappingResponse;
 import org.opensearch.client.transport.OpenSearchTransport;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.StringReader;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,17 +81,22 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * <p>Search runs the {@code knn} query with the filter inside it (efficient filtering), so a selective tenant
- * filter still fills k; {@link SearchMode#EXACT} scores every filtered document with the {@code knn_score}
- * script instead. Scores are converted to cosine similarity.
+ * <p><b>Search plans.</b> By default ({@link SearchMode#ADAPTIVE}) each filtered search chooses its plan
+ * ({@link #explainPlan}) from a {@code _count} of the filter and of the index, routed like the search and kept for
+ * {@link Builder#estimateCacheTtl} (10 s): while the filter matches at most {@link Builder#exactMaxRows} documents
+ * (4,000), the {@code knn_score} script scores every one of them (exact, complete); else the {@code knn} query runs
+ * with the filter inside it (efficient filtering, which fills k) and {@code method_parameters.ef_search} of
+ * {@link Builder#efSearch} (100: the cheapest measured to give recall 0.99 from 10% to 50%), which
+ * {@link Builder#raisedEfSearch} can raise for filters that keep a large share. A filterless search walks the
+ * graph. Measured (docs/search-strategy.md, facts on 100,000 × 384): the exact script costs about 1.5 ms plus 0.7 µs per matching
+ * document (1.6 ms at 100, 1.9 ms at 1,000, 8 ms at 10,000, 30 ms at 50,000); the efficient filter 1.5 – 3.2 ms,
+ * with recall 0.99 – 0.995 at 10 – 50% from ef_search 100 on. A count costs a round trip (~0.5 ms), once per filter
+ * and TTL. {@link SearchMode#APPROXIMATE} and {@link SearchMode#EXACT} fix one plan and count nothing. Scores are
+ * converted to cosine similarity.
  *
- * <p>With the lucene engine the plugin chooses between exact and approximate search itself, per segment: it asks
- * Lucene for max(k, ef_search) candidates; Lucene scores the filtered documents exactly when there are no more of
- * them than that, and otherwise walks the HNSW graph, switching to exact scoring once the walk has visited more
- * nodes than the filter matches. Measured on 100,000 documents (docs/search-strategy.md): k on every query and
- * recall@10 1.000 from 0.1% to 10% selectivity, 0.997 at 50%. A count of the filter before each search, to send
- * small tenants to {@link SearchMode#EXACT}, saved 1 – 4.5 ms at 2% – 7% but cost 0.5 ms everywhere else, so the
- * store does not do it.
+ * <p>The search body is written by the store (see {@code SearchBody}) and sent through the client's generic API:
+ * the client's typed {@code knn} query writes each float of the vector as a double, twice the bytes at 384
+ * dimensions for the client to write and the server to parse.
  *
  * <p>Writes go through the bulk API in batches. A bulk is not atomic: when an item fails, the call throws
  * {@link StoreException} whose {@link StoreException#failedIds()} names every record not written (the failed
@@ -125,13 +137,21 @@ public final class OpenSearchStore implements VectorStore {
     /** The most hits OpenSearch returns for one search ({@code index.max_result_window}, the k-NN limit on k). */
     public static final int MAX_TOP_K = 10_000;
     private static final String OUTSIDE_GUARD = "portafilter_outside_guard";
+    /** Default {@link Builder#exactMaxRows}: where the exact script and the {@code knn} query cost the same. */
+    public static final long DEFAULT_EXACT_MAX_ROWS = 4_000;
 
     /** How {@link #search} finds neighbours. */
     public enum SearchMode {
         /** The HNSW {@code knn} query with the filter inside it: fast, approximate, fills k. */
         APPROXIMATE,
         /** The {@code knn_score} script over every filtered document: exact, for small or selective sets. */
-        EXACT
+        EXACT,
+        /**
+         * Per search (the default): {@link #EXACT} while a {@code _count} of the filter (kept for
+         * {@link Builder#estimateCacheTtl}) is at most {@link Builder#exactMaxRows}, else {@link #APPROXIMATE} (with
+         * {@link Builder#raisedEfSearch}, if set, for filters that keep a large share); see {@link #explainPlan}.
+         */
+        ADAPTIVE
     }
 
     private final OpenSearchClient client;
@@ -141,8 +161,8 @@ public final class OpenSearchStore implements VectorStore {
     private final DocumentCodec codec;
     private final Refresh refresh;
     private final int batchSize;
-    private final SearchMode searchMode;
-    private final int efSearch;
+    private final OpenSearchPlanner planner;
+    private final SearchBody searchBody;
     private final Duration callTimeout;
     /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
     private final String routing;
@@ -156,8 +176,9 @@ public final class OpenSearchStore implements VectorStore {
         this.codec = new DocumentCodec(b.layout, fields, json);
         this.refresh = b.refresh;
         this.batchSize = b.batchSize;
-        this.searchMode = b.searchMode;
-        this.efSearch = b.efSearch;
+        this.planner = new OpenSearchPlanner(new OpenSearchPlanner.Options(b.searchMode, b.exactMaxRows, b.efSearch,
+                b.raisedEfSearch, b.raisedEfFrom, b.estimateCacheTtl));
+        this.searchBody = new SearchBody(b.layout, json);
         this.callTimeout = b.callTimeout;
         this.routing = null;
     }
@@ -171,8 +192,8 @@ public final class OpenSearchStore implements VectorStore {
         this.codec = base.codec;
         this.refresh = base.refresh;
         this.batchSize = base.batchSize;
-        this.searchMode = base.searchMode;
-        this.efSearch = base.efSearch;
+        this.planner = base.planner;
+        this.searchBody = base.searchBody;
         this.callTimeout = base.callTimeout;
         this.routing = routing;
     }
@@ -299,27 +320,78 @@ public final class OpenSearchStore implements VectorStore {
             throw new IllegalArgumentException("OpenSearch returns at most " + MAX_TOP_K + " hits, topK was " + k);
         }
         Optional<Query> filter = request.filter().map(translator::translate);
-        List<Float> query = new ArrayList<>(vector.length);
-        for (float f : codec.queryForm(vector)) {
-            query.add(f);
-        }
-        Query neighbours = searchMode == SearchMode.APPROXIMATE ? knn(query, k, filter) : exact(query, filter);
+        OpenSearchSearchPlan plan = planner.plan(request.filter(), routing, k, this::planCount, false);
         List<String> excluded = new ArrayList<>(List.of(layout.vectorField()));
         layout.metadataField().ifPresent(excluded::add);
+        byte[] body = searchBody.write(codec.queryForm(vector), k, filter, plan, excluded);
         String what = "search " + layout.indexName();
-        SearchResponse<ObjectNode> response = call(what, () -> client.search(s -> s
-                .index(layout.indexName())
-                .size(k)
-                .query(neighbours)
-                .source(src -> src.filter(f -> f.excludes(excluded)))
-                .timeout(serverTimeout())
-                .routing(routing), ObjectNode.class));
+        SearchResponse<ObjectNode> response = call(what, () -> search(body));
         List<SearchHit> hits = response.hits().hits().stream()
                 .map(h -> new SearchHit(h.id(), layout.spaceType().cosineFromScore(h.score()),
                         codec.textOf(h.source()), codec.metadataOf(h.id(), h.source())))
                 .toList();
         requireComplete(what, response.shards(), response.timedOut(), hits);
         return hits;
+    }
+
+    /**
+     * The plan a search with this filter and k runs now, and why. In {@link SearchMode#ADAPTIVE}: the exact
+     * {@code knn_score} script while the filter matches at most {@link Builder#exactMaxRows} documents, else the
+     * {@code knn} query with the filter inside it and an {@code ef_search} for the share of the index the filter
+     * keeps. The counts are the ones searches use: kept for {@link Builder#estimateCacheTtl} per filter (and tenant
+     * partition), else asked for ({@code _count} of the filter and of the index, routed like the search). A fixed
+     * mode's plan shows the counts for information. A count on which a shard failed throws
+     * {@link PartialResultException}.
+     */
+    public OpenSearchSearchPlan explainPlan(Filter filter, int k) {
+        return explain(Optional.of(Objects.requireNonNull(filter, "filter")), k);
+    }
+
+    /** {@link #explainPlan(Filter, int)} for a search without a filter: always approximate, nothing counted. */
+    public OpenSearchSearchPlan explainPlan(int k) {
+        return explain(Optional.empty(), k);
+    }
+
+    private OpenSearchSearchPlan explain(Optional<Filter> filter, int k) {
+        if (k < 1 || k > MAX_TOP_K) {
+            throw new IllegalArgumentException("k must be between 1 and " + MAX_TOP_K + ", was " + k);
+        }
+        filter.ifPresent(translator::translate);
+        return planner.plan(filter, routing, k, this::planCount, true);
+    }
+
+    /**
+     * Forgets the kept counts of every filter (also of this store's partitions), e.g. after a large load changed
+     * the tenants' sizes; otherwise a count is kept for {@link Builder#estimateCacheTtl}.
+     */
+    public void forgetEstimates() {
+        planner.forgetEstimates();
+    }
+
+    /**
+     * Sends a search body through the client's generic API (its transport, connection, credentials and timeouts) and
+     * reads the answer as the typed search would.
+     */
+    private SearchResponse<ObjectNode> search(byte[] body) throws IOException {
+        Map<String, String> parameters = new HashMap<>();
+        parameters.put("timeout", serverTimeout());
+        if (routing != null) {
+            parameters.put("routing", routing);
+        }
+        Request request = Requests.create("POST", "/" + URLEncoder.encode(layout.indexName(), StandardCharsets.UTF_8)
+                + "/_search", List.of(), parameters, Body.from(body, "application/json"));
+        JsonpMapper mapper = client._transport().jsonpMapper();
+        try (Response response = client.generic().execute(request);
+             InputStream in = response.getBody().map(Body::body).orElseGet(InputStream::nullInputStream)) {
+            if (response.getStatus() != 200) {
+                throw new StoreException("HTTP " + response.getStatus() + ": " + new String(in.readAllBytes(),
+                        StandardCharsets.UTF_8), null);
+            }
+            try (JsonParser parser = mapper.jsonProvider().createParser(in)) {
+                return SearchResponse.createSearchResponseDeserializer(JsonpDeserializer.of(ObjectNode.class))
+                        .deserialize(parser, mapper);
+            }
+        }
     }
 
     @Override
@@ -333,8 +405,16 @@ public final class OpenSearchStore implements VectorStore {
     }
 
     private long countWhere(Optional<Filter> filter) {
+        return countWhere(filter, "count " + layout.indexName());
+    }
+
+    /** The count that chooses a search's plan: an incomplete one throws, as every count does, and chooses nothing. */
+    private long planCount(Optional<Filter> filter) {
+        return countWhere(filter, "count " + layout.indexName() + " to choose the search plan");
+    }
+
+    private long countWhere(Optional<Filter> filter, String what) {
         Optional<Query> query = filter.map(translator::translate);
-        String what = "count " + layout.indexName();
         CountResponse response = call(what, () -> client.count(c -> {
             c.index(layout.indexName()).query(query.orElse(null));
             return routing == null ? c : c.routing(routing);
@@ -384,24 +464,6 @@ public final class OpenSearchStore implements VectorStore {
                 return null;
             });
         }
-    }
-
-    private Query knn(List<Float> vector, int k, Optional<Query> filter) {
-        // ef_search below k would cap the candidates at ef_search; Lucene's default gives poor recall
-        int ef = Math.max(efSearch, k);
-        return Query.of(q -> q.knn(n -> n.field(layout.vectorField()).vector(vector).k(k)
-                .filter(filter.orElse(null))
-                .methodParameters("ef_search", JsonData.of(ef))));
-    }
-
-    private Query exact(List<Float> vector, Optional<Query> filter) {
-        Query candidates = filter.orElseGet(() -> Query.of(q -> q.matchAll(m -> m)));
-        return Query.of(q -> q.scriptScore(ss -> ss.query(candidates).script(s -> s.inline(i -> i
-                .source("knn_score")
-                .lang(l -> l.custom("knn"))
-                .params("field", JsonData.of(layout.vectorField()))
-                .params("query_value", JsonData.of(vector))
-                .params("space_type", JsonData.of(layout.spaceType().wireName()))))));
     }
 
     /** The existing documents with the batch's ids: version, routing and whether each lies outside the guard. */
@@ -591,8 +653,13 @@ public final class OpenSearchStore implements VectorStore {
         private OpenSearchClient client;
         private Refresh refresh = Refresh.WaitFor;
         private int batchSize = 500;
-        private SearchMode searchMode = SearchMode.APPROXIMATE;
+        private SearchMode searchMode = SearchMode.ADAPTIVE;
         private int efSearch = 100;
+        private long exactMaxRows = DEFAULT_EXACT_MAX_ROWS;
+        /** None by default: ef_search 100 is the cheapest measured to give recall 0.99 from 10% to 50%. */
+        private int raisedEfSearch = 0;
+        private double raisedEfFrom = 1;
+        private Duration estimateCacheTtl = Duration.ofSeconds(10);
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
@@ -634,16 +701,66 @@ public final class OpenSearchStore implements VectorStore {
             return this;
         }
 
+        /**
+         * {@link SearchMode#ADAPTIVE} (default) chooses per search; {@link SearchMode#APPROXIMATE} and
+         * {@link SearchMode#EXACT} run every search with one plan and count nothing.
+         */
         public Builder searchMode(SearchMode searchMode) {
             this.searchMode = Objects.requireNonNull(searchMode, "searchMode");
             return this;
         }
 
         /**
-         * HNSW candidates per approximate search ({@code method_parameters.ef_search}), at least k; 100 by default.
+         * {@link SearchMode#ADAPTIVE}: a filtered search scores the matching documents exactly when the filter matches
+         * at most this many ({@link #DEFAULT_EXACT_MAX_ROWS} by default; 0: only when none match).
+         */
+        public Builder exactMaxRows(long exactMaxRows) {
+            if (exactMaxRows < 0) {
+                throw new IllegalArgumentException("exactMaxRows cannot be negative, was " + exactMaxRows);
+            }
+            this.exactMaxRows = exactMaxRows;
+            return this;
+        }
+
+        /**
+         * {@link SearchMode#ADAPTIVE}: an approximate search whose filter keeps at least {@code fromSelectivity} of
+         * the index asks for {@code efSearch} candidates (if more than {@link #efSearch(int)}); none by default.
+         * Where the filter keeps a large share, more candidates buy recall cheaply (on 100,000 documents at 50%: ef
+         * 100 gave 0.99 – 0.997, ef 200 0.999 for 6 – 40% more time), while at ~10% they make the walk run longer
+         * before Lucene gives way to exact scoring (ef 200: three times slower). E.g. {@code raisedEfSearch(200, 0.25)}
+         * for a margin above recall 0.99 on large tenants.
+         */
+        public Builder raisedEfSearch(int efSearch, double fromSelectivity) {
+            if (efSearch < 1) {
+                throw new IllegalArgumentException("efSearch must be positive, was " + efSearch);
+            }
+            if (!(fromSelectivity >= 0 && fromSelectivity <= 1)) {
+                throw new IllegalArgumentException("fromSelectivity is a share from 0 to 1, not " + fromSelectivity);
+            }
+            this.raisedEfSearch = efSearch;
+            this.raisedEfFrom = fromSelectivity;
+            return this;
+        }
+
+        /**
+         * {@link SearchMode#ADAPTIVE}: how long the counts that choose the plan are kept, per filter and tenant
+         * partition (default 10 s; at most 10,000 filters); zero counts before every filtered search. A stale count
+         * costs speed, never completeness: both plans return k whenever k documents match.
+         */
+        public Builder estimateCacheTtl(Duration estimateCacheTtl) {
+            if (estimateCacheTtl.isNegative()) {
+                throw new IllegalArgumentException("estimateCacheTtl cannot be negative, was " + estimateCacheTtl);
+            }
+            this.estimateCacheTtl = estimateCacheTtl;
+            return this;
+        }
+
+        /**
+         * HNSW candidates per approximate search ({@code method_parameters.ef_search}), at least k; 100 by default;
+         * in {@link SearchMode#ADAPTIVE} the floor, which {@link #raisedEfSearch} raises for large shares.
          * Also where Lucene searches a filtered segment exactly (no more matching documents than this). Measured:
-         * 200 raised recall at 50% selectivity only from 0.997 to 0.999 and made 10% three times slower (the walk
-         * runs longer before it gives way to exact scoring).
+         * 200 made 10% selectivity three times slower on 100,000 documents (the walk runs longer before it gives
+         * way to exact scoring); {@link #raisedEfSearch} can give only filters that keep a large share more.
          */
         public Builder efSearch(int efSearch) {
             if (efSearch < 1) {

@@ -8,12 +8,14 @@ import dev.portafilter.core.filter.FilterJson;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.opensearch.OpenSearchFilterTranslator;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
+import dev.portafilter.opensearch.OpenSearchStore;
 import dev.portafilter.pgvector.PgvectorFilterTranslator;
 import dev.portafilter.pgvector.PgvectorStore;
 import dev.portafilter.pgvector.PgvectorTableLayout;
 import dev.portafilter.pgvector.SqlFragment;
 import dev.portafilter.pinecone.PineconeFilterTranslator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,15 +47,21 @@ final class ExplainCommand implements Callable<Integer> {
             description = "pgvector: the schema-qualified table (default: ${DEFAULT-VALUE}).")
     String table;
 
-    @Option(names = "--index", defaultValue = "documents", description = "OpenSearch: the index (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--index", defaultValue = "documents", description = "OpenSearch: the index (default: "
+            + "${DEFAULT-VALUE}). Given explicitly, also the plan a search with this filter gets on this index in the "
+            + "cluster (--opensearch-url), and the counts that chose it.")
     String index;
+
+    @Mixin
+    OpenSearchOptions openSearch;
 
     @Option(names = "--pgvector-url", paramLabel = "JDBC_URL",
             description = "pgvector: also show the plan a search with this filter gets on --table in this database, and "
                     + "the row estimate that chose it.")
     String pgvectorUrl;
 
-    @Option(names = "-k", defaultValue = "10", description = "pgvector plan: the number of results (default: ${DEFAULT-VALUE}).")
+    @Option(names = "-k", defaultValue = "10", description = "pgvector and OpenSearch plans: the number of results "
+            + "(default: ${DEFAULT-VALUE}).")
     int k;
 
     @Spec
@@ -75,7 +83,8 @@ final class ExplainCommand implements Callable<Integer> {
             return "WHERE " + sql.sql() + "\n  parameters: " + sql.params() + plan(schema, filter);
         });
         backends.put("opensearch", () -> new OpenSearchFilterTranslator(layout("--index", index,
-                () -> OpenSearchIndexLayout.builder(index, schema, DIMENSION).build())).toJson(filter));
+                () -> OpenSearchIndexLayout.builder(index, schema, DIMENSION).build())).toJson(filter)
+                + openSearchPlan(schema, filter));
         backends.put("pinecone", () -> new PineconeFilterTranslator(schema).toJson(filter));
 
         // all of it first, so that an option's error prints nothing but itself
@@ -112,6 +121,16 @@ final class ExplainCommand implements Callable<Integer> {
         try (PgvectorConnection connection = new PgvectorConnection(pgvectorUrl);
              PgvectorStore store = connection.existingStore(tableSchema(), tableName(), schema)) {
             return "\n  plan on " + table + " (k = " + k + "): " + store.explainPlan(filter, k);
+        }
+    }
+
+    /** The plan a search gets on the live index, when an index is named (not the default) in a cluster. */
+    private String openSearchPlan(MetadataSchema schema, Filter filter) {
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--index")) {
+            return "";
+        }
+        try (OpenSearchStore store = openSearch.connect().existingStore(index, schema)) {
+            return "\n  plan on " + index + " (k = " + k + "): " + store.explainPlan(filter, k);
         }
     }
 
