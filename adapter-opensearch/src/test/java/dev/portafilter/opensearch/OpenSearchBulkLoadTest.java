@@ -1,8 +1,10 @@
 package dev.portafilter.opensearch;
 
 import dev.portafilter.conformance.ScenarioDataset;
+import dev.portafilter.conformance.faults.FaultyProxy;
 import dev.portafilter.core.InvalidRecordException;
 import dev.portafilter.core.StoreException;
+import dev.portafilter.core.StoreTimeoutException;
 import dev.portafilter.core.metadata.FieldType;
 import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
@@ -16,6 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.opensearch.client.opensearch._types.Refresh;
 
+import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -23,6 +27,7 @@ import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** {@link OpenSearchStore#bulkLoad} and the refresh of a multi-batch upsert, against the real server. */
 class OpenSearchBulkLoadTest {
@@ -161,6 +166,42 @@ class OpenSearchBulkLoadTest {
             }
             assertThat(store.count()).isZero();
         });
+    }
+
+    /**
+     * A server that stops answering ends a bulk load at the load's own timeout, not the call timeout, with a
+     * {@link StoreTimeoutException} naming every record; once healed, the same load converges.
+     */
+    @Test
+    void aStalledConnectionEndsABulkLoadAtItsOwnTimeoutNamingEveryRecord() {
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("bulk-stall"), TENANTS, 4)
+                .build();
+        URI server = URI.create(TestServer.url());
+        try (OpenSearchStore direct = TestServer.storeByUrl(layout).build();
+             FaultyProxy proxy = FaultyProxy.to(server.getHost(), server.getPort())) {
+            direct.createIndex();
+            try {
+                OpenSearchStore.Builder viaProxy = TestServer.storeByUrl(layout).callTimeout(Duration.ofMillis(300))
+                        .bulkLoadTimeout(Duration.ofMillis(700));
+                viaProxy.url(server.getScheme() + "://" + proxy.host() + ":" + proxy.port());
+                try (OpenSearchStore store = viaProxy.build()) {
+                    List<VectorRecord> load = List.of(record("n0", Metadata.of("customer", A)),
+                            record("n1", Metadata.of("customer", A)));
+                    proxy.fault(new FaultyProxy.Fault.Drop());
+                    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> store.bulkLoad(load))
+                            .isInstanceOfSatisfying(StoreTimeoutException.class, e -> {
+                                assertThat(e.timeout()).isEqualTo(Duration.ofMillis(700));
+                                assertThat(e.failedIds()).containsExactlyInAnyOrder("n0", "n1");
+                            }));
+
+                    proxy.fault(FaultyProxy.NONE);
+                    store.bulkLoad(load);
+                    assertThat(store.count()).as("healed: the load converges").isEqualTo(2);
+                }
+            } finally {
+                direct.deleteIndex();
+            }
+        }
     }
 
     /**

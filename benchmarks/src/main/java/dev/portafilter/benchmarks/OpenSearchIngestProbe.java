@@ -19,9 +19,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Ingest into OpenSearch, side by side in one run: the same rows loaded through {@code OpenSearchStore.upsert}, and
- * through a raw single-connection {@code _bulk} with {@code java.net.http} (the same documents, the same batch size,
- * no refresh per request, one refresh at the end). Each load goes into a new index of the same layout, which is
+ * Ingest into OpenSearch, side by side in one run: the same rows loaded through {@code OpenSearchStore.upsert} (the
+ * store's default {@code Refresh.WaitFor}, and {@code Refresh.False} with one refresh at the end; and in calls of one
+ * batch each, {@code upsert-per-batch}, which sends exactly the requests that every call sent before a call of
+ * several batches refreshed once at its end: a {@code refresh=wait_for} bulk of 500 records), through
+ * {@code OpenSearchStore.bulkLoad} in one call (with its default two requests in flight, and with one), and through a
+ * raw single-connection {@code _bulk} with {@code java.net.http} (the same documents, the same batch size as
+ * {@code upsert}, no refresh per request, one refresh at the end). Each load goes into a new index of the same layout, which is
  * deleted afterwards; each time includes the final refresh, so the rows are searchable when the clock stops. The
  * loads take turns for {@code -Drounds=} rounds, so that background load on a shared machine falls on all of them.
  *
@@ -50,7 +54,7 @@ public final class OpenSearchIngestProbe {
                 "http://127.0.0.1:9200"));
         int rows = Integer.getInteger("rows", 20_000);
         int rounds = Integer.getInteger("rounds", 2);
-        List<String> only = List.of(System.getProperty("only", "upsert,upsert-refresh-false,raw").split(","));
+        List<String> only = List.of(System.getProperty("only", "upsert-per-batch,upsert,upsert-refresh-false,bulkLoad,bulkLoad-1,raw").split(","));
         Dataset data = Dataset.generate(rows, Integer.getInteger("dim", 384), 1, 42);
         OpenSearchIngestProbe probe = new OpenSearchIngestProbe(url, data, Integer.getInteger("call", 1_000));
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
@@ -79,20 +83,23 @@ public final class OpenSearchIngestProbe {
         String index = "pf-ingest-probe-" + ProcessHandle.current().pid() + "-" + round + "-" + load;
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, Dataset.SCHEMA, data.dimension()).build();
         Refresh refresh = load.equals("upsert-refresh-false") ? Refresh.False : Refresh.WaitFor;
+        int requests = load.equals("bulkLoad-1") ? 1 : OpenSearchStore.DEFAULT_BULK_LOAD_REQUESTS;
         try (OpenSearchStore store = OpenSearchStore.builder(layout).url(url).refresh(refresh).batchSize(BATCH)
-                .build()) {
+                .bulkLoadRequests(requests).build()) {
             store.createIndex();
             try {
                 long start = System.nanoTime();
                 switch (load) {
-                    case "upsert", "upsert-refresh-false" -> {
-                        for (int from = 0; from < data.size(); from += callSize) {
-                            store.upsert(data.records(from, Math.min(data.size(), from + callSize)));
+                    case "upsert", "upsert-refresh-false", "upsert-per-batch" -> {
+                        int rowsPerCall = load.equals("upsert-per-batch") ? BATCH : callSize;
+                        for (int from = 0; from < data.size(); from += rowsPerCall) {
+                            store.upsert(data.records(from, Math.min(data.size(), from + rowsPerCall)));
                         }
                         if (refresh == Refresh.False) {
                             send("POST", "/" + index + "/_refresh", null);
                         }
                     }
+                    case "bulkLoad", "bulkLoad-1" -> store.bulkLoad(data.records(0, data.size()));
                     case "raw" -> raw(layout);
                     default -> throw new IllegalArgumentException("unknown load: " + load);
                 }
