@@ -107,8 +107,8 @@ import java.util.concurrent.ExecutionException;
  * items and the batches not sent). Reads, counts and deletes see a write once the index has refreshed: with the
  * default {@link Refresh#WaitFor} that is when {@code upsert} returns. A call of one batch asks its bulk request to
  * wait for the next scheduled refresh; a call of several sends them without and refreshes the index once after the
- * last (waiting for a refresh per batch, up to {@code index.refresh_interval} each, was most of the time of a large
- * upsert).
+ * last, instead of waiting for a refresh per batch (up to {@code index.refresh_interval} each; the benchmarks'
+ * {@code OpenSearchIngestProbe} measures both).
  *
  * <p>{@link #bulkLoad} is the fast path for records with new ids, pgvector's COPY here: {@code create} operations
  * only, which cannot replace any record (so no tenant can overwrite another's, with no look-up first), in larger

@@ -54,7 +54,7 @@ public final class OpenSearchIngestProbe {
                 "http://127.0.0.1:9200"));
         int rows = Integer.getInteger("rows", 20_000);
         int rounds = Integer.getInteger("rounds", 2);
-        List<String> only = List.of(System.getProperty("only", "upsert-per-batch,upsert,upsert-refresh-false,bulkLoad,bulkLoad-1,raw").split(","));
+        List<String> only = List.of(System.getProperty("only", "upsert-per-batch,upsert,bulkLoad,bulkLoad-1,raw").split(","));
         Dataset data = Dataset.generate(rows, Integer.getInteger("dim", 384), 1, 42);
         OpenSearchIngestProbe probe = new OpenSearchIngestProbe(url, data, Integer.getInteger("call", 1_000));
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
@@ -80,7 +80,7 @@ public final class OpenSearchIngestProbe {
 
     /** Loads every row into a new index the named way, refreshes, checks the count, deletes the index. */
     private double time(String load, int round) throws IOException, InterruptedException {
-        String index = "pf-ingest-probe-" + ProcessHandle.current().pid() + "-" + round + "-" + load;
+        String index = "pf-ingest-probe-" + ProcessHandle.current().pid() + "-" + round + "-" + load.toLowerCase();
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, Dataset.SCHEMA, data.dimension()).build();
         Refresh refresh = load.equals("upsert-refresh-false") ? Refresh.False : Refresh.WaitFor;
         int requests = load.equals("bulkLoad-1") ? 1 : OpenSearchStore.DEFAULT_BULK_LOAD_REQUESTS;
