@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.core.PartialResultException;
 import dev.portafilter.core.StoreException;
@@ -474,8 +475,6 @@ public final class OpenSearchStore implements VectorStore {
         int to = from;
         try (JsonGenerator g = json.getFactory().createGenerator(body)) {
             g.setRootValueSeparator(null);
-            // most of the encoding is floats to text: Schubfach instead of Float.toString, twice as fast
-            g.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
             while (to < records.size() && (to == from || body.size() < bulkLoadBytes)) {
                 VectorRecord r = records.get(to++);
                 g.writeStartObject();
@@ -1147,7 +1146,8 @@ public final class OpenSearchStore implements VectorStore {
          * Nothing in the index changes.
          */
         public OpenSearchStore build() {
-            ObjectMapper json = new ObjectMapper();
+            // most of what the store writes is floats as text: Schubfach is about twice as fast as Float.toString
+            ObjectMapper json = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
             if (client != null) {
                 if (url != null || username != null) {
                     throw new IllegalStateException("give either a client or a url (with credentials), not both");
