@@ -22,12 +22,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One OpenSearch index loaded once, searched two ways: Portafilter's {@code OpenSearchStore} (the filter inside
- * {@code knn}, OpenSearch's "efficient filtering"), and the post-filter most tutorials write, a {@code bool}
- * whose {@code must} is the {@code knn} query and whose {@code filter} is the same translated filter. The
- * post-filter query sets no {@code ef_search}, as those tutorials do.
+ * One OpenSearch index loaded once, searched several ways: Portafilter's {@code OpenSearchStore} with its default
+ * plan and with each plan fixed (exact {@code knn_score} script; the filter inside {@code knn}, OpenSearch's
+ * "efficient filtering"), each a store object of its own over the same index; the same efficient-filter query sent
+ * as JSON text by {@link RawOpenSearch}, for the store's client overhead; and the post-filter most tutorials write, a
+ * {@code bool} whose {@code must} is the {@code knn} query and whose {@code filter} is the same translated filter.
+ * The post-filter query sets no {@code ef_search}, as those tutorials do.
  */
 final class OpenSearchSystems implements AutoCloseable {
+    /** The store's default {@code ef_search} for its approximate plan, which the raw query sends too. */
+    private static final int EF_SEARCH = 100;
     private final OpenSearchTransport transport;
     private final OpenSearchClient client;
     private final OpenSearchIndexLayout layout;
@@ -85,9 +89,12 @@ final class OpenSearchSystems implements AutoCloseable {
         store.createIndex();
         OpenSearchSystems systems = new OpenSearchSystems(transport, client, layout, store, data, name);
         try {
+            Progress progress = Progress.rows(name + ": load", data.size());
             long start = System.nanoTime();
             for (int from = 0; from < data.size(); from += batchSize) {
-                store.upsert(data.records(from, Math.min(data.size(), from + batchSize)));
+                int to = Math.min(data.size(), from + batchSize);
+                store.upsert(data.records(from, to));
+                progress.add(to - from);
             }
             systems.loadSeconds = (System.nanoTime() - start) / 1e9;
             start = System.nanoTime();
@@ -127,6 +134,34 @@ final class OpenSearchSystems implements AutoCloseable {
 
     SearchSystem portafilter() {
         return SearchSystem.ofStore(name, "opensearch", store, data, () -> {
+        });
+    }
+
+    /** Another store over the same index with its plan fixed; closing it leaves the index and the client alone. */
+    SearchSystem fixedPlan(String systemName, OpenSearchStore.SearchMode mode) {
+        OpenSearchStore fixed = OpenSearchStore.builder(layout).client(client).searchMode(mode).build();
+        return SearchSystem.ofStore(systemName, "opensearch", fixed, data, fixed::close);
+    }
+
+    /**
+     * The store's efficient-filter query ({@link OpenSearchStore.SearchMode#APPROXIMATE}: the filter inside
+     * {@code knn}, {@code ef_search} {@value #EF_SEARCH}, the vector left out of {@code _source}) as JSON text over
+     * {@code java.net.http}: the same search without the store's client.
+     */
+    SearchSystem rawEfficientFilter(String url) {
+        RawOpenSearch raw = new RawOpenSearch(url);
+        Map<FilterCase, String> filters = new ConcurrentHashMap<>();
+        return SearchSystem.of(Report.RAW_EFFICIENT, "opensearch", (query, filterCase, k) -> {
+            String filter = filters.computeIfAbsent(filterCase,
+                    c -> store.translator().translate(c.filter()).toJsonString());
+            StringBuilder body = new StringBuilder(8_192).append("{\"size\":").append(k)
+                    .append(",\"_source\":{\"excludes\":[\"").append(layout.vectorField())
+                    .append("\"]},\"query\":{\"knn\":{\"").append(layout.vectorField()).append("\":{\"vector\":");
+            RawOpenSearch.appendVector(body, data.query(query));
+            body.append(",\"k\":").append(k).append(",\"filter\":").append(filter)
+                    .append(",\"method_parameters\":{\"ef_search\":").append(Math.max(EF_SEARCH, k)).append("}}}}}");
+            return raw.searchIds(layout.indexName(), body.toString());
+        }, () -> {
         });
     }
 
