@@ -125,13 +125,25 @@ public final class OpenSearchStore implements VectorStore {
     /** The most hits OpenSearch returns for one search ({@code index.max_result_window}, the k-NN limit on k). */
     public static final int MAX_TOP_K = 10_000;
     private static final String OUTSIDE_GUARD = "portafilter_outside_guard";
+    /** Default {@link Builder#exactMaxRows}: where the exact script and the {@code knn} query cost the same. */
+    public static final long DEFAULT_EXACT_MAX_ROWS = 4_000;
+    /** Default {@link Builder#raisedEfSearch}: the ef_search for filters that keep a large share of the index. */
+    public static final int DEFAULT_RAISED_EF_SEARCH = 200;
+    /** Default selectivity from which {@link Builder#raisedEfSearch} applies. */
+    public static final double DEFAULT_RAISED_EF_FROM = 0.25;
 
     /** How {@link #search} finds neighbours. */
     public enum SearchMode {
         /** The HNSW {@code knn} query with the filter inside it: fast, approximate, fills k. */
         APPROXIMATE,
         /** The {@code knn_score} script over every filtered document: exact, for small or selective sets. */
-        EXACT
+        EXACT,
+        /**
+         * Per search (the default): {@link #EXACT} while a {@code _count} of the filter (kept for
+         * {@link Builder#estimateCacheTtl}) is at most {@link Builder#exactMaxRows}, else {@link #APPROXIMATE} with an
+         * {@code ef_search} raised for filters that keep a large share of the index; see {@link #explainPlan}.
+         */
+        ADAPTIVE
     }
 
     private final OpenSearchClient client;
@@ -141,8 +153,7 @@ public final class OpenSearchStore implements VectorStore {
     private final DocumentCodec codec;
     private final Refresh refresh;
     private final int batchSize;
-    private final SearchMode searchMode;
-    private final int efSearch;
+    private final OpenSearchPlanner planner;
     private final Duration callTimeout;
     /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
     private final String routing;
@@ -156,8 +167,8 @@ public final class OpenSearchStore implements VectorStore {
         this.codec = new DocumentCodec(b.layout, fields, json);
         this.refresh = b.refresh;
         this.batchSize = b.batchSize;
-        this.searchMode = b.searchMode;
-        this.efSearch = b.efSearch;
+        this.planner = new OpenSearchPlanner(new OpenSearchPlanner.Options(b.searchMode, b.exactMaxRows, b.efSearch,
+                b.raisedEfSearch, b.raisedEfFrom, b.estimateCacheTtl));
         this.callTimeout = b.callTimeout;
         this.routing = null;
     }
@@ -171,8 +182,7 @@ public final class OpenSearchStore implements VectorStore {
         this.codec = base.codec;
         this.refresh = base.refresh;
         this.batchSize = base.batchSize;
-        this.searchMode = base.searchMode;
-        this.efSearch = base.efSearch;
+        this.planner = base.planner;
         this.callTimeout = base.callTimeout;
         this.routing = routing;
     }
@@ -299,11 +309,13 @@ public final class OpenSearchStore implements VectorStore {
             throw new IllegalArgumentException("OpenSearch returns at most " + MAX_TOP_K + " hits, topK was " + k);
         }
         Optional<Query> filter = request.filter().map(translator::translate);
+        OpenSearchSearchPlan plan = planner.plan(request.filter(), routing, k, this::planCount, false);
         List<Float> query = new ArrayList<>(vector.length);
         for (float f : codec.queryForm(vector)) {
             query.add(f);
         }
-        Query neighbours = searchMode == SearchMode.APPROXIMATE ? knn(query, k, filter) : exact(query, filter);
+        Query neighbours = plan.strategy() == OpenSearchSearchPlan.Strategy.APPROXIMATE
+                ? knn(query, k, filter, plan.efSearch()) : exact(query, filter);
         List<String> excluded = new ArrayList<>(List.of(layout.vectorField()));
         layout.metadataField().ifPresent(excluded::add);
         String what = "search " + layout.indexName();
@@ -322,6 +334,40 @@ public final class OpenSearchStore implements VectorStore {
         return hits;
     }
 
+    /**
+     * The plan a search with this filter and k runs now, and why. In {@link SearchMode#ADAPTIVE}: the exact
+     * {@code knn_score} script while the filter matches at most {@link Builder#exactMaxRows} documents, else the
+     * {@code knn} query with the filter inside it and an {@code ef_search} for the share of the index the filter
+     * keeps. The counts are the ones searches use: kept for {@link Builder#estimateCacheTtl} per filter (and tenant
+     * partition), else asked for ({@code _count} of the filter and of the index, routed like the search). A fixed
+     * mode's plan shows the counts for information. A count on which a shard failed throws
+     * {@link PartialResultException}.
+     */
+    public OpenSearchSearchPlan explainPlan(Filter filter, int k) {
+        return explain(Optional.of(Objects.requireNonNull(filter, "filter")), k);
+    }
+
+    /** {@link #explainPlan(Filter, int)} for a search without a filter: always approximate, nothing counted. */
+    public OpenSearchSearchPlan explainPlan(int k) {
+        return explain(Optional.empty(), k);
+    }
+
+    private OpenSearchSearchPlan explain(Optional<Filter> filter, int k) {
+        if (k < 1 || k > MAX_TOP_K) {
+            throw new IllegalArgumentException("k must be between 1 and " + MAX_TOP_K + ", was " + k);
+        }
+        filter.ifPresent(translator::translate);
+        return planner.plan(filter, routing, k, this::planCount, true);
+    }
+
+    /**
+     * Forgets the kept counts of every filter (also of this store's partitions), e.g. after a large load changed
+     * the tenants' sizes; otherwise a count is kept for {@link Builder#estimateCacheTtl}.
+     */
+    public void forgetEstimates() {
+        planner.forgetEstimates();
+    }
+
     @Override
     public long count() {
         return countWhere(Optional.empty());
@@ -333,8 +379,16 @@ public final class OpenSearchStore implements VectorStore {
     }
 
     private long countWhere(Optional<Filter> filter) {
+        return countWhere(filter, "count " + layout.indexName());
+    }
+
+    /** The count that chooses a search's plan: an incomplete one throws, as every count does, and chooses nothing. */
+    private long planCount(Optional<Filter> filter) {
+        return countWhere(filter, "count " + layout.indexName() + " to choose the search plan");
+    }
+
+    private long countWhere(Optional<Filter> filter, String what) {
         Optional<Query> query = filter.map(translator::translate);
-        String what = "count " + layout.indexName();
         CountResponse response = call(what, () -> client.count(c -> {
             c.index(layout.indexName()).query(query.orElse(null));
             return routing == null ? c : c.routing(routing);
@@ -386,9 +440,8 @@ public final class OpenSearchStore implements VectorStore {
         }
     }
 
-    private Query knn(List<Float> vector, int k, Optional<Query> filter) {
-        // ef_search below k would cap the candidates at ef_search; Lucene's default gives poor recall
-        int ef = Math.max(efSearch, k);
+    /** The planner never asks for an ef_search below k (it would cap the candidates); Lucene's default is poor. */
+    private Query knn(List<Float> vector, int k, Optional<Query> filter, int ef) {
         return Query.of(q -> q.knn(n -> n.field(layout.vectorField()).vector(vector).k(k)
                 .filter(filter.orElse(null))
                 .methodParameters("ef_search", JsonData.of(ef))));
@@ -591,8 +644,12 @@ public final class OpenSearchStore implements VectorStore {
         private OpenSearchClient client;
         private Refresh refresh = Refresh.WaitFor;
         private int batchSize = 500;
-        private SearchMode searchMode = SearchMode.APPROXIMATE;
+        private SearchMode searchMode = SearchMode.ADAPTIVE;
         private int efSearch = 100;
+        private long exactMaxRows = DEFAULT_EXACT_MAX_ROWS;
+        private int raisedEfSearch = DEFAULT_RAISED_EF_SEARCH;
+        private double raisedEfFrom = DEFAULT_RAISED_EF_FROM;
+        private Duration estimateCacheTtl = Duration.ofSeconds(10);
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
 
@@ -634,16 +691,64 @@ public final class OpenSearchStore implements VectorStore {
             return this;
         }
 
+        /**
+         * {@link SearchMode#ADAPTIVE} (default) chooses per search; {@link SearchMode#APPROXIMATE} and
+         * {@link SearchMode#EXACT} run every search with one plan and count nothing.
+         */
         public Builder searchMode(SearchMode searchMode) {
             this.searchMode = Objects.requireNonNull(searchMode, "searchMode");
             return this;
         }
 
         /**
-         * HNSW candidates per approximate search ({@code method_parameters.ef_search}), at least k; 100 by default.
+         * {@link SearchMode#ADAPTIVE}: a filtered search scores the matching documents exactly when the filter matches
+         * at most this many ({@link #DEFAULT_EXACT_MAX_ROWS} by default; 0: only when none match).
+         */
+        public Builder exactMaxRows(long exactMaxRows) {
+            if (exactMaxRows < 0) {
+                throw new IllegalArgumentException("exactMaxRows cannot be negative, was " + exactMaxRows);
+            }
+            this.exactMaxRows = exactMaxRows;
+            return this;
+        }
+
+        /**
+         * {@link SearchMode#ADAPTIVE}: an approximate search whose filter keeps at least {@code fromSelectivity} of
+         * the index asks for {@code efSearch} candidates (if more than {@link #efSearch(int)}); defaults
+         * {@link #DEFAULT_RAISED_EF_SEARCH} from {@link #DEFAULT_RAISED_EF_FROM}. The filtered walk loses recall as
+         * the filter keeps more of the graph, while Lucene's switch to exact scoring keeps smaller shares exact.
+         */
+        public Builder raisedEfSearch(int efSearch, double fromSelectivity) {
+            if (efSearch < 1) {
+                throw new IllegalArgumentException("efSearch must be positive, was " + efSearch);
+            }
+            if (!(fromSelectivity >= 0 && fromSelectivity <= 1)) {
+                throw new IllegalArgumentException("fromSelectivity is a share from 0 to 1, not " + fromSelectivity);
+            }
+            this.raisedEfSearch = efSearch;
+            this.raisedEfFrom = fromSelectivity;
+            return this;
+        }
+
+        /**
+         * {@link SearchMode#ADAPTIVE}: how long the counts that choose the plan are kept, per filter and tenant
+         * partition (default 10 s; at most 10,000 filters); zero counts before every filtered search. A stale count
+         * costs speed, never completeness: both plans return k whenever k documents match.
+         */
+        public Builder estimateCacheTtl(Duration estimateCacheTtl) {
+            if (estimateCacheTtl.isNegative()) {
+                throw new IllegalArgumentException("estimateCacheTtl cannot be negative, was " + estimateCacheTtl);
+            }
+            this.estimateCacheTtl = estimateCacheTtl;
+            return this;
+        }
+
+        /**
+         * HNSW candidates per approximate search ({@code method_parameters.ef_search}), at least k; 100 by default;
+         * in {@link SearchMode#ADAPTIVE} the floor, which {@link #raisedEfSearch} raises for large shares.
          * Also where Lucene searches a filtered segment exactly (no more matching documents than this). Measured:
-         * 200 raised recall at 50% selectivity only from 0.997 to 0.999 and made 10% three times slower (the walk
-         * runs longer before it gives way to exact scoring).
+         * 200 made 10% selectivity three times slower on 100,000 documents (the walk runs longer before it gives
+         * way to exact scoring), so only filters that keep a large share get more.
          */
         public Builder efSearch(int efSearch) {
             if (efSearch < 1) {

@@ -52,7 +52,9 @@ class OpenSearchFaultTest {
                 b.upsert(records("b", 3));
                 client.indices().putSettings(s -> s.index(second.indexName()).settings(i -> i.maxTermsCount(1)));
                 client.indices().putAlias(p -> p.index(List.of(first.indexName(), second.indexName())).name(alias));
-                try (OpenSearchStore both = TestServer.storeByUrl(layout(alias)).build()) {
+                try (OpenSearchStore both = TestServer.storeByUrl(layout(alias))
+                        .searchMode(OpenSearchStore.SearchMode.APPROXIMATE).build();
+                     OpenSearchStore adaptive = TestServer.storeByUrl(layout(alias)).build()) {
                     float[] q = {1, 0, 0, 0};
                     assertThat(both.search(q, 10)).as("healthy: both shards answer").hasSize(6);
                     Filter twoTerms = Filters.in("customer", "CustomerA", "CustomerB");
@@ -72,6 +74,13 @@ class OpenSearchFaultTest {
                             .hasMessageContaining("1 of 2 shards failed").hasMessageContaining(second.indexName());
                     assertThatThrownBy(() -> both.count(twoTerms)).isInstanceOf(PartialResultException.class)
                             .hasMessageContaining("count").hasMessageContaining("1 of 2 shards failed");
+                    // the adaptive store's count fails before the search: it chooses no plan from half a count
+                    assertThatThrownBy(() -> adaptive.search(q, 10, twoTerms))
+                            .isInstanceOfSatisfying(PartialResultException.class,
+                                    e -> assertThat(e.partialHits()).isEmpty())
+                            .hasMessageContaining("to choose the search plan").hasMessageContaining("1 of 2 shards failed");
+                    assertThatThrownBy(() -> adaptive.explainPlan(twoTerms, 10))
+                            .isInstanceOf(PartialResultException.class);
                 }
             } finally {
                 a.deleteIndex();
