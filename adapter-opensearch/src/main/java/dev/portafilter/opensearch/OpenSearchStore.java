@@ -3,6 +3,9 @@ package dev.portafilter.opensearch;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.InvalidSchemaException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.core.PartialResultException;
@@ -20,6 +23,7 @@ import dev.portafilter.core.internal.Vectors;
 import jakarta.json.stream.JsonParser;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
@@ -41,19 +45,29 @@ import org.opensearch.client.opensearch.core.DeleteByQueryResponse;
 import org.opensearch.client.opensearch.core.SearchResponse;
 import org.opensearch.client.opensearch.core.bulk.BulkOperation;
 import org.opensearch.client.opensearch.core.bulk.BulkResponseItem;
+import org.opensearch.client.opensearch.core.mget.MultiGetResponseItem;
+import org.opensearch.client.opensearch.generic.Bodies;
+import org.opensearch.client.opensearch.generic.Body;
+import org.opensearch.client.opensearch.generic.OpenSearchGenericClient;
+import org.opensearch.client.opensearch.generic.Requests;
+import org.opensearch.client.opensearch.generic.Response;
 import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.opensearch.indices.GetMappingResponse;
 import org.opensearch.client.transport.OpenSearchTransport;
+import org.opensearch.client.transport.httpclient5.ApacheHttpClient5Options;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 import org.opensearch.client.transport.httpclient5.ResponseException;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -61,6 +75,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * A {@link VectorStore} on OpenSearch with the k-NN plugin, through the official {@code opensearch-java} client.
@@ -89,7 +105,14 @@ import java.util.Set;
  * <p>Writes go through the bulk API in batches. A bulk is not atomic: when an item fails, the call throws
  * {@link StoreException} whose {@link StoreException#failedIds()} names every record not written (the failed
  * items and the batches not sent). Reads, counts and deletes see a write once the index has refreshed: with the
- * default {@link Refresh#WaitFor} that is when {@code upsert} returns.
+ * default {@link Refresh#WaitFor} that is when {@code upsert} returns. A call of one batch asks its bulk request to
+ * wait for the next scheduled refresh; a call of several sends them without and refreshes the index once after the
+ * last (waiting for a refresh per batch, up to {@code index.refresh_interval} each, was most of the time of a large
+ * upsert).
+ *
+ * <p>{@link #bulkLoad} is the fast path for records with new ids, pgvector's COPY here: {@code create} operations
+ * only, which cannot replace any record (so no tenant can overwrite another's, with no look-up first), in larger
+ * requests, two in flight, and one refresh at the end. Its requests have their own {@link Builder#bulkLoadTimeout}.
  *
  * <p>A guarded upsert first looks up the batch's ids and refuses, writing nothing, if an existing record does
  * not match the guard. That look-up is a search, so it cannot see a record written by someone else after it, or
@@ -120,6 +143,12 @@ public final class OpenSearchStore implements VectorStore {
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@link Builder#connectTimeout}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Default {@link Builder#bulkLoadTimeout}, as pgvector's: room for large requests and a final refresh on a busy node. */
+    public static final Duration DEFAULT_BULK_LOAD_TIMEOUT = Duration.ofMinutes(30);
+    /** Default {@link Builder#bulkLoadBytes}: well under {@code http.max_content_length} (100 MB). */
+    public static final int DEFAULT_BULK_LOAD_BYTES = 8 << 20;
+    /** Default {@link Builder#bulkLoadRequests}. */
+    public static final int DEFAULT_BULK_LOAD_REQUESTS = 2;
     /** How much longer than the call timeout the store's connection waits, so that the server's own timeout answers. */
     private static final Duration RESPONSE_GRACE = Duration.ofSeconds(1);
     /** The most hits OpenSearch returns for one search ({@code index.max_result_window}, the k-NN limit on k). */
@@ -155,6 +184,12 @@ public final class OpenSearchStore implements VectorStore {
     private final int batchSize;
     private final OpenSearchPlanner planner;
     private final Duration callTimeout;
+    private final ObjectMapper json;
+    /** The client of {@link #bulkLoad}: on a connection the store opened, its responses wait {@link Builder#bulkLoadTimeout}. */
+    private final OpenSearchClient bulkClient;
+    private final Duration bulkLoadTimeout;
+    private final int bulkLoadBytes;
+    private final int bulkLoadRequests;
     /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
     private final String routing;
 
@@ -170,6 +205,13 @@ public final class OpenSearchStore implements VectorStore {
         this.planner = new OpenSearchPlanner(new OpenSearchPlanner.Options(b.searchMode, b.exactMaxRows, b.efSearch,
                 b.raisedEfSearch, b.raisedEfFrom, b.estimateCacheTtl));
         this.callTimeout = b.callTimeout;
+        this.json = json;
+        this.bulkClient = ownedTransport == null ? client : client.withTransportOptions(ApacheHttpClient5Options.DEFAULT
+                .toBuilder().setRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(Timeout.of(b.bulkLoadTimeout.plus(RESPONSE_GRACE))).build()).build());
+        this.bulkLoadTimeout = b.bulkLoadTimeout;
+        this.bulkLoadBytes = b.bulkLoadBytes;
+        this.bulkLoadRequests = b.bulkLoadRequests;
         this.routing = null;
     }
 
@@ -184,6 +226,11 @@ public final class OpenSearchStore implements VectorStore {
         this.batchSize = base.batchSize;
         this.planner = base.planner;
         this.callTimeout = base.callTimeout;
+        this.json = base.json;
+        this.bulkClient = base.bulkClient;
+        this.bulkLoadTimeout = base.bulkLoadTimeout;
+        this.bulkLoadBytes = base.bulkLoadBytes;
+        this.bulkLoadRequests = base.bulkLoadRequests;
         this.routing = routing;
     }
 
@@ -299,6 +346,249 @@ public final class OpenSearchStore implements VectorStore {
                 .map(r -> operation(r, guardQuery.isPresent(), existing.get(r.id())))
                 .toList();
         bulk(operations, batch.stream().map(VectorRecord::id).toList());
+    }
+
+    /**
+     * Loads records with new ids, faster than {@link #upsert(List)}: as {@code create} operations in requests of
+     * about {@link Builder#bulkLoadBytes} (8 MiB), {@link Builder#bulkLoadRequests} (2) of them in flight, no refresh
+     * per request and one refresh at the end, so the records are searchable when it returns. Its requests wait up to
+     * {@link Builder#bulkLoadTimeout} (30 min) instead of the call timeout. Every record is checked before the first
+     * request: a bad one is an {@link dev.portafilter.core.InvalidRecordException} and nothing is written.
+     *
+     * <p>It never replaces a record. A {@code create} of an id that exists fails on the server, whoever wrote it, so
+     * it cannot overwrite another tenant's record, and it needs no look-up first (on a layout routed by tenant, where
+     * an id is unique only per shard, the ids are looked up as {@code upsert} does). An existing record identical to
+     * the one loaded (the same document and routing) counts as loaded, so repeating a load that failed part-way, or
+     * whose outcome a timeout left unknown, converges. Any other existing record is left as it is.
+     *
+     * <p>Not atomic, unlike pgvector's {@code bulkLoad}: when records could not be loaded it throws
+     * {@link StoreException} (a {@link StoreTimeoutException} when a request ran out of time) whose
+     * {@link StoreException#failedIds()} names exactly the records that may not have been loaded: ids that exist
+     * with other content, failed items, and the records of a request that failed as a whole or was never sent (the
+     * load stops sending at the first such failure). The records loaded stay loaded, and are refreshed unless a
+     * request failed as a whole. Use {@link #upsert} to replace records.
+     */
+    public void bulkLoad(List<VectorRecord> records) {
+        List<VectorRecord> batch = Vectors.validateBatch(records, this);
+        batch.forEach(codec::check);
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<String, Existing> existing = layout.routingField().isPresent() ? existing(batch, Optional.empty())
+                : Map.of();
+        BulkLoad load = new BulkLoad();
+        List<VectorRecord> creates = new ArrayList<>(batch.size());
+        for (VectorRecord r : batch) {
+            Existing found = existing.get(r.id());
+            if (found != null && !Objects.equals(found.routing(), routingOf(r))) {
+                load.refused.add(r.id());  // another tenant's routing: a create would add a second document
+            } else {
+                creates.add(r);
+            }
+        }
+        sendCreates(creates, load);
+        if (load.broken == null) {
+            try {
+                bulkClient.indices().refresh(r -> r.index(layout.indexName()));
+                acceptIdentical(load);
+            } catch (IOException | RuntimeException e) {
+                load.broken = e;
+                load.existing.forEach(r -> load.failed.add(r.id()));
+            }
+        } else {
+            load.existing.forEach(r -> load.failed.add(r.id()));
+        }
+        List<String> notLoaded = new ArrayList<>(load.refused);
+        notLoaded.addAll(load.failed);
+        if (notLoaded.isEmpty() && load.broken == null) {
+            return;
+        }
+        String message = "bulk load into " + layout.indexName() + ": " + notLoaded.size() + " of " + batch.size()
+                + " records may not have been loaded"
+                + (load.refused.isEmpty() ? "" : "; " + load.refused.size() + " ids exist already with other content "
+                        + load.refused.stream().limit(3).toList())
+                + (load.reasons.isEmpty() ? "" : "; failed items " + load.reasons)
+                + (load.broken == null ? "" : "; " + load.broken.getMessage());
+        throw load.broken == null ? new StoreException(message, notLoaded, null)
+                : failure(message, bulkLoadTimeout, notLoaded, load.broken);
+    }
+
+    /** What a {@link #bulkLoad} has found so far. */
+    private static final class BulkLoad {
+        /** Ids that exist with other content. */
+        final List<String> refused = new ArrayList<>();
+        /** Ids of failed items, of requests that failed as a whole, and of records not sent. */
+        final List<String> failed = new ArrayList<>();
+        /** Records whose create found the id taken: loaded already if the existing document is identical. */
+        final List<VectorRecord> existing = new ArrayList<>();
+        final List<String> reasons = new ArrayList<>();
+        /** The failure of a request as a whole (or of the final refresh); the load stops sending. */
+        Exception broken;
+
+        boolean goesOn() {
+            return broken == null && failed.isEmpty();
+        }
+    }
+
+    /** A request of a bulk load, in flight. */
+    private record Sent(List<VectorRecord> records, CompletableFuture<Response> response) {
+    }
+
+    /** Sends the records as create operations, encoding the next request while the last ones are in flight. */
+    private void sendCreates(List<VectorRecord> records, BulkLoad load) {
+        OpenSearchGenericClient generic = bulkClient.generic();
+        Deque<Sent> inFlight = new ArrayDeque<>();
+        int from = 0;
+        while (from < records.size() && load.goesOn()) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(bulkLoadBytes + (bulkLoadBytes >> 3));
+            int to = encodeCreates(records, from, body);
+            if (inFlight.size() == bulkLoadRequests) {
+                collect(inFlight.poll(), load);
+                if (!load.goesOn()) {
+                    break;
+                }
+            }
+            inFlight.add(new Sent(records.subList(from, to), generic.executeAsync(Requests.builder().method("POST")
+                    .endpoint("/_bulk").body(Body.from(body.toByteArray(), "application/x-ndjson")).build())));
+            from = to;
+        }
+        while (!inFlight.isEmpty()) {
+            collect(inFlight.poll(), load);
+        }
+        records.subList(from, records.size()).forEach(r -> load.failed.add(r.id()));
+    }
+
+    /** Writes create operations from {@code from} on until the body holds {@link #bulkLoadBytes}; returns the end. */
+    private int encodeCreates(List<VectorRecord> records, int from, ByteArrayOutputStream body) {
+        int to = from;
+        try (JsonGenerator g = json.getFactory().createGenerator(body)) {
+            g.setRootValueSeparator(null);
+            // most of the encoding is floats to text: Schubfach instead of Float.toString, twice as fast
+            g.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
+            while (to < records.size() && (to == from || body.size() < bulkLoadBytes)) {
+                VectorRecord r = records.get(to++);
+                g.writeStartObject();
+                g.writeObjectFieldStart("create");
+                g.writeStringField("_index", layout.indexName());
+                g.writeStringField("_id", r.id());
+                String route = routingOf(r);
+                if (route != null) {
+                    g.writeStringField("routing", route);
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeRaw('\n');
+                json.writeTree(g, codec.encode(r));
+                g.writeRaw('\n');
+                g.flush();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("records encode to memory", e);
+        }
+        return to;
+    }
+
+    /** Waits for a request of a bulk load and sorts its items: loaded, id taken, or failed. */
+    private void collect(Sent sent, BulkLoad load) {
+        List<String> ids = sent.records().stream().map(VectorRecord::id).toList();
+        BulkResponse response;
+        try (Response http = sent.response().get()) {
+            if (http.getStatus() != 200) {
+                throw new StoreException("status " + http.getStatus() + " " + http.getReason() + ": "
+                        + http.getBody().map(Body::bodyAsString).orElse(""), null);
+            }
+            response = Bodies.json(http.getBody().orElseThrow(), BulkResponse._DESERIALIZER,
+                    client._transport().jsonpMapper());
+        } catch (ExecutionException e) {
+            fail(load, ids, e.getCause() instanceof Exception cause ? cause : e);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(load, ids, e);
+            return;
+        } catch (IOException | RuntimeException e) {
+            fail(load, ids, e);
+            return;
+        }
+        List<BulkResponseItem> items = response.items();
+        for (int i = 0; i < items.size(); i++) {
+            ErrorCause error = items.get(i).error();
+            if (error == null) {
+                continue;
+            }
+            if ("version_conflict_engine_exception".equals(error.type())) {
+                load.existing.add(sent.records().get(i));
+            } else {
+                load.failed.add(items.get(i).id());
+                if (load.reasons.size() < 3) {
+                    load.reasons.add(items.get(i).id() + ": " + error.type() + ": " + error.reason());
+                }
+            }
+        }
+    }
+
+    private static void fail(BulkLoad load, List<String> ids, Exception e) {
+        load.failed.addAll(ids);
+        if (load.broken == null) {
+            load.broken = e;
+        } else {
+            load.broken.addSuppressed(e);
+        }
+    }
+
+    /** Of the records whose id was taken, counts as loaded those whose existing document is the one loaded. */
+    private void acceptIdentical(BulkLoad load) {
+        for (int from = 0; from < load.existing.size(); from += batchSize) {
+            List<VectorRecord> chunk = load.existing.subList(from, Math.min(load.existing.size(), from + batchSize));
+            List<MultiGetResponseItem<ObjectNode>> docs;
+            try {
+                docs = bulkClient.mget(m -> {
+                    m.index(layout.indexName());
+                    chunk.forEach(r -> m.docs(d -> d.id(r.id()).routing(routingOf(r))));
+                    return m;
+                }, ObjectNode.class).docs();
+            } catch (IOException | RuntimeException e) {
+                load.broken = e;
+                load.existing.subList(from, load.existing.size()).forEach(r -> load.failed.add(r.id()));
+                return;
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                VectorRecord r = chunk.get(i);
+                boolean identical = docs.get(i).isResult() && docs.get(i).result().found()
+                        && Objects.equals(docs.get(i).result().routing(), routingOf(r))
+                        && sameJson(docs.get(i).result().source(), codec.encode(r));
+                if (!identical) {
+                    load.refused.add(r.id());
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether two documents are the same, each compared as parsed from its text; the vectors float by float, since
+     * two writers may give one float two texts, which parse to two doubles.
+     */
+    private boolean sameJson(ObjectNode stored, ObjectNode loaded) {
+        if (stored == null) {
+            return false;
+        }
+        try {
+            ObjectNode a = (ObjectNode) json.readTree(json.writeValueAsBytes(stored));
+            ObjectNode b = (ObjectNode) json.readTree(json.writeValueAsBytes(loaded));
+            JsonNode va = a.remove(layout.vectorField());
+            JsonNode vb = b.remove(layout.vectorField());
+            if (!a.equals(b) || va == null || !va.isArray() || va.size() != vb.size()) {
+                return false;
+            }
+            for (int i = 0; i < vb.size(); i++) {
+                if ((float) va.get(i).doubleValue() != (float) vb.get(i).doubleValue()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new IllegalStateException("documents in memory are JSON", e);
+        }
     }
 
     @Override
@@ -501,15 +791,21 @@ public final class OpenSearchStore implements VectorStore {
         return layout.routingField().map(f -> (String) r.metadata().get(f).orElseThrow().toJava()).orElse(null);
     }
 
-    /** Sends the operations in batches; stops at the first batch with a failed item and names every id not written. */
+    /**
+     * Sends the operations in batches; stops at the first batch with a failed item and names every id not written.
+     * A call of several batches asks no refresh of each batch but refreshes once after the last one (and after a
+     * failed item, so that what was written is visible): one refresh per call instead of a wait for one per batch.
+     */
     private void bulk(List<BulkOperation> operations, List<String> ids) {
+        boolean refreshAtEnd = operations.size() > batchSize && refresh != Refresh.False;
+        Refresh perBatch = refreshAtEnd ? Refresh.False : refresh;
         for (int from = 0; from < operations.size(); from += batchSize) {
             int to = Math.min(operations.size(), from + batchSize);
             List<BulkOperation> chunk = operations.subList(from, to);
             List<String> unsent = ids.subList(to, ids.size());
             BulkResponse response;
             try {
-                response = client.bulk(b -> b.operations(chunk).refresh(refresh));
+                response = client.bulk(b -> b.operations(chunk).refresh(perBatch));
             } catch (IOException | RuntimeException e) {
                 throw failure("bulk write to " + layout.indexName() + " failed; the records of this call from this "
                         + "batch on may not have been written", ids.subList(from, ids.size()), e);
@@ -526,11 +822,26 @@ public final class OpenSearchStore implements VectorStore {
                     }
                 }
                 failed.addAll(unsent);
-                throw new StoreException("bulk write to " + layout.indexName() + ": " + failed.size()
-                        + " records were not written " + reasons + (unsent.isEmpty() ? "" : ", and "
+                StoreException notWritten = new StoreException("bulk write to " + layout.indexName() + ": "
+                        + failed.size() + " records were not written " + reasons + (unsent.isEmpty() ? "" : ", and "
                         + unsent.size() + " of them were not sent"), failed, null);
+                if (refreshAtEnd) {
+                    try {
+                        refreshIndex();
+                    } catch (StoreException e) {
+                        notWritten.addSuppressed(e);
+                    }
+                }
+                throw notWritten;
             }
         }
+        if (refreshAtEnd) {
+            refreshIndex();
+        }
+    }
+
+    private void refreshIndex() {
+        call("refresh " + layout.indexName(), () -> client.indices().refresh(r -> r.index(layout.indexName())));
     }
 
     /** One {@code _delete_by_query} (routed like every read of this store), then a refresh; returns the count deleted. */
@@ -595,11 +906,16 @@ public final class OpenSearchStore implements VectorStore {
      * a plain RuntimeException, so every exception of a call counts.
      */
     private StoreException failure(String message, List<String> notWritten, Exception e) {
+        return failure(message, callTimeout, notWritten, e);
+    }
+
+    /** The same for a request whose connection waited {@code timeout} (a bulk load's). */
+    private StoreException failure(String message, Duration timeout, List<String> notWritten, Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             // the response and connect timeouts of HttpClient 5 are both interrupted I/O
             if (t instanceof InterruptedIOException) {
-                return new StoreTimeoutException(message + " (no answer within the call timeout of " + callTimeout
-                        + ")", callTimeout, notWritten, e);
+                return new StoreTimeoutException(message + " (no answer within the call timeout of " + timeout
+                        + ")", timeout, notWritten, e);
             }
         }
         return new StoreException(message, notWritten, e);
@@ -652,6 +968,9 @@ public final class OpenSearchStore implements VectorStore {
         private Duration estimateCacheTtl = Duration.ofSeconds(10);
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration bulkLoadTimeout = DEFAULT_BULK_LOAD_TIMEOUT;
+        private int bulkLoadBytes = DEFAULT_BULK_LOAD_BYTES;
+        private int bulkLoadRequests = DEFAULT_BULK_LOAD_REQUESTS;
 
         private Builder(OpenSearchIndexLayout layout) {
             this.layout = Objects.requireNonNull(layout, "layout");
@@ -772,6 +1091,33 @@ public final class OpenSearchStore implements VectorStore {
         /** How long the connection the store opens from a {@link #url} waits to connect (default 5 s). */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = positive(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * The {@link #callTimeout} of the requests of {@link OpenSearchStore#bulkLoad} (default 30 min, as pgvector's):
+         * how long the connection the store opens waits for one of its bulk requests or its final refresh.
+         */
+        public Builder bulkLoadTimeout(Duration bulkLoadTimeout) {
+            this.bulkLoadTimeout = positive(bulkLoadTimeout, "bulkLoadTimeout");
+            return this;
+        }
+
+        /** The size of one bulk request of {@link OpenSearchStore#bulkLoad}, in bytes of NDJSON; 8 MiB by default. */
+        public Builder bulkLoadBytes(int bulkLoadBytes) {
+            if (bulkLoadBytes < 1) {
+                throw new IllegalArgumentException("bulkLoadBytes must be positive, was " + bulkLoadBytes);
+            }
+            this.bulkLoadBytes = bulkLoadBytes;
+            return this;
+        }
+
+        /** How many bulk requests of {@link OpenSearchStore#bulkLoad} may be in flight at once; 2 by default. */
+        public Builder bulkLoadRequests(int bulkLoadRequests) {
+            if (bulkLoadRequests < 1) {
+                throw new IllegalArgumentException("bulkLoadRequests must be positive, was " + bulkLoadRequests);
+            }
+            this.bulkLoadRequests = bulkLoadRequests;
             return this;
         }
 
