@@ -38,6 +38,7 @@ public final class BenchmarkHarness {
         List<SearchResult> search = new ArrayList<>();
         List<IngestResult> ingest = new ArrayList<>();
         Map<String, String> plans = new LinkedHashMap<>();
+        Map<String, String> openSearchPlans = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         double[] openSearchLoad = null;
         String openSearchVersion = "unknown (not reached)";
@@ -48,14 +49,16 @@ public final class BenchmarkHarness {
             // the peers too: Spring AI's store on its own index, LangChain4j's query shape on that index
             List<SearchSystem> systems = new ArrayList<>();
             try (OpenSearchSystems os = timed("OpenSearch: load", () -> OpenSearchSystems.load(openSearchUrl, data,
-                    config.batchSize()));
+                    config.bulkSize()));
                  OpenSearchSystems undeclared = timed("OpenSearch, metadata undeclared: load",
-                         () -> OpenSearchSystems.loadUndeclared(openSearchUrl, data, config.batchSize()));
+                         () -> OpenSearchSystems.loadUndeclared(openSearchUrl, data, config.bulkSize()));
                  SpringAiOpenSearchSystems springAi = timed(Report.SPRING_AI_OS + ": load",
                          () -> SpringAiOpenSearchSystems.load(openSearchUrl, data, config.batchSize()))) {
                 openSearchVersion = os.serverVersion();
                 openSearchLoad = new double[] {os.loadSeconds(), os.mergeSeconds()};
                 ingest.add(springAi.ingest());
+                openSearchPlans.putAll(os.plans(cases, config.k()));
+                log("plans chosen for Portafilter's OpenSearch search: %s", openSearchPlans);
                 systems.addAll(List.of(os.portafilter(),
                         os.fixedPlan(Report.PORTAFILTER_OS_EXACT, OpenSearchStore.SearchMode.EXACT),
                         os.fixedPlan(Report.PORTAFILTER_OS_APPROXIMATE, OpenSearchStore.SearchMode.APPROXIMATE),
@@ -70,7 +73,8 @@ public final class BenchmarkHarness {
             try {
                 int rows = Math.min(config.ingestRows(), data.size());
                 ingest.addAll(timed("OpenSearch ingest comparison, " + rows + " rows",
-                        () -> OpenSearchIngest.measure(openSearchUrl, data, rows, config.batchSize())));
+                        () -> OpenSearchIngest.measure(openSearchUrl, data, rows, config.batchSize(),
+                                config.bulkSize())));
             } catch (RuntimeException e) {
                 failures.add(failure("OpenSearch ingest comparison", e));
             }
@@ -136,7 +140,7 @@ public final class BenchmarkHarness {
         failures.addAll(0, bench.failures());
         double minutes = (System.nanoTime() - started) / 60e9;
         return new BenchmarkReport(config, startedUtc, minutes, loadBefore, Machine.loadAverage(), machine, matching,
-                search, ingest, translation, openSearchLoad, plans, failures);
+                search, ingest, translation, openSearchLoad, plans, openSearchPlans, failures);
     }
 
     /** A system to load, by its name in the report. */

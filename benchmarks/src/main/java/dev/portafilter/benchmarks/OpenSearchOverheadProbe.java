@@ -1,20 +1,12 @@
 package dev.portafilter.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
 import dev.portafilter.opensearch.OpenSearchStore;
 import org.opensearch.client.opensearch._types.Refresh;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -42,7 +34,6 @@ public final class OpenSearchOverheadProbe {
     private static final int WARMUP = 30;
     /** Queries generated with the rows (the same pool on every run, so that a kept index matches the data). */
     private static final int QUERY_POOL = 330;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One way of running a search: the ids it returned, and the server's {@code took} when it reads it. */
     private interface System {
@@ -65,7 +56,7 @@ public final class OpenSearchOverheadProbe {
         GroundTruth truth = GroundTruth.compute(data, cases, K);
         String index = "pf-osprobe-" + rows;
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, Dataset.SCHEMA, DIMENSION).build();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        RawOpenSearch http = new RawOpenSearch(url);
         Map<String, OpenSearchStore> stores = new LinkedHashMap<>();
         try {
             for (OpenSearchStore.SearchMode mode : OpenSearchStore.SearchMode.values()) {
@@ -73,19 +64,22 @@ public final class OpenSearchOverheadProbe {
                         .refresh(Refresh.False).searchMode(mode).build());
             }
             OpenSearchStore loader = stores.values().iterator().next();
-            load(loader, data, url, index, http);
+            load(loader, data, index, http);
             Map<String, System> systems = new LinkedHashMap<>();
             stores.forEach((name, store) -> systems.put(name, (q, c) -> new Result(
                     store.search(SearchRequest.of(q, K, c.filter())).stream().map(SearchHit::id)
                             .toList(), -1)));
-            systems.put("raw approximate", (q, c) -> raw(http, url, index, approximateBody(layout, loader, q, c, 100)));
+            systems.put("raw approximate", (q, c) -> raw(http, index, RawOpenSearch.approximateBody(
+                    layout.vectorField(), loader.translator().toJson(c.filter()), q, K, 100)));
             for (String ef : java.lang.System.getProperty("probe.ef", "").split(",")) {
                 if (!ef.isBlank()) {
-                    systems.put("raw ef " + ef, (q, c) -> raw(http, url, index,
-                            approximateBody(layout, loader, q, c, Integer.parseInt(ef.trim()))));
+                    systems.put("raw ef " + ef, (q, c) -> raw(http, index, RawOpenSearch.approximateBody(
+                            layout.vectorField(), loader.translator().toJson(c.filter()), q, K,
+                            Integer.parseInt(ef.trim()))));
                 }
             }
-            systems.put("raw exact", (q, c) -> raw(http, url, index, exactBody(layout, loader, q, c)));
+            systems.put("raw exact", (q, c) -> raw(http, index, RawOpenSearch.exactBody(layout.vectorField(),
+                    layout.spaceType().wireName(), loader.translator().toJson(c.filter()), q, K, false)));
             measure(data, cases, truth, systems, queries);
         } finally {
             if (!keep && !stores.isEmpty()) {
@@ -95,16 +89,13 @@ public final class OpenSearchOverheadProbe {
         }
     }
 
-    private static void load(OpenSearchStore store, Dataset data, String url, String index, HttpClient http)
-            throws Exception {
+    private static void load(OpenSearchStore store, Dataset data, String index, RawOpenSearch http) {
         if (store.createIndexIfMissing() || store.count() != data.size()) {
             long start = java.lang.System.nanoTime();
             for (int from = 0; from < data.size(); from += 2_000) {
                 store.upsert(data.records(from, Math.min(data.size(), from + 2_000)));
             }
-            send(http, URI.create(url + "/" + index + "/_refresh"), "");
-            send(http, URI.create(url + "/" + index + "/_forcemerge?max_num_segments=1"), "");
-            send(http, URI.create(url + "/" + index + "/_refresh"), "");
+            http.forceMerge(index);
             java.lang.System.out.printf(Locale.ROOT, "loaded %d rows in %.1f s%n", data.size(),
                     (java.lang.System.nanoTime() - start) / 1e9);
         }
@@ -156,51 +147,10 @@ public final class OpenSearchOverheadProbe {
         }
     }
 
-    /** The store's approximate query as JSON text: the efficient filter inside {@code knn}. */
-    static String approximateBody(OpenSearchIndexLayout layout, OpenSearchStore store, float[] q, FilterCase c, int ef) {
-        return "{\"size\":" + K + ",\"_source\":{\"excludes\":[\"" + layout.vectorField() + "\"]},\"query\":{\"knn\":{\""
-                + layout.vectorField() + "\":{\"vector\":" + vector(q) + ",\"k\":" + K + ",\"filter\":"
-                + store.translator().toJson(c.filter()) + ",\"method_parameters\":{\"ef_search\":" + ef + "}}}}}";
-    }
-
-    /** The store's exact query as JSON text: the {@code knn_score} script over the filter. */
-    static String exactBody(OpenSearchIndexLayout layout, OpenSearchStore store, float[] q, FilterCase c) {
-        return "{\"size\":" + K + ",\"_source\":{\"excludes\":[\"" + layout.vectorField() + "\"]},\"query\":"
-                + "{\"script_score\":{\"query\":" + store.translator().toJson(c.filter()) + ",\"script\":{\"lang\":\"knn\","
-                + "\"source\":\"knn_score\",\"params\":{\"field\":\"" + layout.vectorField() + "\",\"query_value\":"
-                + vector(q) + ",\"space_type\":\"" + layout.spaceType().wireName() + "\"}}}}}";
-    }
-
-    private static String vector(float[] q) {
-        StringBuilder s = new StringBuilder(q.length * 12).append('[');
-        for (int i = 0; i < q.length; i++) {
-            s.append(i == 0 ? "" : ",").append(q[i]);
-        }
-        return s.append(']').toString();
-    }
-
-    private static Result raw(HttpClient http, String url, String index, String body) {
-        JsonNode response = send(http, URI.create(url + "/" + index + "/_search"), body);
+    private static Result raw(RawOpenSearch http, String index, String body) {
+        JsonNode response = http.search(index, body);
         List<String> ids = new ArrayList<>();
         response.path("hits").path("hits").forEach(h -> ids.add(h.path("_id").asText()));
         return new Result(ids, response.path("took").asLong());
-    }
-
-    private static JsonNode send(HttpClient http, URI uri, String body) {
-        try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(uri + ": HTTP " + response.statusCode() + ": "
-                        + new String(response.body()));
-            }
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.portafilter.benchmarks;
 import dev.portafilter.core.metadata.MetadataSchema;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
+import dev.portafilter.opensearch.OpenSearchSearchPlan;
 import dev.portafilter.opensearch.OpenSearchStore;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
@@ -17,7 +18,9 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -56,20 +59,23 @@ final class OpenSearchSystems implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(deleteOnExit);
     }
 
-    /** Creates the index, loads every row with {@code upsert}, refreshes and force-merges to one segment. */
-    static OpenSearchSystems load(String url, Dataset data, int batchSize) {
-        return load(url, data, batchSize, Dataset.SCHEMA, "", Report.PORTAFILTER_OS);
+    /**
+     * Creates the index, loads every row with {@code bulkLoad} ({@code chunk} rows per call), refreshes and
+     * force-merges to one segment.
+     */
+    static OpenSearchSystems load(String url, Dataset data, int chunk) {
+        return load(url, data, chunk, Dataset.SCHEMA, "", Report.PORTAFILTER_OS);
     }
 
     /**
      * The same rows with no field declared: every value a key/value object of the nested field, every filter a
      * nested query. Measured side by side with the declared index, for the cost of the undeclared path.
      */
-    static OpenSearchSystems loadUndeclared(String url, Dataset data, int batchSize) {
-        return load(url, data, batchSize, Dataset.UNDECLARED, "-undeclared", Report.PORTAFILTER_OS_UNDECLARED);
+    static OpenSearchSystems loadUndeclared(String url, Dataset data, int chunk) {
+        return load(url, data, chunk, Dataset.UNDECLARED, "-undeclared", Report.PORTAFILTER_OS_UNDECLARED);
     }
 
-    private static OpenSearchSystems load(String url, Dataset data, int batchSize, MetadataSchema schema,
+    private static OpenSearchSystems load(String url, Dataset data, int chunk, MetadataSchema schema,
                                           String indexSuffix, String name) {
         OpenSearchTransport transport;
         try {
@@ -91,9 +97,9 @@ final class OpenSearchSystems implements AutoCloseable {
         try {
             Progress progress = Progress.rows(name + ": load", data.size());
             long start = System.nanoTime();
-            for (int from = 0; from < data.size(); from += batchSize) {
-                int to = Math.min(data.size(), from + batchSize);
-                store.upsert(data.records(from, to));
+            for (int from = 0; from < data.size(); from += chunk) {
+                int to = Math.min(data.size(), from + chunk);
+                store.bulkLoad(data.records(from, to));
                 progress.add(to - from);
             }
             systems.loadSeconds = (System.nanoTime() - start) / 1e9;
@@ -114,7 +120,7 @@ final class OpenSearchSystems implements AutoCloseable {
         }
     }
 
-    /** Seconds the upserts took, and the refresh and force merge after them. */
+    /** Seconds the bulk load took, and the refresh and force merge after it. */
     double loadSeconds() {
         return loadSeconds;
     }
@@ -152,17 +158,23 @@ final class OpenSearchSystems implements AutoCloseable {
         RawOpenSearch raw = new RawOpenSearch(url);
         Map<FilterCase, String> filters = new ConcurrentHashMap<>();
         return SearchSystem.of(Report.RAW_EFFICIENT, "opensearch", (query, filterCase, k) -> {
-            String filter = filters.computeIfAbsent(filterCase,
-                    c -> store.translator().translate(c.filter()).toJsonString());
-            StringBuilder body = new StringBuilder(8_192).append("{\"size\":").append(k)
-                    .append(",\"_source\":{\"excludes\":[\"").append(layout.vectorField())
-                    .append("\"]},\"query\":{\"knn\":{\"").append(layout.vectorField()).append("\":{\"vector\":");
-            RawOpenSearch.appendVector(body, data.query(query));
-            body.append(",\"k\":").append(k).append(",\"filter\":").append(filter)
-                    .append(",\"method_parameters\":{\"ef_search\":").append(Math.max(EF_SEARCH, k)).append("}}}}}");
-            return raw.searchIds(layout.indexName(), body.toString());
+            String filter = filters.computeIfAbsent(filterCase, c -> store.translator().toJson(c.filter()));
+            return raw.searchIds(layout.indexName(), RawOpenSearch.approximateBody(layout.vectorField(), filter,
+                    data.query(query), k, Math.max(EF_SEARCH, k)));
         }, () -> {
         });
+    }
+
+    /** The plan the store chooses for each case ({@link OpenSearchStore#explainPlan}). */
+    Map<String, String> plans(List<FilterCase> cases, int k) {
+        Map<String, String> plans = new LinkedHashMap<>();
+        for (FilterCase c : cases) {
+            OpenSearchSearchPlan plan = store.explainPlan(c.filter(), k);
+            plans.put(c.label(), String.format(Locale.ROOT, "%s (about %,d documents%s)", plan.strategy(),
+                    plan.estimatedRows(), plan.strategy() == OpenSearchSearchPlan.Strategy.APPROXIMATE
+                            ? ", ef_search " + plan.efSearch() : ""));
+        }
+        return plans;
     }
 
     SearchSystem postFilter() {

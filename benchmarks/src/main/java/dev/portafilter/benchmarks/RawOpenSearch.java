@@ -53,9 +53,14 @@ final class RawOpenSearch {
         }
     }
 
+    /** A search's whole answer. */
+    JsonNode search(String index, String body) {
+        return send("POST", "/" + index + "/_search", body);
+    }
+
     /** The ids of a search's hits, best first. */
     List<String> searchIds(String index, String body) {
-        JsonNode hits = send("POST", "/" + index + "/_search", body).path("hits").path("hits");
+        JsonNode hits = search(index, body).path("hits").path("hits");
         List<String> ids = new ArrayList<>(hits.size());
         hits.forEach(h -> ids.add(h.get("_id").asText()));
         return ids;
@@ -94,8 +99,38 @@ final class RawOpenSearch {
         refresh(index);
     }
 
+    /**
+     * {@code OpenSearchStore}'s approximate query as JSON text: the filter inside {@code knn} with
+     * {@code method_parameters.ef_search}, the vector left out of {@code _source}.
+     */
+    static String approximateBody(String vectorField, String filterJson, float[] vector, int k, int efSearch) {
+        StringBuilder body = new StringBuilder(8_192).append("{\"size\":").append(k)
+                .append(",\"_source\":{\"excludes\":[\"").append(vectorField).append("\"]},\"query\":{\"knn\":{\"")
+                .append(vectorField).append("\":{\"vector\":");
+        appendVector(body, vector);
+        return body.append(",\"k\":").append(k).append(",\"filter\":").append(filterJson)
+                .append(",\"method_parameters\":{\"ef_search\":").append(efSearch).append("}}}}}").toString();
+    }
+
+    /**
+     * The exact query as JSON text: the {@code knn_score} script over the documents the filter matches; with
+     * {@code wholeSource} every hit's whole {@code _source}, else the vector left out as the store does.
+     */
+    static String exactBody(String vectorField, String spaceType, String filterJson, float[] vector, int k,
+                            boolean wholeSource) {
+        StringBuilder body = new StringBuilder(8_192).append("{\"size\":").append(k);
+        if (!wholeSource) {
+            body.append(",\"_source\":{\"excludes\":[\"").append(vectorField).append("\"]}");
+        }
+        body.append(",\"query\":{\"script_score\":{\"query\":").append(filterJson)
+                .append(",\"script\":{\"source\":\"knn_score\",\"lang\":\"knn\",\"params\":{\"field\":\"")
+                .append(vectorField).append("\",\"space_type\":\"").append(spaceType).append("\",\"query_value\":");
+        appendVector(body, vector);
+        return body.append("}}}}}").toString();
+    }
+
     /** A vector as a JSON array, as a hand-written client prints it. */
-    static void appendVector(StringBuilder out, float[] vector) {
+    private static void appendVector(StringBuilder out, float[] vector) {
         out.append('[');
         for (int i = 0; i < vector.length; i++) {
             if (i > 0) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -22,7 +23,7 @@ final class Report {
     static final String PORTAFILTER_PG_HNSW = "Portafilter, HNSW iterative only";
     static final String PORTAFILTER_PG_UNCACHED = "Portafilter, estimate every search";
     static final String COLUMN_PER_KEY = "LangChain4j COLUMN_PER_KEY";
-    static final String PORTAFILTER_OS = "Portafilter (filter inside knn)";
+    static final String PORTAFILTER_OS = "Portafilter OpenSearch (plan per query)";
     static final String PORTAFILTER_OS_EXACT = "Portafilter OpenSearch exact";
     static final String PORTAFILTER_OS_APPROXIMATE = "Portafilter OpenSearch approximate (efficient filter)";
     static final String RAW_EFFICIENT = "raw efficient filter (java.net.http)";
@@ -341,11 +342,16 @@ final class Report {
                     .append(num(c.throughputSeconds()))
                     .append(" s with 1 and 4 client threads.\n\n");
             md.append(detailTable(rows)).append('\n');
-            if (backend.equals("pgvector") && !r.portafilterPlans().isEmpty()) {
-                md.append("The plan Portafilter's store chose for each filter (`PgvectorStore.explainPlan`: exact = filter, ")
-                        .append("then sort the matching rows by distance; HNSW_ITERATIVE = the HNSW index with ")
-                        .append("`hnsw.iterative_scan`):\n\n| filter | plan |\n|---|---|\n");
-                r.portafilterPlans().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+            Map<String, String> plans = backend.equals("pgvector") ? r.portafilterPlans() : r.openSearchPlans();
+            if (!plans.isEmpty()) {
+                md.append(backend.equals("pgvector")
+                        ? "The plan Portafilter's store chose for each filter (`PgvectorStore.explainPlan`: exact = "
+                                + "filter, then sort the matching rows by distance; HNSW_ITERATIVE = the HNSW index with "
+                                + "`hnsw.iterative_scan`):"
+                        : "The plan Portafilter's store chose for each filter (`OpenSearchStore.explainPlan`: EXACT = "
+                                + "the `knn_score` script over the filtered documents; APPROXIMATE = the filter inside "
+                                + "`knn`):").append("\n\n| filter | plan |\n|---|---|\n");
+                plans.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
                 md.append('\n');
             }
             for (String chart : charts) {
@@ -355,7 +361,7 @@ final class Report {
             }
         }
         if (r.openSearchLoad() != null) {
-            md.append(String.format(Locale.ROOT, "The OpenSearch index took %.1f s to load through `upsert` "
+            md.append(String.format(Locale.ROOT, "Portafilter's OpenSearch index took %.1f s to load through `bulkLoad` "
                     + "and %.1f s to refresh and force-merge to one segment.%n%n", r.openSearchLoad()[0], r.openSearchLoad()[1]));
         }
 

@@ -131,15 +131,9 @@ final class SpringAiOpenSearchSystems implements AutoCloseable {
                 data.dimension()).build()).url(url).build();
         Map<FilterCase, String> filters = new ConcurrentHashMap<>();
         return SearchSystem.of(Report.LANGCHAIN4J_OS_SHAPE, "opensearch", (query, filterCase, k) -> {
-            String filter = filters.computeIfAbsent(filterCase,
-                    c -> translatorStore.translator().translate(c.filter()).toJsonString());
-            StringBuilder body = new StringBuilder(8_192).append("{\"size\":").append(k)
-                    .append(",\"query\":{\"script_score\":{\"query\":").append(filter)
-                    .append(",\"script\":{\"source\":\"knn_score\",\"lang\":\"knn\",\"params\":{")
-                    .append("\"field\":\"embedding\",\"space_type\":\"cosinesimil\",\"query_value\":");
-            RawOpenSearch.appendVector(body, data.query(query));
-            body.append("}}}}}");
-            return raw.searchIds(index, body.toString());
+            String filter = filters.computeIfAbsent(filterCase, c -> translatorStore.translator().toJson(c.filter()));
+            return raw.searchIds(index, RawOpenSearch.exactBody("embedding", "cosinesimil", filter, data.query(query), k,
+                    true));
         }, () -> {
         });
     }

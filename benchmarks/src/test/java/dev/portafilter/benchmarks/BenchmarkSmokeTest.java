@@ -66,9 +66,10 @@ class BenchmarkSmokeTest {
                     assertThat(t.p50Nanos()).as(t.translator()).isPositive();
                     assertThat(t.bytesPerOp()).as(t.translator()).isNotNaN();
                 });
-        assertThat(report.ingest()).hasSize(10).allSatisfy(i -> assertThat(i.rowsPerSecond()).isPositive());
+        assertThat(report.ingest()).hasSize(11).allSatisfy(i -> assertThat(i.rowsPerSecond()).isPositive());
         assertThat(report.ingest()).filteredOn(i -> i.backend().equals("opensearch")).extracting(IngestResult::system)
-                .contains("Portafilter", Report.RAW_BULK, Report.SPRING_AI_OS);
+                .containsOnly("Portafilter", Report.RAW_BULK, Report.SPRING_AI_OS);
+        assertThat(report.openSearchPlans()).containsOnlyKeys(cases.stream().map(FilterCase::label).toList());
         assertThat(report.search()).extracting(SearchResult::system).contains(Report.SPRING_AI_OS,
                 Report.LANGCHAIN4J_OS_SHAPE, Report.RAW_EFFICIENT, Report.PORTAFILTER_OS_EXACT,
                 Report.PORTAFILTER_OS_APPROXIMATE);
