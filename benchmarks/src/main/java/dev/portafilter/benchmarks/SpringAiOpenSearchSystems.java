@@ -60,8 +60,8 @@ final class SpringAiOpenSearchSystems implements AutoCloseable {
         long mergeStart = System.nanoTime();
         raw.forceMerge(index);
         double merge = (System.nanoTime() - mergeStart) / 1e9;
-        IngestResult ingest = new IngestResult("opensearch", Report.SPRING_AI_OS, "add, " + batchSize
-                + " per call (the searched index; index s: refresh and merge to one segment)", data.size(), seconds[0],
+        IngestResult ingest = new IngestResult("opensearch", Report.SPRING_AI_OS, "add (the searched index), "
+                + batchSize + " per call; index s: refresh and merge to one segment", data.size(), seconds[0],
                 merge, (long) seconds[1], (long) seconds[2]);
         return new SpringAiOpenSearchSystems(raw, index, peer, data, ingest);
     }
