@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full benchmark: starts PostgreSQL + pgvector and OpenSearch + k-NN (installing them on first use), builds the
 # benchmarks module and what it needs, and runs the harness. It writes docs/benchmarks.md and docs/benchmarks/*.png
-# and prints the tables. Takes about half an hour at the default size on 2 cores; run it on an otherwise idle machine.
+# and prints the tables. Takes about 50 minutes at the default size on 2 cores; run it on an otherwise idle machine.
 #
 # Usage: bash scripts/benchmark.sh [-Dn=100000] [-Dqueries=1000] [-Dseed=42] [-Dthroughput.seconds=3]
 #                                  [-Djmh=full|tiny|skip] [-Dout=docs]

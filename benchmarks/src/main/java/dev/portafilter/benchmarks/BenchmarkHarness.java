@@ -1,5 +1,7 @@
 package dev.portafilter.benchmarks;
 
+import dev.portafilter.opensearch.OpenSearchStore;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -36,23 +38,45 @@ public final class BenchmarkHarness {
         List<SearchResult> search = new ArrayList<>();
         List<IngestResult> ingest = new ArrayList<>();
         Map<String, String> plans = new LinkedHashMap<>();
+        Map<String, String> openSearchPlans = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         double[] openSearchLoad = null;
         String openSearchVersion = "unknown (not reached)";
         // a failing system is recorded and the run goes on: the report says which cells are missing and why
         if (config.openSearch()) {
-            // both indexes loaded, then measured side by side, query by query, as the pgvector group is: the cost of
-            // the undeclared path is a ratio within one stretch of time, not across two
+            // every index loaded, then measured side by side, query by query, as the pgvector group is: the cost of
+            // the undeclared path and the gap to each peer are ratios within one stretch of time, not across two;
+            // the peers too: Spring AI's store on its own index, LangChain4j's query shape on that index
+            List<SearchSystem> systems = new ArrayList<>();
             try (OpenSearchSystems os = timed("OpenSearch: load", () -> OpenSearchSystems.load(openSearchUrl, data,
-                    config.batchSize()));
+                    config.bulkSize()));
                  OpenSearchSystems undeclared = timed("OpenSearch, metadata undeclared: load",
-                         () -> OpenSearchSystems.loadUndeclared(openSearchUrl, data, config.batchSize()))) {
+                         () -> OpenSearchSystems.loadUndeclared(openSearchUrl, data, config.bulkSize()));
+                 SpringAiOpenSearchSystems springAi = timed(Report.SPRING_AI_OS + ": load",
+                         () -> SpringAiOpenSearchSystems.load(openSearchUrl, data, config.batchSize()))) {
                 openSearchVersion = os.serverVersion();
                 openSearchLoad = new double[] {os.loadSeconds(), os.mergeSeconds()};
-                search.addAll(bench.run(List.of(os.portafilter(), undeclared.portafilter()), cases));
-                search.addAll(bench.run(os.postFilter(), cases));
+                ingest.add(springAi.ingest());
+                openSearchPlans.putAll(os.plans(cases, config.k()));
+                log("plans chosen for Portafilter's OpenSearch search: %s", openSearchPlans);
+                systems.addAll(List.of(os.portafilter(),
+                        os.fixedPlan(Report.PORTAFILTER_OS_EXACT, OpenSearchStore.SearchMode.EXACT),
+                        os.fixedPlan(Report.PORTAFILTER_OS_APPROXIMATE, OpenSearchStore.SearchMode.APPROXIMATE),
+                        os.rawEfficientFilter(openSearchUrl), undeclared.portafilter(), os.postFilter(),
+                        springAi.springAi(), springAi.langChain4jShape(openSearchUrl)));
+                search.addAll(bench.run(systems, cases));
             } catch (RuntimeException e) {
                 failures.add(failure("OpenSearch", e));
+            } finally {
+                systems.forEach(SearchSystem::close);
+            }
+            try {
+                int rows = Math.min(config.ingestRows(), data.size());
+                ingest.addAll(timed("OpenSearch ingest comparison, " + rows + " rows",
+                        () -> OpenSearchIngest.measure(openSearchUrl, data, rows, config.batchSize(),
+                                config.bulkSize())));
+            } catch (RuntimeException e) {
+                failures.add(failure("OpenSearch ingest comparison", e));
             }
         } else {
             openSearchVersion = "not run (-Dopensearch=false)";
@@ -113,9 +137,10 @@ public final class BenchmarkHarness {
         } catch (RuntimeException e) {
             failures.add(failure("translation benchmark", e));
         }
+        failures.addAll(0, bench.failures());
         double minutes = (System.nanoTime() - started) / 60e9;
         return new BenchmarkReport(config, startedUtc, minutes, loadBefore, Machine.loadAverage(), machine, matching,
-                search, ingest, translation, openSearchLoad, plans, failures);
+                search, ingest, translation, openSearchLoad, plans, openSearchPlans, failures);
     }
 
     /** A system to load, by its name in the report. */

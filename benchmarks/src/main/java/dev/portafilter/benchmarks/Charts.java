@@ -46,14 +46,19 @@ final class Charts {
                     "queries/s", rows, SearchResult::qps4, false));
         }
         files.addAll(selectivityCharts(dir, search));
-        if (!ingest.isEmpty()) {
-            CategoryChart chart = chart("pgvector ingest: rows per second into an empty table", "rows/s", false, 640);
-            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
-            for (IngestResult i : ingest) {
-                chart.addSeries(i.system() + ": " + shortPath(i.path()), List.of("rows per second"),
-                        List.of(i.rowsPerSecond()));
+        for (String backend : List.of("pgvector", "opensearch")) {
+            List<IngestResult> rows = ingest.stream().filter(i -> i.backend().equals(backend)).toList();
+            if (rows.isEmpty()) {
+                continue;
             }
-            files.add(save(chart, dir, "ingest.png"));
+            CategoryChart chart = chart(backend + " ingest: rows per second into an empty " + (backend.equals("pgvector")
+                    ? "table" : "index"), "rows/s", false, 640);
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+            for (IngestResult i : rows) {
+                chart.addSeries(i.system() + ": " + shortPath(i.path()) + ", " + i.rows() + " rows",
+                        List.of("rows per second"), List.of(i.rowsPerSecond()));
+            }
+            files.add(save(chart, dir, backend.equals("pgvector") ? "ingest.png" : "ingest-opensearch.png"));
         }
         if (!translation.isEmpty()) {
             CategoryChart chart = chart("Filter translation: median ns per filter (log scale)", "ns (p50)", true, 720);
@@ -95,20 +100,23 @@ final class Charts {
     }
 
     /**
-     * Recall and p50 against the share of rows the filter matches (the tenant-only cases), one line per system on
-     * either backend.
+     * Recall and p50 against the share of rows the filter matches (the tenant-only cases), one line per system, a
+     * pair of plots per backend.
      */
     private static List<String> selectivityCharts(Path dir, List<SearchResult> search) throws IOException {
-        List<SearchResult> rows = search.stream().filter(r -> FilterCase.selectivityPercent(r.filterCase()).isPresent())
-                .toList();
-        if (rows.isEmpty()) {
-            return List.of();
+        List<String> files = new ArrayList<>();
+        for (String backend : List.of("pgvector", "opensearch")) {
+            List<SearchResult> rows = search.stream().filter(r -> r.backend().equals(backend)
+                    && FilterCase.selectivityPercent(r.filterCase()).isPresent()).toList();
+            if (rows.isEmpty()) {
+                continue;
+            }
+            files.add(lineChart(dir, "selectivity-" + backend + "-p50.png", backend
+                    + ": p50 latency against selectivity, k = 10 (log scales)", "ms", rows, SearchResult::p50Millis, true));
+            files.add(lineChart(dir, "selectivity-" + backend + "-recall.png", backend
+                    + ": recall@10 against selectivity (log x scale)", "recall@10", rows, SearchResult::recall, false));
         }
-        return List.of(
-                lineChart(dir, "selectivity-p50.png", "p50 latency against selectivity, k = 10 (log scales)", "ms",
-                        rows, SearchResult::p50Millis, true),
-                lineChart(dir, "selectivity-recall.png", "recall@10 against selectivity (log x scale)", "recall@10",
-                        rows, SearchResult::recall, false));
+        return files;
     }
 
     private static String lineChart(Path dir, String file, String title, String yTitle, List<SearchResult> rows,

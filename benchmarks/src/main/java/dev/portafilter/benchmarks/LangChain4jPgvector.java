@@ -60,6 +60,8 @@ final class LangChain4jPgvector implements SearchSystem {
         long peak;
         long allocated;
         try (HeapWatch watch = HeapWatch.start()) {
+            Progress progress = Progress.rows((mode == Mode.JSONB ? "LangChain4j JSONB" : Report.COLUMN_PER_KEY)
+                    + ": load", data.size());
             long start = System.nanoTime();
             for (int from = 0; from < data.size(); from += batchSize) {
                 int to = Math.min(data.size(), from + batchSize);
@@ -72,6 +74,7 @@ final class LangChain4jPgvector implements SearchSystem {
                     segments.add(TextSegment.from(data.text(i), metadata(data, i)));
                 }
                 loader.addAll(ids, embeddings, segments);
+                progress.add(to - from);
             }
             loadSeconds = (System.nanoTime() - start) / 1e9;
             peak = watch.peakAboveBaseline();
@@ -83,7 +86,7 @@ final class LangChain4jPgvector implements SearchSystem {
         db.execute("ANALYZE " + schema + "." + TABLE);
         double indexSeconds = (System.nanoTime() - indexStart) / 1e9;
         LangChain4jPgvector system = new LangChain4jPgvector(mode, db, schema, pool, store, data);
-        return new Loaded(system, new IngestResult(system.name(), "addAll, " + batchSize + " per call",
+        return new Loaded(system, new IngestResult("pgvector", system.name(), "addAll, " + batchSize + " per call",
                 data.size(), loadSeconds, indexSeconds, peak, allocated / data.size()));
     }
 

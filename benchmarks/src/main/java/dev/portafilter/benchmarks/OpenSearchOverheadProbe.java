@@ -1,20 +1,12 @@
 package dev.portafilter.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
 import dev.portafilter.opensearch.OpenSearchStore;
 import org.opensearch.client.opensearch._types.Refresh;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -27,8 +19,7 @@ import java.util.Set;
 /**
  * What {@code OpenSearchStore.search} costs beyond the server's work: the store (each {@link OpenSearchStore.SearchMode}),
  * a minimal {@code java.net.http} client sending the store's own approximate and exact query bodies, and the server's
- * {@code took} of that raw request, and the client's CPU time per search (the whole process's, so JIT and GC
- * threads count too: compare systems within one run), measured on one index in the same run, interleaved query by query (the order of
+ * {@code took} of that raw request, measured on one index in the same run, interleaved query by query (the order of
  * the systems rotates), per tenant selectivity (0.1% / 1% / 10% / 50%). Prints p50 / p95 ms and recall@k per cell.
  *
  * <pre>
@@ -43,10 +34,6 @@ public final class OpenSearchOverheadProbe {
     private static final int WARMUP = 30;
     /** Queries generated with the rows (the same pool on every run, so that a kept index matches the data). */
     private static final int QUERY_POOL = 330;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** The process's CPU time: what a search costs the client, whatever else the machine runs. */
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     /** One way of running a search: the ids it returned, and the server's {@code took} when it reads it. */
     private interface System {
@@ -69,7 +56,7 @@ public final class OpenSearchOverheadProbe {
         GroundTruth truth = GroundTruth.compute(data, cases, K);
         String index = "pf-osprobe-" + rows;
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(index, Dataset.SCHEMA, DIMENSION).build();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        RawOpenSearch http = new RawOpenSearch(url);
         Map<String, OpenSearchStore> stores = new LinkedHashMap<>();
         try {
             for (OpenSearchStore.SearchMode mode : OpenSearchStore.SearchMode.values()) {
@@ -77,26 +64,22 @@ public final class OpenSearchOverheadProbe {
                         .refresh(Refresh.False).searchMode(mode).build());
             }
             OpenSearchStore loader = stores.values().iterator().next();
-            load(loader, data, url, index, http);
-            OpenSearchStore adaptive = stores.get("store adaptive");
-            for (FilterCase c : cases) {
-                java.lang.System.out.printf(Locale.ROOT, "%s: %s%n", c.label(), adaptive.explainPlan(c.filter(), K));
-            }
+            load(loader, data, index, http);
             Map<String, System> systems = new LinkedHashMap<>();
             stores.forEach((name, store) -> systems.put(name, (q, c) -> new Result(
                     store.search(SearchRequest.of(q, K, c.filter())).stream().map(SearchHit::id)
                             .toList(), -1)));
-            systems.put("raw approximate", (q, c) -> raw(http, url, index, approximateBody(layout, loader, q, c, 100)));
-            // the vector as the client's typed knn query writes it (each float as a double): the store's old body
-            systems.put("raw approx. doubles", (q, c) -> raw(http, url, index,
-                    approximateBody(layout, loader, q, c, 100).replace(vector(q), doubles(q))));
+            systems.put("raw approximate", (q, c) -> raw(http, index, RawOpenSearch.approximateBody(
+                    layout.vectorField(), loader.translator().toJson(c.filter()), q, K, 100)));
             for (String ef : java.lang.System.getProperty("probe.ef", "").split(",")) {
                 if (!ef.isBlank()) {
-                    systems.put("raw ef " + ef, (q, c) -> raw(http, url, index,
-                            approximateBody(layout, loader, q, c, Integer.parseInt(ef.trim()))));
+                    systems.put("raw ef " + ef, (q, c) -> raw(http, index, RawOpenSearch.approximateBody(
+                            layout.vectorField(), loader.translator().toJson(c.filter()), q, K,
+                            Integer.parseInt(ef.trim()))));
                 }
             }
-            systems.put("raw exact", (q, c) -> raw(http, url, index, exactBody(layout, loader, q, c)));
+            systems.put("raw exact", (q, c) -> raw(http, index, RawOpenSearch.exactBody(layout.vectorField(),
+                    layout.spaceType().wireName(), loader.translator().toJson(c.filter()), q, K, false)));
             measure(data, cases, truth, systems, queries);
         } finally {
             if (!keep && !stores.isEmpty()) {
@@ -106,16 +89,13 @@ public final class OpenSearchOverheadProbe {
         }
     }
 
-    private static void load(OpenSearchStore store, Dataset data, String url, String index, HttpClient http)
-            throws Exception {
+    private static void load(OpenSearchStore store, Dataset data, String index, RawOpenSearch http) {
         if (store.createIndexIfMissing() || store.count() != data.size()) {
             long start = java.lang.System.nanoTime();
             for (int from = 0; from < data.size(); from += 2_000) {
                 store.upsert(data.records(from, Math.min(data.size(), from + 2_000)));
             }
-            send(http, URI.create(url + "/" + index + "/_refresh"), "");
-            send(http, URI.create(url + "/" + index + "/_forcemerge?max_num_segments=1"), "");
-            send(http, URI.create(url + "/" + index + "/_refresh"), "");
+            http.forceMerge(index);
             java.lang.System.out.printf(Locale.ROOT, "loaded %d rows in %.1f s%n", data.size(),
                     (java.lang.System.nanoTime() - start) / 1e9);
         }
@@ -124,33 +104,28 @@ public final class OpenSearchOverheadProbe {
     private static void measure(Dataset data, List<FilterCase> cases, GroundTruth truth, Map<String, System> systems,
                                 int queries) {
         List<String> names = new ArrayList<>(systems.keySet());
-        java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8s %8s %8s %9s %8s %6s%n", "tenant", "system", "p50 ms",
-                "p95 ms", "took p50", "client µs", "recall", "full k");
+        java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8s %8s %8s %8s %6s%n", "tenant", "system", "p50 ms",
+                "p95 ms", "took p50", "recall", "full k");
         for (FilterCase c : cases) {
             Map<String, long[]> nanos = new LinkedHashMap<>();
             Map<String, long[]> took = new LinkedHashMap<>();
             Map<String, double[]> recall = new LinkedHashMap<>();
             Map<String, int[]> full = new LinkedHashMap<>();
-            Map<String, long[]> cpu = new LinkedHashMap<>();
             names.forEach(n -> {
                 nanos.put(n, new long[queries]);
                 took.put(n, new long[queries]);
                 recall.put(n, new double[1]);
                 full.put(n, new int[1]);
-                cpu.put(n, new long[1]);
             });
             for (int i = 0; i < WARMUP + queries; i++) {
                 int q = i % data.queryCount();
                 for (int s = 0; s < names.size(); s++) {
                     String name = names.get((i + s) % names.size());
-                    long cpuStart = OS.getProcessCpuTime();
                     long start = java.lang.System.nanoTime();
                     Result r = systems.get(name).run(data.query(q), c);
                     long elapsed = java.lang.System.nanoTime() - start;
-                    long cpuUsed = OS.getProcessCpuTime() - cpuStart;
                     if (i >= WARMUP) {
                         nanos.get(name)[i - WARMUP] = elapsed;
-                        cpu.get(name)[0] += cpuUsed;
                         took.get(name)[i - WARMUP] = r.tookMillis();
                         Set<String> expected = truth.of(c).topK().get(q);
                         Set<String> found = new HashSet<>(r.ids());
@@ -165,67 +140,17 @@ public final class OpenSearchOverheadProbe {
                 Arrays.sort(t);
                 long[] server = took.get(n);
                 Arrays.sort(server);
-                java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8.2f %8.2f %8s %9.0f %8.3f %6d%n", c.label(), n,
+                java.lang.System.out.printf(Locale.ROOT, "%-8s %-20s %8.2f %8.2f %8s %8.3f %6d%n", c.label(), n,
                         t[t.length / 2] / 1e6, t[t.length * 95 / 100] / 1e6,
-                        server[0] < 0 ? "" : String.valueOf(server[server.length / 2]),
-                        cpu.get(n)[0] / 1e3 / queries, recall.get(n)[0], full.get(n)[0]);
+                        server[0] < 0 ? "" : String.valueOf(server[server.length / 2]), recall.get(n)[0], full.get(n)[0]);
             }
         }
     }
 
-    /** The store's approximate query as JSON text: the efficient filter inside {@code knn}. */
-    static String approximateBody(OpenSearchIndexLayout layout, OpenSearchStore store, float[] q, FilterCase c, int ef) {
-        return "{\"size\":" + K + ",\"_source\":{\"excludes\":[\"" + layout.vectorField() + "\"]},\"query\":{\"knn\":{\""
-                + layout.vectorField() + "\":{\"vector\":" + vector(q) + ",\"k\":" + K + ",\"filter\":"
-                + store.translator().toJson(c.filter()) + ",\"method_parameters\":{\"ef_search\":" + ef + "}}}}}";
-    }
-
-    /** The store's exact query as JSON text: the {@code knn_score} script over the filter. */
-    static String exactBody(OpenSearchIndexLayout layout, OpenSearchStore store, float[] q, FilterCase c) {
-        return "{\"size\":" + K + ",\"_source\":{\"excludes\":[\"" + layout.vectorField() + "\"]},\"query\":"
-                + "{\"script_score\":{\"query\":" + store.translator().toJson(c.filter()) + ",\"script\":{\"lang\":\"knn\","
-                + "\"source\":\"knn_score\",\"params\":{\"field\":\"" + layout.vectorField() + "\",\"query_value\":"
-                + vector(q) + ",\"space_type\":\"" + layout.spaceType().wireName() + "\"}}}}}";
-    }
-
-    private static String vector(float[] q) {
-        StringBuilder s = new StringBuilder(q.length * 12).append('[');
-        for (int i = 0; i < q.length; i++) {
-            s.append(i == 0 ? "" : ",").append(q[i]);
-        }
-        return s.append(']').toString();
-    }
-
-    private static String doubles(float[] q) {
-        StringBuilder s = new StringBuilder(q.length * 20).append('[');
-        for (int i = 0; i < q.length; i++) {
-            s.append(i == 0 ? "" : ",").append((double) q[i]);
-        }
-        return s.append(']').toString();
-    }
-
-    private static Result raw(HttpClient http, String url, String index, String body) {
-        JsonNode response = send(http, URI.create(url + "/" + index + "/_search"), body);
+    private static Result raw(RawOpenSearch http, String index, String body) {
+        JsonNode response = http.search(index, body);
         List<String> ids = new ArrayList<>();
         response.path("hits").path("hits").forEach(h -> ids.add(h.path("_id").asText()));
         return new Result(ids, response.path("took").asLong());
-    }
-
-    private static JsonNode send(HttpClient http, URI uri, String body) {
-        try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(uri + ": HTTP " + response.statusCode() + ": "
-                        + new String(response.body()));
-            }
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

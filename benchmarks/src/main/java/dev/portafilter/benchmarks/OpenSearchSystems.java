@@ -3,6 +3,7 @@ package dev.portafilter.benchmarks;
 import dev.portafilter.core.metadata.MetadataSchema;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portafilter.opensearch.OpenSearchIndexLayout;
+import dev.portafilter.opensearch.OpenSearchSearchPlan;
 import dev.portafilter.opensearch.OpenSearchStore;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
@@ -17,17 +18,23 @@ import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBui
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One OpenSearch index loaded once, searched two ways: Portafilter's {@code OpenSearchStore} (the filter inside
- * {@code knn}, OpenSearch's "efficient filtering"), and the post-filter most tutorials write, a {@code bool}
- * whose {@code must} is the {@code knn} query and whose {@code filter} is the same translated filter. The
- * post-filter query sets no {@code ef_search}, as those tutorials do.
+ * One OpenSearch index loaded once, searched several ways: Portafilter's {@code OpenSearchStore} with its default
+ * plan and with each plan fixed (exact {@code knn_score} script; the filter inside {@code knn}, OpenSearch's
+ * "efficient filtering"), each a store object of its own over the same index; the same efficient-filter query sent
+ * as JSON text by {@link RawOpenSearch}, for the store's client overhead; and the post-filter most tutorials write, a
+ * {@code bool} whose {@code must} is the {@code knn} query and whose {@code filter} is the same translated filter.
+ * The post-filter query sets no {@code ef_search}, as those tutorials do.
  */
 final class OpenSearchSystems implements AutoCloseable {
+    /** The store's default {@code ef_search} for its approximate plan, which the raw query sends too. */
+    private static final int EF_SEARCH = 100;
     private final OpenSearchTransport transport;
     private final OpenSearchClient client;
     private final OpenSearchIndexLayout layout;
@@ -52,20 +59,23 @@ final class OpenSearchSystems implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(deleteOnExit);
     }
 
-    /** Creates the index, loads every row with {@code upsert}, refreshes and force-merges to one segment. */
-    static OpenSearchSystems load(String url, Dataset data, int batchSize) {
-        return load(url, data, batchSize, Dataset.SCHEMA, "", Report.PORTAFILTER_OS);
+    /**
+     * Creates the index, loads every row with {@code bulkLoad} ({@code chunk} rows per call), refreshes and
+     * force-merges to one segment.
+     */
+    static OpenSearchSystems load(String url, Dataset data, int chunk) {
+        return load(url, data, chunk, Dataset.SCHEMA, "", Report.PORTAFILTER_OS);
     }
 
     /**
      * The same rows with no field declared: every value a key/value object of the nested field, every filter a
      * nested query. Measured side by side with the declared index, for the cost of the undeclared path.
      */
-    static OpenSearchSystems loadUndeclared(String url, Dataset data, int batchSize) {
-        return load(url, data, batchSize, Dataset.UNDECLARED, "-undeclared", Report.PORTAFILTER_OS_UNDECLARED);
+    static OpenSearchSystems loadUndeclared(String url, Dataset data, int chunk) {
+        return load(url, data, chunk, Dataset.UNDECLARED, "-undeclared", Report.PORTAFILTER_OS_UNDECLARED);
     }
 
-    private static OpenSearchSystems load(String url, Dataset data, int batchSize, MetadataSchema schema,
+    private static OpenSearchSystems load(String url, Dataset data, int chunk, MetadataSchema schema,
                                           String indexSuffix, String name) {
         OpenSearchTransport transport;
         try {
@@ -85,9 +95,12 @@ final class OpenSearchSystems implements AutoCloseable {
         store.createIndex();
         OpenSearchSystems systems = new OpenSearchSystems(transport, client, layout, store, data, name);
         try {
+            Progress progress = Progress.rows(name + ": load", data.size());
             long start = System.nanoTime();
-            for (int from = 0; from < data.size(); from += batchSize) {
-                store.upsert(data.records(from, Math.min(data.size(), from + batchSize)));
+            for (int from = 0; from < data.size(); from += chunk) {
+                int to = Math.min(data.size(), from + chunk);
+                store.bulkLoad(data.records(from, to));
+                progress.add(to - from);
             }
             systems.loadSeconds = (System.nanoTime() - start) / 1e9;
             start = System.nanoTime();
@@ -107,7 +120,7 @@ final class OpenSearchSystems implements AutoCloseable {
         }
     }
 
-    /** Seconds the upserts took, and the refresh and force merge after them. */
+    /** Seconds the bulk load took, and the refresh and force merge after it. */
     double loadSeconds() {
         return loadSeconds;
     }
@@ -128,6 +141,40 @@ final class OpenSearchSystems implements AutoCloseable {
     SearchSystem portafilter() {
         return SearchSystem.ofStore(name, "opensearch", store, data, () -> {
         });
+    }
+
+    /** Another store over the same index with its plan fixed; closing it leaves the index and the client alone. */
+    SearchSystem fixedPlan(String systemName, OpenSearchStore.SearchMode mode) {
+        OpenSearchStore fixed = OpenSearchStore.builder(layout).client(client).searchMode(mode).build();
+        return SearchSystem.ofStore(systemName, "opensearch", fixed, data, fixed::close);
+    }
+
+    /**
+     * The store's efficient-filter query ({@link OpenSearchStore.SearchMode#APPROXIMATE}: the filter inside
+     * {@code knn}, {@code ef_search} {@value #EF_SEARCH}, the vector left out of {@code _source}) as JSON text over
+     * {@code java.net.http}: the same search without the store's client.
+     */
+    SearchSystem rawEfficientFilter(String url) {
+        RawOpenSearch raw = new RawOpenSearch(url);
+        Map<FilterCase, String> filters = new ConcurrentHashMap<>();
+        return SearchSystem.of(Report.RAW_EFFICIENT, "opensearch", (query, filterCase, k) -> {
+            String filter = filters.computeIfAbsent(filterCase, c -> store.translator().toJson(c.filter()));
+            return raw.searchIds(layout.indexName(), RawOpenSearch.approximateBody(layout.vectorField(), filter,
+                    data.query(query), k, Math.max(EF_SEARCH, k)));
+        }, () -> {
+        });
+    }
+
+    /** The plan the store chooses for each case ({@link OpenSearchStore#explainPlan}). */
+    Map<String, String> plans(List<FilterCase> cases, int k) {
+        Map<String, String> plans = new LinkedHashMap<>();
+        for (FilterCase c : cases) {
+            OpenSearchSearchPlan plan = store.explainPlan(c.filter(), k);
+            plans.put(c.label(), String.format(Locale.ROOT, "%s (about %,d documents%s)", plan.strategy(),
+                    plan.estimatedRows(), plan.strategy() == OpenSearchSearchPlan.Strategy.APPROXIMATE
+                            ? ", ef_search " + plan.efSearch() : ""));
+        }
+        return plans;
     }
 
     SearchSystem postFilter() {

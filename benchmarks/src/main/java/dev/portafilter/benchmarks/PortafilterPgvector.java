@@ -61,7 +61,11 @@ final class PortafilterPgvector implements SearchSystem {
                                MetadataSchema schema, String name) {
         db.recreateSchema(schemaName);
         HikariDataSource pool = db.pool(null, connections);
-        PgvectorTableLayout layout = PgvectorTableLayout.builder(schemaName, TABLE, schema, data.dimension()).build();
+        PgvectorTableLayout.Builder builder = PgvectorTableLayout.builder(schemaName, TABLE, schema, data.dimension());
+        if (schema.field("tenant").isPresent()) {
+            builder.tenantField("tenant"); // the table a user's layout with a tenant gets: composite metadata indexes
+        }
+        PgvectorTableLayout layout = builder.build();
         PgvectorSchemaManager.createTable(pool, layout);
         PgvectorSchemaManager.dropVectorIndex(pool, layout);
         PgvectorStore store = PgvectorStore.builder(layout).dataSource(pool).build();
@@ -69,9 +73,12 @@ final class PortafilterPgvector implements SearchSystem {
         long peak;
         long allocated;
         try (HeapWatch watch = HeapWatch.start()) {
+            Progress progress = Progress.rows(name + ": load", data.size());
             long start = System.nanoTime();
             for (int from = 0; from < data.size(); from += chunkSize) {
-                store.bulkLoad(data.records(from, Math.min(data.size(), from + chunkSize)));
+                int to = Math.min(data.size(), from + chunkSize);
+                store.bulkLoad(data.records(from, to));
+                progress.add(to - from);
             }
             loadSeconds = (System.nanoTime() - start) / 1e9;
             peak = watch.peakAboveBaseline();
@@ -82,7 +89,7 @@ final class PortafilterPgvector implements SearchSystem {
         db.execute("ANALYZE " + schemaName + "." + TABLE);
         double indexSeconds = (System.nanoTime() - indexStart) / 1e9;
         PortafilterPgvector system = new PortafilterPgvector(db, pool, store, data, name, schemaName);
-        return new Loaded(system, new IngestResult(system.name(), "bulkLoad (binary COPY), " + chunkSize + " per call",
+        return new Loaded(system, new IngestResult("pgvector", system.name(), "bulkLoad (binary COPY), " + chunkSize + " per call",
                 data.size(), loadSeconds, indexSeconds, peak, allocated / data.size()));
     }
 
@@ -98,12 +105,15 @@ final class PortafilterPgvector implements SearchSystem {
             PgvectorSchemaManager.createTable(pool, layout);
             PgvectorSchemaManager.dropVectorIndex(pool, layout);
             try (HeapWatch watch = HeapWatch.start()) {
+                Progress progress = Progress.rows("Portafilter: upsert", data.size());
                 long start = System.nanoTime();
                 for (int from = 0; from < data.size(); from += batchSize) {
-                    store.upsert(data.records(from, Math.min(data.size(), from + batchSize)));
+                    int to = Math.min(data.size(), from + batchSize);
+                    store.upsert(data.records(from, to));
+                    progress.add(to - from);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                return new IngestResult("Portafilter", "upsert (batched INSERT), " + batchSize + " per call",
+                return new IngestResult("pgvector", "Portafilter", "upsert (batched INSERT), " + batchSize + " per call",
                         data.size(), seconds, Double.NaN, watch.peakAboveBaseline(),
                         watch.allocatedBytes() / data.size());
             }
@@ -113,7 +123,7 @@ final class PortafilterPgvector implements SearchSystem {
     }
 
     private static PgvectorTableLayout layout(String schema, Dataset data) {
-        return PgvectorTableLayout.builder(schema, TABLE, Dataset.SCHEMA, data.dimension()).build();
+        return PgvectorTableLayout.builder(schema, TABLE, Dataset.SCHEMA, data.dimension()).tenantField("tenant").build();
     }
 
     /**

@@ -25,6 +25,7 @@ final class SearchBenchmark {
     private final GroundTruth truth;
     private final BenchmarkConfig config;
     private final Map<String, Integer> rowOfId = new HashMap<>();
+    private final List<String> failures = new ArrayList<>();
 
     SearchBenchmark(Dataset data, GroundTruth truth, BenchmarkConfig config) {
         this.data = data;
@@ -33,6 +34,11 @@ final class SearchBenchmark {
         for (int i = 0; i < data.size(); i++) {
             rowOfId.put(data.id(i), i);
         }
+    }
+
+    /** The cells no system could fill: the system, the case and the error. */
+    List<String> failures() {
+        return failures;
     }
 
     List<SearchResult> run(SearchSystem system, List<FilterCase> cases) {
@@ -48,8 +54,26 @@ final class SearchBenchmark {
      */
     List<SearchResult> run(List<SearchSystem> systems, List<FilterCase> cases) {
         List<SearchResult> results = new ArrayList<>();
-        for (FilterCase c : cases) {
-            for (SearchResult r : measure(systems, c)) {
+        BenchmarkHarness.log("measuring side by side on %s: %s", systems.get(0).backend(),
+                systems.stream().map(SearchSystem::name).toList());
+        for (int i = 0; i < cases.size(); i++) {
+            FilterCase c = cases.get(i);
+            // a system that cannot run a filter at all misses that cell, not the whole group's
+            List<SearchSystem> able = new ArrayList<>();
+            for (SearchSystem system : systems) {
+                try {
+                    system.search(0, c, truth.k());
+                    able.add(system);
+                } catch (RuntimeException e) {
+                    String failure = system.name() + " / " + c.label() + ": " + e;
+                    System.err.println("[benchmark] " + failure);
+                    failures.add(failure);
+                }
+            }
+            Progress progress = Progress.queries(String.format("%s, %d systems, case %s (%d/%d)",
+                    systems.get(0).backend(), able.size(), c.label(), i + 1, cases.size()),
+                    (long) able.size() * data.queryCount());
+            for (SearchResult r : measure(able, c, progress)) {
                 System.out.printf("  %-36s %-18s p50 %7.2f ms  p99 %7.2f ms  qps %7.1f / %7.1f  recall %.3f  "
                                 + "full-k %5.1f%%  foreign %d%n", r.system(), c.label(), r.p50Millis(), r.p99Millis(),
                         r.qps1(), r.qps4(), r.recall(), 100 * r.fullKShare(), r.foreignRows());
@@ -106,7 +130,7 @@ final class SearchBenchmark {
         }
     }
 
-    private List<SearchResult> measure(List<SearchSystem> systems, FilterCase c) {
+    private List<SearchResult> measure(List<SearchSystem> systems, FilterCase c, Progress progress) {
         int k = truth.k();
         int queries = data.queryCount();
         int n = systems.size();
@@ -136,6 +160,7 @@ final class SearchBenchmark {
                     List<String> ids = system.search(q, c, k);
                     tallies.get(which).add(q, ids, System.nanoTime() - start);
                 }
+                progress.add(to - from);
             }
         }
         List<SearchResult> results = new ArrayList<>();

@@ -26,6 +26,17 @@ public interface SearchSystem extends AutoCloseable {
 
     /** A Portafilter store as a system; closing it runs {@code onClose}. */
     static SearchSystem ofStore(String name, String backend, VectorStore store, Dataset data, Runnable onClose) {
+        return of(name, backend, (query, filterCase, k) -> portafilterSearch(store, data, query, filterCase, k), onClose);
+    }
+
+    /** How a system answers a query: {@link #search}. */
+    @FunctionalInterface
+    interface Answer {
+        List<String> search(int query, FilterCase filterCase, int k);
+    }
+
+    /** A system that answers with {@code answer}; closing it runs {@code onClose}. */
+    static SearchSystem of(String name, String backend, Answer answer, Runnable onClose) {
         return new SearchSystem() {
             @Override
             public String name() {
@@ -39,7 +50,7 @@ public interface SearchSystem extends AutoCloseable {
 
             @Override
             public List<String> search(int query, FilterCase filterCase, int k) {
-                return portafilterSearch(store, data, query, filterCase, k);
+                return answer.search(query, filterCase, k);
             }
 
             @Override

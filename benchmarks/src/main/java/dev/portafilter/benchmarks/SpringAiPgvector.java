@@ -50,6 +50,7 @@ final class SpringAiPgvector implements SearchSystem {
         long peak;
         long allocated;
         try (HeapWatch watch = HeapWatch.start()) {
+            Progress progress = Progress.rows("Spring AI PgVectorStore: load", data.size());
             long start = System.nanoTime();
             for (int from = 0; from < data.size(); from += batchSize) {
                 int to = Math.min(data.size(), from + batchSize);
@@ -59,6 +60,7 @@ final class SpringAiPgvector implements SearchSystem {
                             .build());
                 }
                 loader.add(batch);
+                progress.add(to - from);
             }
             loadSeconds = (System.nanoTime() - start) / 1e9;
             peak = watch.peakAboveBaseline();
@@ -70,7 +72,7 @@ final class SpringAiPgvector implements SearchSystem {
         db.execute("ANALYZE " + SCHEMA + "." + TABLE);
         double indexSeconds = (System.nanoTime() - indexStart) / 1e9;
         SpringAiPgvector system = new SpringAiPgvector(db, pool, store);
-        return new Loaded(system, new IngestResult(system.name(), "add, " + batchSize + " per call", data.size(),
+        return new Loaded(system, new IngestResult("pgvector", system.name(), "add, " + batchSize + " per call", data.size(),
                 loadSeconds, indexSeconds, peak, allocated / data.size()));
     }
 

@@ -4,6 +4,7 @@ import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.interop.TextVectors;
+import dev.portafilter.peers.SpringAiOpenSearch;
 import org.springframework.ai.document.Document;
 import org.springframework.ai.vectorstore.SearchRequest;
 
@@ -29,7 +30,8 @@ class SpringAiIndexTest extends PeerIndexContract {
     @Override
     void createAndWrite(String index, List<VectorRecord> records) throws Exception {
         records.forEach(r -> vectors.put(r.text(), r.vector()));
-        peer = SpringAiOpenSearch.create(TestServer.url(), index, ScenarioDataset.DIMENSION, vectors);
+        peer = SpringAiOpenSearch.create(TestServer.url(), index, ScenarioDataset.DIMENSION, vectors,
+                SpringAiOpenSearch.Search.APPROXIMATE);
         peer.store().add(records.stream().map(r -> Document.builder().id(r.id()).text(r.text())
                 .metadata(r.metadata().toJava()).build()).toList());
     }
