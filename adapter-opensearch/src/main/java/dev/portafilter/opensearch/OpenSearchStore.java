@@ -585,7 +585,7 @@ public final class OpenSearchStore implements VectorStore {
 
     public static final class Builder {
         private final OpenSearchIndexLayout layout;
-        private String url;
+        private List<String> urls;
         private String username;
         private String password;
         private OpenSearchClient client;
@@ -602,7 +602,20 @@ public final class OpenSearchStore implements VectorStore {
 
         /** The server, e.g. {@code http://127.0.0.1:9200}; the store opens and closes its own connection. */
         public Builder url(String url) {
-            this.url = url;
+            this.urls = List.of(Objects.requireNonNull(url, "url"));
+            return this;
+        }
+
+        /**
+         * Several nodes of one cluster, e.g. {@code http://10.0.0.1:9200} and {@code http://10.0.0.2:9200}, all with
+         * the same path: requests go round the nodes, and a request a node cannot take (refused, reset, 502/503/504)
+         * goes to the next one, the failed node set aside for a while. The store opens and closes its own connection.
+         */
+        public Builder urls(List<String> urls) {
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("urls must name at least one node");
+            }
+            this.urls = List.copyOf(urls);
             return this;
         }
 
@@ -686,12 +699,12 @@ public final class OpenSearchStore implements VectorStore {
         public OpenSearchStore build() {
             ObjectMapper json = new ObjectMapper();
             if (client != null) {
-                if (url != null || username != null) {
+                if (urls != null || username != null) {
                     throw new IllegalStateException("give either a client or a url (with credentials), not both");
                 }
                 return new OpenSearchStore(this, client, null, json, fields(client));
             }
-            if (url == null) {
+            if (urls == null) {
                 throw new IllegalStateException("a url or a client is required");
             }
             OpenSearchTransport transport = transport(json);
@@ -728,12 +741,21 @@ public final class OpenSearchStore implements VectorStore {
         }
 
         private OpenSearchTransport transport(ObjectMapper json) {
-            URI uri = URI.create(url);
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("not an http(s) url: " + url);
+            HttpHost[] hosts = new HttpHost[urls.size()];
+            URI uri = null;
+            for (int i = 0; i < hosts.length; i++) {
+                URI node = URI.create(urls.get(i));
+                if (node.getScheme() == null || node.getHost() == null) {
+                    throw new IllegalArgumentException("not an http(s) url: " + urls.get(i));
+                }
+                // one path prefix serves every node
+                if (uri != null && !Objects.equals(uri.getPath(), node.getPath())) {
+                    throw new IllegalArgumentException("the urls' paths differ: " + urls);
+                }
+                uri = node;
+                hosts[i] = new HttpHost(node.getScheme(), node.getHost(), node.getPort());
             }
-            HttpHost host = new HttpHost(uri.getScheme(), uri.getHost(), uri.getPort());
-            ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(host)
+            ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(hosts)
                     .setMapper(new JacksonJsonpMapper(json))
                     .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.of(connectTimeout)))
                     .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.of(callTimeout.plus(RESPONSE_GRACE))));
@@ -742,8 +764,10 @@ public final class OpenSearchStore implements VectorStore {
             }
             if (username != null) {
                 BasicCredentialsProvider credentials = new BasicCredentialsProvider();
-                credentials.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(username,
-                        password.toCharArray()));
+                for (HttpHost host : hosts) {
+                    credentials.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(username,
+                            password.toCharArray()));
+                }
                 transport.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(credentials));
             }
             return transport.build();
