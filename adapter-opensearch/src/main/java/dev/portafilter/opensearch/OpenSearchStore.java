@@ -277,7 +277,7 @@ public final class OpenSearchStore implements VectorStore {
             return;
         }
         Map<String, Existing> existing = guardQuery.isPresent() || layout.routingField().isPresent()
-                ? existing(batch, guardQuery) : Map.of();
+                ? existingOrNotWritten(batch, guardQuery) : Map.of();
         List<String> conflicts = batch.stream()
                 .filter(r -> existing.containsKey(r.id()) && !existing.get(r.id()).replaceableBy(routingOf(r)))
                 .map(VectorRecord::id)
@@ -402,6 +402,21 @@ public final class OpenSearchStore implements VectorStore {
                 .params("field", JsonData.of(layout.vectorField()))
                 .params("query_value", JsonData.of(vector))
                 .params("space_type", JsonData.of(layout.spaceType().wireName()))))));
+    }
+
+    /**
+     * {@link #existing}, whose failure fails the write before anything of it was sent: the exception names every
+     * record of the batch as not written, as any failed write does, keeping a timeout a timeout.
+     */
+    private Map<String, Existing> existingOrNotWritten(List<VectorRecord> batch, Optional<Query> guard) {
+        try {
+            return existing(batch, guard);
+        } catch (StoreException e) {
+            List<String> ids = batch.stream().map(VectorRecord::id).toList();
+            String message = "write to " + layout.indexName() + " not sent: " + e.getMessage();
+            throw e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
+                    : new StoreException(message, ids, e);
+        }
     }
 
     /** The existing documents with the batch's ids: version, routing and whether each lies outside the guard. */

@@ -2,8 +2,6 @@ package dev.portafilter.opensearch;
 
 import dev.portafilter.conformance.BackendLocator;
 import org.opensearch.client.opensearch.OpenSearchClient;
-import org.opensearch.client.opensearch._types.HealthStatus;
-import org.opensearch.client.opensearch.cluster.HealthResponse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,12 +65,6 @@ final class TestCluster {
     /** Node {@code n}'s url (1-based, as the script numbers them). */
     static String nodeUrl(int n) {
         return urls().get(n - 1);
-    }
-
-    /** The cluster's health, waiting up to {@code wait} for at least {@code status} with {@code nodes} nodes. */
-    static HealthResponse health(OpenSearchClient via, HealthStatus status, int nodes, Duration wait) throws IOException {
-        return via.cluster().health(h -> h.waitForStatus(status).waitForNodes(w -> w.count(nodes))
-                .timeout(t -> t.time(wait.toMillis() + "ms")));
     }
 
     /** {@code kill -9} of node {@code n}, through the script; returns once the process is gone. */
