@@ -15,7 +15,7 @@
 #   scripts/opensearch.sh cluster-stop    stop the three nodes
 #   scripts/opensearch.sh cluster-status  print each node and the cluster's health; exit 0 when all three run, green
 #   scripts/opensearch.sh node-kill N     kill -9 node N (1..3), for fault tests
-#   scripts/opensearch.sh node-start N    start node N again on its ports and wait until it joined the cluster
+#   scripts/opensearch.sh node-start N... start the nodes again on their ports, wait until all three are in the cluster
 # Each node: 127.0.0.1 only (loopback keeps the production bootstrap checks off), heap 512 MiB, its own config
 # directory (OPENSEARCH_PATH_CONF, copied from the install's), data/logs/run under
 # /var/tmp/portafilter/opensearch-cluster/node<n>, HTTP from 59210 and transport from 59310 upward.
@@ -86,7 +86,7 @@ log() { echo "[opensearch] $*" >&2; }
 die() { echo "[opensearch] ERROR: $*" >&2; exit 1; }
 
 usage() {
-  echo "usage: $0 {start|stop|status|cluster-start|cluster-stop|cluster-status|node-kill N|node-start N}" >&2
+  echo "usage: $0 {start|stop|status|cluster-start|cluster-stop|cluster-status|node-kill N|node-start N...}" >&2
   exit 2
 }
 
@@ -748,20 +748,31 @@ cmd_node_kill() {
 }
 
 cmd_node_start() {
-  local n=${1:-}
-  use_cluster_node "$n"   # validates N before any lock
+  (($#)) || die "node-start needs the nodes to start, e.g. node-start 2"
+  local n
+  for n in "$@"; do use_cluster_node "$n"; done   # validates every N before any lock
   lock_cluster
-  use_cluster_node "$n"
-  node_pid >/dev/null && { log "$NODE_NAME already runs"; return 0; }
-  local t0=$SECONDS port
-  # its data and config stay: the node rejoins with its shard copies, which recover from the primaries
-  launch_cluster_node "$n"
-  await_node_pid
-  port=$(cluster_port http "$n")
-  wait_cluster "$port" yellow "$CLUSTER_START_TIMEOUT" \
-    || { log_tail; die "$NODE_NAME did not join the cluster within ${CLUSTER_START_TIMEOUT} s"; }
-  log "$NODE_NAME (pid $LAUNCHED_PID) joined after $((SECONDS - t0)) s"
+  local t0=$SECONDS launched=()
+  # its data and config stay: a node rejoins with its shard copies, which recover from the primaries. Several nodes
+  # start together: two of three are needed before either can join a cluster that lost its majority.
+  for n in "$@"; do
+    use_cluster_node "$n"
+    if node_pid >/dev/null; then
+      log "$NODE_NAME already runs"
+      continue
+    fi
+    launch_cluster_node "$n"
+    launched+=("$n")
+  done
+  for n in "${launched[@]}"; do
+    use_cluster_node "$n"
+    await_node_pid
+  done
+  use_cluster_node "$1"
+  wait_cluster "$(cluster_port http "$1")" yellow "$CLUSTER_START_TIMEOUT" \
+    || { log_tail; die "node(s) $* did not join the cluster within ${CLUSTER_START_TIMEOUT} s"; }
+  log "node(s) $* joined after $((SECONDS - t0)) s"
 }
 
 # One line, so bash never reads past it: a script edited while it runs cannot run stray lines.
-case "${1:-}" in start) cmd_start ;; stop) cmd_stop ;; status) cmd_status ;; cluster-start) cmd_cluster_start ;; cluster-stop) cmd_cluster_stop ;; cluster-status) cmd_cluster_status ;; node-kill) cmd_node_kill "${2:-}" ;; node-start) cmd_node_start "${2:-}" ;; *) usage ;; esac; exit
+case "${1:-}" in start) cmd_start ;; stop) cmd_stop ;; status) cmd_status ;; cluster-start) cmd_cluster_start ;; cluster-stop) cmd_cluster_stop ;; cluster-status) cmd_cluster_status ;; node-kill) cmd_node_kill "${2:-}" ;; node-start) cmd_node_start "${@:2}" ;; *) usage ;; esac; exit

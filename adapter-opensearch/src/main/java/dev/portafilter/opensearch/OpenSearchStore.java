@@ -528,13 +528,20 @@ public final class OpenSearchStore implements VectorStore {
     private DeleteByQueryResponse failedDeleteByQuery(String what, ResponseException e) {
         String message = e.getMessage();
         JsonpMapper mapper = client._transport().jsonpMapper();
+        DeleteByQueryResponse response;
         try (JsonParser parser = mapper.jsonProvider().createParser(
                 new StringReader(message.substring(message.lastIndexOf('\n') + 1)))) {
-            return DeleteByQueryResponse._DESERIALIZER.deserialize(parser, mapper);
+            response = DeleteByQueryResponse._DESERIALIZER.deserialize(parser, mapper);
         } catch (RuntimeException notAResponse) {
             e.addSuppressed(notAResponse);
             throw new StoreException("OpenSearch: " + what + " failed: " + message, e);
         }
+        // an error body ({"error": ..., "status": 503}, e.g. no shard copy or no cluster manager) reads as a response
+        // with every field missing: it is a failure, never a delete of nothing
+        if (response.deleted() == null) {
+            throw new StoreException("OpenSearch: " + what + " failed: " + message, e);
+        }
+        return response;
     }
 
     private static String describe(BulkByScrollFailure failure) {

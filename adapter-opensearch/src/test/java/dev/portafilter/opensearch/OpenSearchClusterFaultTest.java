@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A data node of the three-node cluster killed ({@code kill -9}) while four tenants search, count, upsert and delete,
- * then started again. The store is given all three nodes' urls. Each tenant's operations run on one thread, so the
+ * then started again; then two nodes killed at once (no majority: no cluster manager, writes blocked) and both
+ * started again. The store is given all three nodes' urls. Each tenant's operations run on one thread, so the
  * test knows exactly what every read must return: each acknowledged write, nothing acknowledged as deleted, nothing
  * of another tenant. A call that fails must fail typed ({@link StoreException}); the records a failed write names in
  * {@code failedIds()} are the only ones whose state is unknown, and writing them again after recovery converges.
@@ -59,7 +61,8 @@ class OpenSearchClusterFaultTest {
     /** Operations each phase runs before the test moves on, counted over all tenants. */
     private static final int OPS_PER_PHASE = 40;
 
-    private enum Phase { HEALTHY, NODE_KILLED, YELLOW, NODE_RESTARTING, GREEN }
+    /** HEALTHY, then one node killed until the replicas took over, restarted; then two nodes killed (no majority). */
+    private enum Phase { HEALTHY, NODE_KILLED, YELLOW, NODE_RESTARTING, GREEN, MAJORITY_LOST, TWO_RESTARTING, RECOVERED }
 
     private final AtomicInteger phase = new AtomicInteger();
     private final AtomicIntegerArray ops = new AtomicIntegerArray(Phase.values().length);
@@ -69,6 +72,7 @@ class OpenSearchClusterFaultTest {
     private final AtomicLong wrongTenantRows = new AtomicLong();
     private final AtomicLong shortReads = new AtomicLong();
     private final AtomicLong acknowledgedLost = new AtomicLong();
+    private final AtomicLong deleteCountsShort = new AtomicLong();
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean stop;
 
@@ -79,8 +83,7 @@ class OpenSearchClusterFaultTest {
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("cluster-fault"), SCHEMA, DIM)
                 .routeByTenant("customer").shards(3, 1).build();
         ExecutorService workers = Executors.newFixedThreadPool(TENANTS.size());
-        int victim = 0;
-        boolean victimDown = false;
+        Set<Integer> down = new TreeSet<>();
         try (OpenSearchStore store = OpenSearchStore.builder(layout).urls(urls).callTimeout(CALL_TIMEOUT).build()) {
             store.createIndex();
             try {
@@ -91,7 +94,8 @@ class OpenSearchClusterFaultTest {
                 for (Tenant t : tenants) {
                     t.load();
                 }
-                victim = nodeWithMostPrimaries(admin, layout.indexName());
+                int victim = nodeWithMostPrimaries(admin, layout.indexName());
+                int second = victim % TestCluster.NODES + 1;
 
                 long t0 = System.nanoTime();
                 List<Future<?>> running = tenants.stream().map(t -> workers.submit(t::run)).collect(Collectors.toList());
@@ -100,7 +104,7 @@ class OpenSearchClusterFaultTest {
                 enter(Phase.NODE_KILLED);
                 long killedAt = System.nanoTime();
                 TestCluster.killNode(victim);
-                victimDown = true;
+                down.add(victim);
                 // the cluster has dropped the node and promoted the replicas of its primaries
                 awaitHealth(admin, layout.indexName(), HealthStatus.Yellow, 2, Duration.ofSeconds(120));
                 long yellowAfter = System.nanoTime() - killedAt;
@@ -109,12 +113,28 @@ class OpenSearchClusterFaultTest {
 
                 enter(Phase.NODE_RESTARTING);
                 long restartAt = System.nanoTime();
-                TestCluster.startNode(victim);
-                victimDown = false;
+                TestCluster.startNodes(down);
+                down.clear();
                 awaitHealth(admin, layout.indexName(), HealthStatus.Green, 3, Duration.ofMinutes(5));
                 long greenAfter = System.nanoTime() - restartAt;
                 enter(Phase.GREEN);
                 awaitOps(Phase.GREEN);
+
+                // two of three down: no cluster manager, writes blocked, one shard copy of three reachable at most
+                enter(Phase.MAJORITY_LOST);
+                TestCluster.killNode(victim);
+                down.add(victim);
+                TestCluster.killNode(second);
+                down.add(second);
+                assertThat(Poll.until(Duration.ofMinutes(3), () -> ops.get(Phase.MAJORITY_LOST.ordinal()) >= 12
+                        && writesFailed.get(Phase.MAJORITY_LOST.ordinal()) > 0))
+                        .as("operations and a failed write without a majority within 3 minutes").isTrue();
+                enter(Phase.TWO_RESTARTING);
+                TestCluster.startNodes(down);
+                down.clear();
+                awaitHealth(admin, layout.indexName(), HealthStatus.Green, 3, Duration.ofMinutes(5));
+                enter(Phase.RECOVERED);
+                awaitOps(Phase.RECOVERED);
                 stop = true;
                 for (Future<?> f : running) {
                     f.get(2, TimeUnit.MINUTES);
@@ -142,34 +162,35 @@ class OpenSearchClusterFaultTest {
                     table.append(String.format("%n[cluster-fault]   %-16s %5d operations, %3d reads and %3d writes failed typed",
                             p, ops.get(p.ordinal()), readsFailed.get(p.ordinal()), writesFailed.get(p.ordinal())));
                 }
-                System.out.printf("[cluster-fault] node %d of 3 killed (kill -9) and restarted; store on all %d urls; "
-                                + "%d tenants, %d s of load%n"
-                                + "[cluster-fault] faults injected: 1; operations: %d; failed with a typed exception: %d "
+                System.out.printf("[cluster-fault] node %d of 3 killed (kill -9) and restarted, then nodes %d and %d; "
+                                + "store on all %d urls; %d tenants, %d s of load%n"
+                                + "[cluster-fault] faults injected: 3 node kills; operations: %d; failed with a typed exception: %d "
                                 + "(%d reads, %d writes) %s%s%n"
                                 + "[cluster-fault] yellow %.1f s after the kill; green %.1f s after the restart began%n"
                                 + "[cluster-fault] acknowledged writes lost: %d; wrong-tenant rows: %d; short answers "
                                 + "returned as complete: %d; failed writes retried: %d (all converged); records at the "
-                                + "end: %d%n",
-                        victim, urls.size(), TENANTS.size(), TimeUnit.NANOSECONDS.toSeconds(elapsed), total,
+                                + "end: %d; delete counts short (a request the client sent again): %d%n",
+                        victim, victim, second, urls.size(), TENANTS.size(), TimeUnit.NANOSECONDS.toSeconds(elapsed), total,
                         failedReads + failedWrites, failedReads, failedWrites, new TreeMap<>(failureTypes), table,
                         yellowAfter / 1e9, greenAfter / 1e9, acknowledgedLost.get(), wrongTenantRows.get(),
-                        shortReads.get(), retried, finalRecords);
+                        shortReads.get(), retried, finalRecords, deleteCountsShort.get());
 
                 assertThat(violations).as("invariants broken").isEmpty();
                 assertThat(acknowledgedLost.get()).as("acknowledged writes lost").isZero();
                 assertThat(wrongTenantRows.get()).as("rows of another tenant").isZero();
                 assertThat(shortReads.get()).as("short answers returned as complete").isZero();
-                assertThat(ops.get(Phase.NODE_KILLED.ordinal())).as("operations while the node was down").isPositive();
-                // once the replicas took over, and again once the node is back, every read answers in full
+                assertThat(retried).as("failed writes retried").isPositive();
+                // once the replicas took over, and again once the nodes are back, every read answers in full
                 assertThat(readsFailed.get(Phase.YELLOW.ordinal())).as("reads failed after the replicas took over")
                         .isZero();
                 assertThat(readsFailed.get(Phase.GREEN.ordinal())).as("reads failed after the node came back").isZero();
+                assertThat(readsFailed.get(Phase.RECOVERED.ordinal())).as("reads failed after both came back").isZero();
             } finally {
                 stop = true;
                 workers.shutdownNow();
                 workers.awaitTermination(1, TimeUnit.MINUTES);
-                if (victimDown) {
-                    TestCluster.startNode(victim); // leave the cluster whole for the next test
+                if (!down.isEmpty()) {
+                    TestCluster.startNodes(down); // leave the cluster whole for the next test
                 }
                 store.deleteIndex();
             }
@@ -361,8 +382,10 @@ class OpenSearchClusterFaultTest {
             try {
                 long deleted = view.delete(ids);
                 if (deleted != 1) {
-                    acknowledgedLost.incrementAndGet();
-                    violations.add(id + ": delete of acknowledged " + ids + " deleted " + deleted);
+                    // the client sends a request again to the next node when the first one dropped the connection,
+                    // possibly after deleting: the second delete finds nothing. The record is gone either way, which
+                    // every later read checks.
+                    deleteCountsShort.incrementAndGet();
                 }
                 present.remove(ids.get(0));
             } catch (StoreException e) {

@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * The three-node cluster that {@code scripts/opensearch.sh cluster-start} runs, found by
  * {@code PORTAFILTER_OPENSEARCH_CLUSTER_URLS} in the environment, else in {@code .backends/opensearch-cluster.env}.
  * With none, or none answering, the tests fail under {@code CI=true} and are skipped, saying why, elsewhere.
- * {@link #killNode} and {@link #startNode} run the script's {@code node-kill} and {@code node-start}.
+ * {@link #killNode} and {@link #startNodes} run the script's {@code node-kill} and {@code node-start}.
  */
 final class TestCluster {
     static final String BACKEND = "opensearch-cluster";
@@ -69,30 +71,34 @@ final class TestCluster {
 
     /** {@code kill -9} of node {@code n}, through the script; returns once the process is gone. */
     static void killNode(int n) {
-        script("node-kill", n, Duration.ofSeconds(30));
+        script(Duration.ofSeconds(30), "node-kill", String.valueOf(n));
     }
 
-    /** Starts node {@code n} again on its ports, through the script; returns once it joined the cluster. */
-    static void startNode(int n) {
-        script("node-start", n, Duration.ofMinutes(6));
+    /** Starts these nodes again on their ports, together, through the script; returns once all three are in. */
+    static void startNodes(Collection<Integer> nodes) {
+        List<String> command = new ArrayList<>(List.of("node-start"));
+        nodes.forEach(n -> command.add(String.valueOf(n)));
+        script(Duration.ofMinutes(6), command.toArray(String[]::new));
     }
 
-    private static void script(String command, int node, Duration limit) {
+    private static void script(Duration limit, String... arguments) {
         Path root = BackendLocator.repositoryRoot().orElseThrow(() -> new IllegalStateException("no repository root"));
-        Path log = root.resolve("adapter-opensearch/target/cluster-" + command + "-" + node + ".log");
+        String command = "scripts/opensearch.sh " + String.join(" ", arguments);
+        Path log = root.resolve("adapter-opensearch/target/cluster-" + String.join("-", arguments) + ".log");
+        List<String> argv = new ArrayList<>(List.of("bash", root.resolve("scripts/opensearch.sh").toString()));
+        argv.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder("bash", root.resolve("scripts/opensearch.sh").toString(), command,
-                    String.valueOf(node)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException("scripts/opensearch.sh " + command + " " + node + " took over " + limit);
+                throw new IllegalStateException(command + " took over " + limit);
             }
             if (process.exitValue() != 0) {
-                throw new IllegalStateException("scripts/opensearch.sh " + command + " " + node + " failed: "
-                        + Files.readString(log, StandardCharsets.UTF_8));
+                throw new IllegalStateException(command + " failed: " + Files.readString(log, StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run scripts/opensearch.sh " + command, e);
+            throw new IllegalStateException("cannot run " + command, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
