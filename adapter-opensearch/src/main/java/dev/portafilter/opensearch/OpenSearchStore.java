@@ -624,7 +624,8 @@ public final class OpenSearchStore implements VectorStore {
 
         /** The server, e.g. {@code http://127.0.0.1:9200}; the store opens and closes its own connection. */
         public Builder url(String url) {
-            this.urls = List.of(Objects.requireNonNull(url, "url"));
+            // null leaves none, as before: build() then says a url or a client is required
+            this.urls = url == null ? null : List.of(url);
             return this;
         }
 
