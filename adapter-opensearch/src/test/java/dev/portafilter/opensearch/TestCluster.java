@@ -64,11 +64,6 @@ final class TestCluster {
         return client;
     }
 
-    /** Node {@code n}'s url (1-based, as the script numbers them). */
-    static String nodeUrl(int n) {
-        return urls().get(n - 1);
-    }
-
     /** {@code kill -9} of node {@code n}, through the script; returns once the process is gone. */
     static void killNode(int n) {
         script(Duration.ofSeconds(30), "node-kill", String.valueOf(n));
