@@ -7,6 +7,19 @@
 #   scripts/opensearch.sh stop     stop the node (no-op when not running)
 #   scripts/opensearch.sh status   exit 0 when running and healthy (prints the URL), 1 otherwise
 #
+# A three-node cluster of the same install, apart from the single node (own cluster name, ports, state):
+#   scripts/opensearch.sh cluster-start   start the nodes not running (a fresh start wipes the cluster's data),
+#                                         wait for green, write <repo>/.backends/opensearch-cluster.env:
+#                                         PORTAFILTER_OPENSEARCH_CLUSTER_URL (node 1), _URLS (all three), and
+#                                         PORTAFILTER_OPENSEARCH_CLUSTER_NODE<n>_HTTP_PORT / _TRANSPORT_PORT / _PID_FILE
+#   scripts/opensearch.sh cluster-stop    stop the three nodes
+#   scripts/opensearch.sh cluster-status  print each node and the cluster's health; exit 0 when all three run, green
+#   scripts/opensearch.sh node-kill N     kill -9 node N (1..3), for fault tests
+#   scripts/opensearch.sh node-start N... start the nodes again on their ports, wait until all three are in the cluster
+# Each node: 127.0.0.1 only (loopback keeps the production bootstrap checks off), heap 512 MiB, its own config
+# directory (OPENSEARCH_PATH_CONF, copied from the install's), data/logs/run under
+# /var/tmp/portafilter/opensearch-cluster/node<n>, HTTP from 59210 and transport from 59310 upward.
+#
 # Everything comes from Maven Central (via mvn, cached in ~/.m2) and Debian packages:
 #   - server:   org.opensearch.distribution.integ-test-zip:opensearch:2.19.0:zip
 #   - k-NN:     org.opensearch.plugin:opensearch-knn:2.19.0.0:zip       -> plugins/opensearch-knn
@@ -55,12 +68,25 @@ HTTP_PORT_BASE=59200
 TRANSPORT_PORT_BASE=59300
 START_TIMEOUT="${PORTAFILTER_OPENSEARCH_START_TIMEOUT:-120}"
 HEAP_OPTS="-Xms1g -Xmx1g"
+# The node the per-node functions below act on: the single node unless use_cluster_node chose a cluster node.
+NODE_NAME=portafilter-os-1
+CONF_DIR="$INSTALL_DIR/config"
+NODE_ARGS=(-Ediscovery.type=single-node)
+
+CLUSTER_NODES=3
+CLUSTER_STATE_DIR=/var/tmp/portafilter/opensearch-cluster
+CLUSTER_LOCK_FILE="$CLUSTER_STATE_DIR.lock"
+CLUSTER_PORTS_FILE="$CLUSTER_STATE_DIR/ports"
+CLUSTER_ENV_FILE="$REPO_ROOT/.backends/opensearch-cluster.env"
+CLUSTER_HTTP_PORT_BASE=59210
+CLUSTER_TRANSPORT_PORT_BASE=59310
+CLUSTER_START_TIMEOUT="${PORTAFILTER_OPENSEARCH_CLUSTER_START_TIMEOUT:-300}"
 
 log() { echo "[opensearch] $*" >&2; }
 die() { echo "[opensearch] ERROR: $*" >&2; exit 1; }
 
 usage() {
-  echo "usage: $0 {start|stop|status}" >&2
+  echo "usage: $0 {start|stop|status|cluster-start|cluster-stop|cluster-status|node-kill N|node-start N...}" >&2
   exit 2
 }
 
@@ -229,11 +255,11 @@ EOF
 
 # Config is rewritten on every (re)start so edits here apply without a reinstall.
 write_config() {
-  local conf="$INSTALL_DIR/config"
+  local conf="$CONF_DIR"
   cat >"$conf/opensearch.yml" <<EOF
 # Written by scripts/opensearch.sh -- do not edit, it is rewritten at every start.
 cluster.name: $CLUSTER_NAME
-node.name: portafilter-os-1
+node.name: $NODE_NAME
 path.data: $DATA_DIR
 path.logs: $LOG_DIR
 network.host: 127.0.0.1
@@ -286,13 +312,13 @@ node_port() {
   tr -dc '0-9' <"$PORT_FILE"
 }
 
-# healthy PORT: our cluster answers and is at least yellow
+# healthy PORT [STATUS]: our cluster answers and is at least STATUS (yellow by default, or green)
 healthy() {
-  local out
+  local out want=${2:-yellow}
   out=$(curl -s -f --max-time 5 \
-        "http://127.0.0.1:$1/_cluster/health?wait_for_status=yellow&timeout=2s" 2>/dev/null) || return 1
+        "http://127.0.0.1:$1/_cluster/health?wait_for_status=$want&timeout=2s" 2>/dev/null) || return 1
   [[ "$out" == *"\"cluster_name\":\"$CLUSTER_NAME\""* ]] || return 1
-  [[ "$out" == *'"status":"green"'* || "$out" == *'"status":"yellow"'* ]]
+  [[ "$out" == *'"status":"green"'* || ("$want" == yellow && "$out" == *'"status":"yellow"'*) ]]
 }
 
 port_free() {
@@ -382,18 +408,15 @@ wait_healthy() {
   return 1
 }
 
-start_node() {
-  local http_port transport_port
-  http_port=$(find_free_port "$HTTP_PORT_BASE") || die "no free HTTP port in $HTTP_PORT_BASE..$((HTTP_PORT_BASE + 99))"
-  transport_port=$(find_free_port "$TRANSPORT_PORT_BASE" "$http_port") \
-    || die "no free transport port in $TRANSPORT_PORT_BASE..$((TRANSPORT_PORT_BASE + 99))"
+# launch_node HTTP_PORT TRANSPORT_PORT: starts the current node in the background, without waiting for it
+launch_node() {
+  local http_port=$1 transport_port=$2
   write_config
   rm -f "$PID_FILE"
   SERVER_LOG_OFFSET=$(stat -c %s "$LOG_DIR/$CLUSTER_NAME.log" 2>/dev/null || echo 0)
   : >"$LOG_DIR/launcher.out"
   chown "$OS_USER:" "$LOG_DIR/launcher.out"
-  log "starting node on http://127.0.0.1:$http_port (transport $transport_port)"
-  local t0=$SECONDS
+  log "starting $NODE_NAME on http://127.0.0.1:$http_port (transport $transport_port)"
   # Clean environment: nothing from the caller (JAVA_TOOL_OPTIONS, ...) leaks into the JVM.
   # fd 9 (our flock) is closed for the daemon, or the node would hold the lock forever.
   if ! (cd "$INSTALL_DIR" && runuser -u "$OS_USER" -- env -i \
@@ -402,29 +425,181 @@ start_node() {
         OPENSEARCH_JAVA_HOME="$JAVA17_HOME" \
         OPENSEARCH_JAVA_OPTS="$HEAP_OPTS" \
         OPENSEARCH_TMPDIR="$TMP_DIR" \
+        OPENSEARCH_PATH_CONF="$CONF_DIR" \
         "$INSTALL_DIR/bin/opensearch" -d -p "$PID_FILE" \
-          -Ediscovery.type=single-node \
+          "${NODE_ARGS[@]}" \
           -Enetwork.host=127.0.0.1 \
           -Ehttp.port="$http_port" \
           -Etransport.port="$transport_port" \
         >>"$LOG_DIR/launcher.out" 2>&1 </dev/null 9>&-); then
     log_tail
-    die "bin/opensearch failed to launch"
+    die "bin/opensearch failed to launch $NODE_NAME"
   fi
   echo "$http_port" >"$PORT_FILE"
-  local i pid=""
-  for ((i = 0; i < 30; i++)); do
+}
+
+# await_node_pid: waits until the current node, just launched, wrote its pid file; sets LAUNCHED_PID. The node
+# writes the file once it has loaded its plugins, which takes a minute on a busy machine; until then the launch
+# is the process whose command line names that file.
+await_node_pid() {
+  local t0=$SECONDS pid=""
+  while ((SECONDS - t0 < START_TIMEOUT)); do
     pid=$(node_pid) && break
+    if ! pgrep -u "$OS_USER" -f -- "-p $PID_FILE" >/dev/null; then
+      pid=$(node_pid) || true
+      break
+    fi
     sleep 0.5
   done
-  [[ -n "$pid" ]] || { log_tail; die "node exited right after launch (no live pid in $PID_FILE)"; }
-  local rc=0
+  [[ -n "$pid" ]] || { log_tail; die "$NODE_NAME exited during launch (no live pid in $PID_FILE)"; }
+  LAUNCHED_PID=$pid
+}
+
+start_node() {
+  local http_port transport_port
+  http_port=$(find_free_port "$HTTP_PORT_BASE") || die "no free HTTP port in $HTTP_PORT_BASE..$((HTTP_PORT_BASE + 99))"
+  transport_port=$(find_free_port "$TRANSPORT_PORT_BASE" "$http_port") \
+    || die "no free transport port in $TRANSPORT_PORT_BASE..$((TRANSPORT_PORT_BASE + 99))"
+  local t0=$SECONDS rc=0
+  launch_node "$http_port" "$transport_port"
+  await_node_pid
+  local pid=$LAUNCHED_PID
   wait_healthy "$http_port" "$pid" "$START_TIMEOUT" || rc=$?
   case $rc in
     0) log "healthy after $((SECONDS - t0)) s (pid $pid)" ;;
     2) rm -f "$PID_FILE" "$PORT_FILE"; log_tail; die "node (pid $pid) died during startup" ;;
     *) log_tail; stop_node; die "node not healthy after ${START_TIMEOUT} s" ;;
   esac
+}
+
+# ---------------------------------------------------------------------------- three-node cluster
+
+# use_cluster_node N: points the per-node functions above (write_config, launch_node, node_pid, stop_node,
+# healthy, log_tail) at cluster node N
+use_cluster_node() {
+  local n=$1
+  [[ "$n" =~ ^[1-9]$ ]] && ((n <= CLUSTER_NODES)) || die "no cluster node '$n': nodes are 1..$CLUSTER_NODES"
+  CLUSTER_NAME=portafilter-cluster
+  NODE_NAME=portafilter-cluster-$n
+  STATE_DIR="$CLUSTER_STATE_DIR/node$n"
+  DATA_DIR="$STATE_DIR/data"
+  LOG_DIR="$STATE_DIR/logs"
+  RUN_DIR="$STATE_DIR/run"
+  TMP_DIR="$STATE_DIR/tmp"
+  CONF_DIR="$STATE_DIR/config"
+  PID_FILE="$RUN_DIR/opensearch.pid"
+  PORT_FILE="$RUN_DIR/http.port"
+  HEAP_OPTS="-Xms512m -Xmx512m"
+}
+
+# launch_cluster_node N: launches node N on its ports, with the other nodes as its seeds, without waiting for it
+launch_cluster_node() {
+  use_cluster_node "$1"
+  local i seeds=() managers=() http transport
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    transport=$(cluster_port transport "$i")
+    seeds+=("127.0.0.1:$transport")
+    managers+=("portafilter-cluster-$i")
+  done
+  # the initial managers count only for the very first election, on empty data directories
+  NODE_ARGS=(-Ediscovery.seed_hosts="$(IFS=,; echo "${seeds[*]}")"
+             -Ecluster.initial_cluster_manager_nodes="$(IFS=,; echo "${managers[*]}")")
+  http=$(cluster_port http "$1")
+  transport=$(cluster_port transport "$1")
+  launch_node "$http" "$transport"
+}
+
+# cluster_port http|transport N: node N's port, fixed when the cluster was first started so that a restarted
+# node finds its peers where they were
+cluster_port() {
+  sed -n "s/^$1$2=//p" "$CLUSTER_PORTS_FILE" 2>/dev/null | grep . || die "no $1 port of node $2 in $CLUSTER_PORTS_FILE"
+}
+
+# choose_cluster_ports: the first free HTTP and transport ports from the cluster's bases, three of each
+choose_cluster_ports() {
+  local i p taken=() out=""
+  for kind in http transport; do
+    local base=$CLUSTER_HTTP_PORT_BASE
+    [[ $kind == transport ]] && base=$CLUSTER_TRANSPORT_PORT_BASE
+    p=$base
+    for ((i = 1; i <= CLUSTER_NODES; i++)); do
+      while [[ " ${taken[*]} " == *" $p "* ]] || ! port_free "$p"; do
+        p=$((p + 1))
+        ((p < base + 100)) || die "no free $kind ports in $base..$((base + 99))"
+      done
+      taken+=("$p")
+      out+="$kind$i=$p"$'\n'
+      p=$((p + 1))
+    done
+  done
+  printf '%s' "$out" >"$CLUSTER_PORTS_FILE"
+}
+
+# prepare_cluster_node N: state directories and a config directory copied from the install's
+prepare_cluster_node() {
+  use_cluster_node "$1"
+  mkdir -p "$DATA_DIR" "$LOG_DIR" "$RUN_DIR" "$TMP_DIR"
+  rm -rf "$CONF_DIR"
+  cp -r "$INSTALL_DIR/config" "$CONF_DIR"
+  chown -R "$OS_USER:" "$STATE_DIR"
+}
+
+# cluster_running_nodes: how many of the nodes run
+cluster_running_nodes() {
+  local i count=0
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    use_cluster_node "$i"
+    node_pid >/dev/null && count=$((count + 1))
+  done
+  echo "$count"
+}
+
+# wait_cluster PORT STATUS TIMEOUT: until the cluster answers on PORT with all nodes joined and STATUS
+wait_cluster() {
+  local port=$1 status=$2 timeout=$3 t0=$SECONDS out
+  while ((SECONDS - t0 < timeout)); do
+    out=$(curl -s -f --max-time 5 "http://127.0.0.1:$port/_cluster/health?wait_for_nodes=$CLUSTER_NODES&wait_for_status=$status&timeout=2s" 2>/dev/null) || true
+    if [[ "$out" == *"\"number_of_nodes\":$CLUSTER_NODES,"* ]] && healthy "$port" "$status"; then
+      return 0
+    fi
+    sleep 1
+  done
+  return 1
+}
+
+write_cluster_env() {
+  mkdir -p "$(dirname "$CLUSTER_ENV_FILE")"
+  local tmp="$CLUSTER_ENV_FILE.tmp.$$" i urls=()
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    urls+=("http://127.0.0.1:$(cluster_port http "$i")")
+  done
+  {
+    echo "PORTAFILTER_OPENSEARCH_CLUSTER_URL=${urls[0]}"
+    echo "PORTAFILTER_OPENSEARCH_CLUSTER_URLS=$(IFS=,; echo "${urls[*]}")"
+    for ((i = 1; i <= CLUSTER_NODES; i++)); do
+      use_cluster_node "$i"
+      echo "PORTAFILTER_OPENSEARCH_CLUSTER_NODE${i}_HTTP_PORT=$(cluster_port http "$i")"
+      echo "PORTAFILTER_OPENSEARCH_CLUSTER_NODE${i}_TRANSPORT_PORT=$(cluster_port transport "$i")"
+      echo "PORTAFILTER_OPENSEARCH_CLUSTER_NODE${i}_PID_FILE=$PID_FILE"
+    done
+  } >"$tmp"
+  mv -f "$tmp" "$CLUSTER_ENV_FILE"
+  cat "$CLUSTER_ENV_FILE"
+}
+
+# lock_cluster: the install under the single node's lock (it may replace the install), then the cluster's lock
+lock_cluster() {
+  [[ $(id -u) -eq 0 ]] || die "must run as root (installs packages, creates user $OS_USER)"
+  ensure_packages
+  ensure_user
+  mkdir -p "$(dirname "$STATE_DIR")" "$CLUSTER_STATE_DIR"
+  exec 8>"$LOCK_FILE"
+  flock -w 600 8 || die "timed out waiting for lock $LOCK_FILE"
+  ensure_state_dirs
+  install_opensearch
+  exec 8>&-
+  exec 9>"$CLUSTER_LOCK_FILE"
+  flock -w 600 9 || die "timed out waiting for lock $CLUSTER_LOCK_FILE"
 }
 
 # ---------------------------------------------------------------------------- commands
@@ -497,5 +672,107 @@ cmd_status() {
   return 1
 }
 
+cmd_cluster_start() {
+  lock_cluster
+  local t0=$SECONDS i running launched=()
+  running=$(cluster_running_nodes)
+  if ((running == 0)); then
+    # a fresh cluster: scratch data only, and no voting configuration left from nodes that were lost
+    rm -rf "$CLUSTER_STATE_DIR"/node*
+    choose_cluster_ports
+  fi
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    use_cluster_node "$i"
+    node_pid >/dev/null && continue
+    prepare_cluster_node "$i"
+    launch_cluster_node "$i"
+    launched+=("$i")
+  done
+  # launched together: a node waits for its peers to elect a cluster manager
+  for i in "${launched[@]}"; do
+    use_cluster_node "$i"
+    await_node_pid
+    log "$NODE_NAME runs (pid $LAUNCHED_PID)"
+  done
+  use_cluster_node 1
+  if ! wait_cluster "$(cluster_port http 1)" green "$CLUSTER_START_TIMEOUT"; then
+    for ((i = 1; i <= CLUSTER_NODES; i++)); do use_cluster_node "$i"; SERVER_LOG_OFFSET=0; log_tail; done
+    die "the cluster is not green with $CLUSTER_NODES nodes after ${CLUSTER_START_TIMEOUT} s"
+  fi
+  log "cluster green with $CLUSTER_NODES nodes after $((SECONDS - t0)) s"
+  write_cluster_env
+}
+
+cmd_cluster_stop() {
+  mkdir -p "$CLUSTER_STATE_DIR"
+  [[ $(id -u) -eq 0 ]] || die "must run as root"
+  exec 9>"$CLUSTER_LOCK_FILE"
+  flock -w 120 9 || die "timed out waiting for lock $CLUSTER_LOCK_FILE"
+  local i
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    use_cluster_node "$i"
+    stop_node
+  done
+}
+
+cmd_cluster_status() {
+  local i pid rc=0
+  [[ -s "$CLUSTER_PORTS_FILE" ]] || { log "cluster not started"; return 1; }
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    use_cluster_node "$i"
+    if pid=$(node_pid); then
+      log "$NODE_NAME: pid $pid, http://127.0.0.1:$(cluster_port http "$i"), transport $(cluster_port transport "$i")"
+    else
+      log "$NODE_NAME: not running"
+      rc=1
+    fi
+  done
+  for ((i = 1; i <= CLUSTER_NODES; i++)); do
+    use_cluster_node "$i"
+    if node_pid >/dev/null; then
+      curl -s --max-time 5 "http://127.0.0.1:$(cluster_port http "$i")/_cluster/health" >&2 && echo >&2
+      healthy "$(cluster_port http "$i")" green || rc=1
+      return $rc
+    fi
+  done
+  return 1
+}
+
+cmd_node_kill() {
+  use_cluster_node "${1:-}"
+  local pid
+  pid=$(node_pid) || die "$NODE_NAME is not running"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  log "$NODE_NAME (pid $pid) killed"
+}
+
+cmd_node_start() {
+  (($#)) || die "node-start needs the nodes to start, e.g. node-start 2"
+  local n
+  for n in "$@"; do use_cluster_node "$n"; done   # validates every N before any lock
+  lock_cluster
+  local t0=$SECONDS launched=()
+  # its data and config stay: a node rejoins with its shard copies, which recover from the primaries. Several nodes
+  # start together: two of three are needed before either can join a cluster that lost its majority.
+  for n in "$@"; do
+    use_cluster_node "$n"
+    if node_pid >/dev/null; then
+      log "$NODE_NAME already runs"
+      continue
+    fi
+    launch_cluster_node "$n"
+    launched+=("$n")
+  done
+  for n in "${launched[@]}"; do
+    use_cluster_node "$n"
+    await_node_pid
+  done
+  use_cluster_node "$1"
+  wait_cluster "$(cluster_port http "$1")" yellow "$CLUSTER_START_TIMEOUT" \
+    || { log_tail; die "node(s) $* did not join the cluster within ${CLUSTER_START_TIMEOUT} s"; }
+  log "node(s) $* joined after $((SECONDS - t0)) s"
+}
+
 # One line, so bash never reads past it: a script edited while it runs cannot run stray lines.
-case "${1:-}" in start) cmd_start ;; stop) cmd_stop ;; status) cmd_status ;; *) usage ;; esac; exit
+case "${1:-}" in start) cmd_start ;; stop) cmd_stop ;; status) cmd_status ;; cluster-start) cmd_cluster_start ;; cluster-stop) cmd_cluster_stop ;; cluster-status) cmd_cluster_status ;; node-kill) cmd_node_kill "${2:-}" ;; node-start) cmd_node_start "${@:2}" ;; *) usage ;; esac; exit

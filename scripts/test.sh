@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite with real backends: starts PostgreSQL + pgvector and OpenSearch + k-NN (installing them on
-# first use), runs every module's tests (the CLI's run its shipped jar), checks the jar's size and builds the README's
+# The whole test suite with real backends: starts PostgreSQL + pgvector, OpenSearch + k-NN and a three-node OpenSearch
+# cluster of the same install (installing them on first use), runs every module's tests (the CLI's run its shipped jar), checks the jar's size and builds the README's
 # example against the installed artifacts, then prints how many contract tests ran on each backend.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,6 +9,7 @@ cd "$root"
 bash scripts/java.sh
 bash scripts/postgres.sh start
 bash scripts/opensearch.sh start
+bash scripts/opensearch.sh cluster-start
 
 rm -f ./*/target/conformance-summary.txt ./*/target/integration-summary.txt
 status=0
@@ -31,7 +32,7 @@ cat ./*/target/conformance-summary.txt 2>/dev/null || true
 # Each backend must have run its contracts, with the metadata declared and (where the backend supports undeclared
 # fields) undeclared; with CI=true a backend or profile that ran none fails the run.
 for backend in memory memory/undeclared pgvector pgvector/undeclared pgvector/json-document opensearch \
-    opensearch/undeclared pinecone-local pinecone-local/undeclared bedrock-local; do
+    opensearch/undeclared opensearch-cluster pinecone-local pinecone-local/undeclared bedrock-local; do
   line=$(grep -h "^\[conformance\] $backend:" ./*/target/conformance-summary.txt 2>/dev/null | tail -n 1 || true)
   if [ -z "$line" ] || echo "$line" | grep -q ": 0 contract tests"; then
     echo "no contract tests ran on $backend" >&2

@@ -346,7 +346,7 @@ public final class OpenSearchStore implements VectorStore {
             return;
         }
         Map<String, Existing> existing = guardQuery.isPresent() || layout.routingField().isPresent()
-                ? existing(batch, guardQuery) : Map.of();
+                ? existingOrNotWritten(batch, guardQuery) : Map.of();
         List<String> conflicts = batch.stream()
                 .filter(r -> existing.containsKey(r.id()) && !existing.get(r.id()).replaceableBy(routingOf(r)))
                 .map(VectorRecord::id)
@@ -386,7 +386,7 @@ public final class OpenSearchStore implements VectorStore {
         if (batch.isEmpty()) {
             return;
         }
-        Map<String, Existing> existing = layout.routingField().isPresent() ? existing(batch, Optional.empty())
+        Map<String, Existing> existing = layout.routingField().isPresent() ? existingOrNotWritten(batch, Optional.empty())
                 : Map.of();
         BulkLoad load = new BulkLoad();
         List<VectorRecord> creates = new ArrayList<>(batch.size());
@@ -755,6 +755,21 @@ public final class OpenSearchStore implements VectorStore {
         }
     }
 
+    /**
+     * {@link #existing}, whose failure fails the write before anything of it was sent: the exception names every
+     * record of the batch as not written, as any failed write does, keeping a timeout a timeout.
+     */
+    private Map<String, Existing> existingOrNotWritten(List<VectorRecord> batch, Optional<Query> guard) {
+        try {
+            return existing(batch, guard);
+        } catch (StoreException e) {
+            List<String> ids = batch.stream().map(VectorRecord::id).toList();
+            String message = "write to " + layout.indexName() + " not sent: " + e.getMessage();
+            throw e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
+                    : new StoreException(message, ids, e);
+        }
+    }
+
     /** The existing documents with the batch's ids: version, routing and whether each lies outside the guard. */
     private Map<String, Existing> existing(List<VectorRecord> batch, Optional<Query> guard) {
         Map<String, Existing> found = new HashMap<>();
@@ -885,13 +900,20 @@ public final class OpenSearchStore implements VectorStore {
     private DeleteByQueryResponse failedDeleteByQuery(String what, ResponseException e) {
         String message = e.getMessage();
         JsonpMapper mapper = client._transport().jsonpMapper();
+        DeleteByQueryResponse response;
         try (JsonParser parser = mapper.jsonProvider().createParser(
                 new StringReader(message.substring(message.lastIndexOf('\n') + 1)))) {
-            return DeleteByQueryResponse._DESERIALIZER.deserialize(parser, mapper);
+            response = DeleteByQueryResponse._DESERIALIZER.deserialize(parser, mapper);
         } catch (RuntimeException notAResponse) {
             e.addSuppressed(notAResponse);
             throw new StoreException("OpenSearch: " + what + " failed: " + message, e);
         }
+        // an error body ({"error": ..., "status": 503}, e.g. no shard copy or no cluster manager) reads as a response
+        // with every field missing: it is a failure, never a delete of nothing
+        if (response.deleted() == null) {
+            throw new StoreException("OpenSearch: " + what + " failed: " + message, e);
+        }
+        return response;
     }
 
     private static String describe(BulkByScrollFailure failure) {
@@ -962,7 +984,7 @@ public final class OpenSearchStore implements VectorStore {
 
     public static final class Builder {
         private final OpenSearchIndexLayout layout;
-        private String url;
+        private List<String> urls;
         private String username;
         private String password;
         private OpenSearchClient client;
@@ -987,7 +1009,21 @@ public final class OpenSearchStore implements VectorStore {
 
         /** The server, e.g. {@code http://127.0.0.1:9200}; the store opens and closes its own connection. */
         public Builder url(String url) {
-            this.url = url;
+            // null leaves none, as before: build() then says a url or a client is required
+            this.urls = url == null ? null : List.of(url);
+            return this;
+        }
+
+        /**
+         * Several nodes of one cluster, e.g. {@code http://10.0.0.1:9200} and {@code http://10.0.0.2:9200}, all with
+         * the same path: requests go round the nodes, and a request a node cannot take (refused, reset, 502/503/504)
+         * goes to the next one, the failed node set aside for a while. The store opens and closes its own connection.
+         */
+        public Builder urls(List<String> urls) {
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("urls must name at least one node");
+            }
+            this.urls = List.copyOf(urls);
             return this;
         }
 
@@ -1149,12 +1185,12 @@ public final class OpenSearchStore implements VectorStore {
             // most of what the store writes is floats as text: Schubfach is about twice as fast as Float.toString
             ObjectMapper json = JsonMapper.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
             if (client != null) {
-                if (url != null || username != null) {
+                if (urls != null || username != null) {
                     throw new IllegalStateException("give either a client or a url (with credentials), not both");
                 }
                 return new OpenSearchStore(this, client, null, json, fields(client));
             }
-            if (url == null) {
+            if (urls == null) {
                 throw new IllegalStateException("a url or a client is required");
             }
             OpenSearchTransport transport = transport(json);
@@ -1191,12 +1227,21 @@ public final class OpenSearchStore implements VectorStore {
         }
 
         private OpenSearchTransport transport(ObjectMapper json) {
-            URI uri = URI.create(url);
-            if (uri.getScheme() == null || uri.getHost() == null) {
-                throw new IllegalArgumentException("not an http(s) url: " + url);
+            HttpHost[] hosts = new HttpHost[urls.size()];
+            URI uri = null;
+            for (int i = 0; i < hosts.length; i++) {
+                URI node = URI.create(urls.get(i));
+                if (node.getScheme() == null || node.getHost() == null) {
+                    throw new IllegalArgumentException("not an http(s) url: " + urls.get(i));
+                }
+                // one path prefix serves every node
+                if (uri != null && !Objects.equals(uri.getPath(), node.getPath())) {
+                    throw new IllegalArgumentException("the urls' paths differ: " + urls);
+                }
+                uri = node;
+                hosts[i] = new HttpHost(node.getScheme(), node.getHost(), node.getPort());
             }
-            HttpHost host = new HttpHost(uri.getScheme(), uri.getHost(), uri.getPort());
-            ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(host)
+            ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(hosts)
                     .setMapper(new JacksonJsonpMapper(json))
                     .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.of(connectTimeout)))
                     .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.of(callTimeout.plus(RESPONSE_GRACE))));
@@ -1205,8 +1250,10 @@ public final class OpenSearchStore implements VectorStore {
             }
             if (username != null) {
                 BasicCredentialsProvider credentials = new BasicCredentialsProvider();
-                credentials.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(username,
-                        password.toCharArray()));
+                for (HttpHost host : hosts) {
+                    credentials.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(username,
+                            password.toCharArray()));
+                }
                 transport.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(credentials));
             }
             return transport.build();

@@ -30,6 +30,8 @@ import org.opensearch.client.opensearch._types.Refresh;
 import org.opensearch.client.opensearch._types.query_dsl.Query;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -430,6 +432,35 @@ class OpenSearchStoreTest {
                     .extracting(SearchHit::id).containsExactlyInAnyOrderElementsOf(ScenarioDataset.idsOf("CustomerA"));
             assertThat(store.count()).isEqualTo(ScenarioDataset.records().size());
         });
+    }
+
+    /** A store given several nodes sends each request to the next: one that refuses is set aside, no call fails. */
+    @Test
+    void aStoreOnSeveralUrlsAnswersPastANodeThatRefuses() throws IOException {
+        int refusing;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            refusing = socket.getLocalPort(); // closed below: connections to it are refused
+        }
+        OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder(TestServer.scratchIndex("urls"), TENANTS, 4).build();
+        OpenSearchStore.Builder builder = OpenSearchStore.builder(layout).refresh(Refresh.True)
+                .urls(List.of("http://127.0.0.1:" + refusing, TestServer.url()));
+        TestServer.credentials().ifPresent(c -> builder.basicAuth(c[0], c[1]));
+        try (OpenSearchStore store = builder.build()) {
+            store.createIndex();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    store.upsert(List.of(new VectorRecord("r" + i, new float[] {1, i, 0, 0}, null,
+                            Metadata.of("customer", "c"))));
+                    assertThat(store.count()).isEqualTo(i + 1);
+                }
+            } finally {
+                store.deleteIndex();
+            }
+        }
+        assertThatThrownBy(() -> OpenSearchStore.builder(layout).urls(List.of("http://a:9200/x", "http://b:9200/y"))
+                .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("paths differ");
+        assertThatThrownBy(() -> OpenSearchStore.builder(layout).urls(List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     /** A field is declared on a live index by put-mapping; what would lose or hide data is refused, changing nothing. */

@@ -16,6 +16,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -48,7 +49,7 @@ final class TestServer {
                 missing = URL_VARIABLE + " is not set, Docker is not available, and .backends/opensearch.env does "
                         + "not exist; run scripts/opensearch.sh start";
             } else {
-                OpenSearchClient candidate = connect(found.get());
+                OpenSearchClient candidate = connect(List.of(found.get()));
                 missing = answers(candidate) ? null : "no server answers at " + found.get()
                         + "; start one with scripts/opensearch.sh start";
                 if (missing == null) {
@@ -63,7 +64,7 @@ final class TestServer {
         return url;
     }
 
-    private static boolean answers(OpenSearchClient candidate) {
+    static boolean answers(OpenSearchClient candidate) {
         try {
             return candidate.ping().value();
         } catch (IOException e) {
@@ -117,21 +118,24 @@ final class TestServer {
         }
     }
 
-    private static Optional<String[]> credentials() {
+    static Optional<String[]> credentials() {
         String user = System.getenv(USERNAME_VARIABLE);
         String password = System.getenv(PASSWORD_VARIABLE);
         return user == null || user.isBlank() ? Optional.empty()
                 : Optional.of(new String[] {user, password == null ? "" : password});
     }
 
-    private static OpenSearchClient connect(String serverUrl) {
-        URI uri = URI.create(serverUrl);
-        HttpHost host = new HttpHost(uri.getScheme(), uri.getHost(), uri.getPort());
-        ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(host)
+    /** A client of the nodes at these urls (one server, or the nodes of a cluster), with the environment's credentials. */
+    static OpenSearchClient connect(List<String> serverUrls) {
+        HttpHost[] hosts = serverUrls.stream().map(URI::create)
+                .map(uri -> new HttpHost(uri.getScheme(), uri.getHost(), uri.getPort())).toArray(HttpHost[]::new);
+        ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(hosts)
                 .setMapper(new JacksonJsonpMapper(new ObjectMapper()));
         credentials().ifPresent(c -> {
             BasicCredentialsProvider provider = new BasicCredentialsProvider();
-            provider.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(c[0], c[1].toCharArray()));
+            for (HttpHost host : hosts) {
+                provider.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(c[0], c[1].toCharArray()));
+            }
             transport.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(provider));
         });
         return new OpenSearchClient(transport.build());
