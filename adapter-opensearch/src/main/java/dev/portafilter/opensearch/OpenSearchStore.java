@@ -386,8 +386,8 @@ public final class OpenSearchStore implements VectorStore {
         if (batch.isEmpty()) {
             return;
         }
-        Map<String, Existing> existing = layout.routingField().isPresent() ? existingOrNotWritten(batch, Optional.empty())
-                : Map.of();
+        Map<String, Existing> existing = layout.routingField().isPresent()
+                ? existingOrNotWritten(batch, Optional.empty()) : Map.of();
         BulkLoad load = new BulkLoad();
         List<VectorRecord> creates = new ArrayList<>(batch.size());
         for (VectorRecord r : batch) {
