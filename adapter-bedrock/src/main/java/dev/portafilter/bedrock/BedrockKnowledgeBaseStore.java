@@ -1,5 +1,6 @@
 package dev.portafilter.bedrock;
 
+import dev.portafilter.core.internal.Durations;
 import dev.portafilter.ingest.MetadataJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portafilter.core.StoreException;
@@ -299,10 +300,7 @@ public final class BedrockKnowledgeBaseStore implements VectorStore {
 
         /** How long one Retrieve may take, retries included; {@link #DEFAULT_CALL_TIMEOUT} by default. */
         public Builder callTimeout(Duration callTimeout) {
-            if (callTimeout.toMillis() < 1) {
-                throw new IllegalArgumentException("callTimeout must be at least 1 ms, was " + callTimeout);
-            }
-            this.callTimeout = callTimeout;
+            this.callTimeout = Durations.atLeastOneMilli(callTimeout, "callTimeout");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.portafilter.opensearch;
 
+import dev.portafilter.core.internal.Durations;
 import dev.portafilter.core.filter.Filters;
 import dev.portafilter.core.metadata.FieldSpec;
 import dev.portafilter.core.InvalidSchemaException;
@@ -1102,10 +1103,7 @@ public final class OpenSearchStore implements VectorStore {
          * costs speed, never completeness: both plans return k whenever k documents match.
          */
         public Builder estimateCacheTtl(Duration estimateCacheTtl) {
-            if (estimateCacheTtl.isNegative()) {
-                throw new IllegalArgumentException("estimateCacheTtl cannot be negative, was " + estimateCacheTtl);
-            }
-            this.estimateCacheTtl = estimateCacheTtl;
+            this.estimateCacheTtl = Durations.notNegative(estimateCacheTtl, "estimateCacheTtl");
             return this;
         }
 
@@ -1131,13 +1129,13 @@ public final class OpenSearchStore implements VectorStore {
          * a response (one second more), after which it throws {@link StoreTimeoutException}.
          */
         public Builder callTimeout(Duration callTimeout) {
-            this.callTimeout = positive(callTimeout, "callTimeout");
+            this.callTimeout = Durations.atLeastOneMilli(callTimeout, "callTimeout");
             return this;
         }
 
         /** How long the connection the store opens from a {@link #url} waits to connect (default 5 s). */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive(connectTimeout, "connectTimeout");
+            this.connectTimeout = Durations.atLeastOneMilli(connectTimeout, "connectTimeout");
             return this;
         }
 
@@ -1146,7 +1144,7 @@ public final class OpenSearchStore implements VectorStore {
          * how long the connection the store opens waits for one of its bulk requests or its final refresh.
          */
         public Builder bulkLoadTimeout(Duration bulkLoadTimeout) {
-            this.bulkLoadTimeout = positive(bulkLoadTimeout, "bulkLoadTimeout");
+            this.bulkLoadTimeout = Durations.atLeastOneMilli(bulkLoadTimeout, "bulkLoadTimeout");
             return this;
         }
 
@@ -1166,13 +1164,6 @@ public final class OpenSearchStore implements VectorStore {
             }
             this.bulkLoadRequests = bulkLoadRequests;
             return this;
-        }
-
-        private static Duration positive(Duration d, String name) {
-            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
-                throw new IllegalArgumentException(name + " must be at least 1 ms, was " + d);
-            }
-            return d;
         }
 
         /**

@@ -3,6 +3,7 @@ package dev.portafilter.pgvector;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portafilter.core.internal.Durations;
 import dev.portafilter.core.TenantIsolationException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
@@ -471,10 +472,7 @@ public final class PgvectorStore implements VectorStore {
          * an HNSW plan that returns fewer than k rows is re-run exactly. At most 10,000 filters are kept.
          */
         public Builder estimateCacheTtl(Duration estimateCacheTtl) {
-            if (estimateCacheTtl.isNegative()) {
-                throw new IllegalArgumentException("estimateCacheTtl cannot be negative, was " + estimateCacheTtl);
-            }
-            this.estimateCacheTtl = estimateCacheTtl;
+            this.estimateCacheTtl = Durations.notNegative(estimateCacheTtl, "estimateCacheTtl");
             return this;
         }
 
@@ -518,7 +516,7 @@ public final class PgvectorStore implements VectorStore {
          * active, idle and waiting connections. Does not apply to {@link PgvectorStore#bulkLoad}.
          */
         public Builder callTimeout(Duration callTimeout) {
-            this.callTimeout = atLeastOneMilli(callTimeout, "callTimeout");
+            this.callTimeout = Durations.atLeastOneMilli(callTimeout, "callTimeout");
             return this;
         }
 
@@ -527,15 +525,8 @@ public final class PgvectorStore implements VectorStore {
          * statement.
          */
         public Builder bulkLoadTimeout(Duration bulkLoadTimeout) {
-            this.bulkLoadTimeout = atLeastOneMilli(bulkLoadTimeout, "bulkLoadTimeout");
+            this.bulkLoadTimeout = Durations.atLeastOneMilli(bulkLoadTimeout, "bulkLoadTimeout");
             return this;
-        }
-
-        private static Duration atLeastOneMilli(Duration d, String name) {
-            if (d.toMillis() < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1 ms, was " + d);
-            }
-            return d;
         }
 
         public PgvectorStore build() {

@@ -1,6 +1,7 @@
 package dev.portafilter.pinecone;
 
 import com.google.protobuf.Struct;
+import dev.portafilter.core.internal.Durations;
 import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.UnsupportedCapabilityException;
@@ -547,10 +548,7 @@ public final class PineconeStore implements VectorStore {
          * about {@code maxAttempts} times this plus the backoffs.
          */
         public Builder callTimeout(Duration callTimeout) {
-            if (callTimeout.toMillis() < 1) {
-                throw new IllegalArgumentException("callTimeout must be at least 1 ms, was " + callTimeout);
-            }
-            this.callTimeout = callTimeout;
+            this.callTimeout = Durations.atLeastOneMilli(callTimeout, "callTimeout");
             return this;
         }
 
