@@ -3,6 +3,7 @@
 # Portafilter pgvector backend tests.
 #
 # Usage: bash scripts/postgres.sh start|stop|status
+#        bash scripts/postgres.sh crash-start|crash-kill|crash-restart|crash-stop|crash-status
 #
 #   start   install what is missing (PostgreSQL 15 from Debian, pgvector built
 #           from Debian's source package when no binary package exists),
@@ -13,6 +14,25 @@
 #           and print that line on stdout. Log lines go to stderr.
 #   stop    stop the server (fine if it is not running).
 #   status  exit 0 when the server is running and accepting connections.
+#
+# A second server of the same install, for the crash tests (kill -9 would
+# disrupt every other test on the shared one): its own cluster in
+# /var/tmp/portafilter/pgdata-crash, socket dir run-crash, log
+# postgres-crash.log and lock postgres-crash.lock, on 127.0.0.1 from port 55532,
+# with the same role, database and extension.
+#   crash-start    like start, for that server; writes
+#                  <repo-root>/.backends/pgvector-crash.env with
+#                    PORTAFILTER_PGVECTOR_CRASH_URL=jdbc:postgresql://127.0.0.1:<port>/portafilter?user=...
+#                    PORTAFILTER_PGVECTOR_CRASH_PID_FILE=/var/tmp/portafilter/pgdata-crash/postmaster.pid
+#   crash-kill     a real crash: kill -9 of the postmaster and all its
+#                  children at once; returns once every one is gone.
+#   crash-restart  starts it again on the same port (PostgreSQL replays its WAL:
+#                  crash recovery); returns once it accepts connections.
+#   crash-stop     stops it (fine if it is not running).
+#   crash-status   exit 0 when it is running and accepting connections.
+# Unlike the shared server, it commits with synchronous_commit = on: a commit
+# returns only once its WAL is written to the kernel, which a kill -9 of the
+# server does not lose (fsync stays off: only a crash of the machine would).
 #
 # Must run as root (Debian bookworm, no Docker). The server itself runs as the
 # unprivileged system user "portafilter" and lives in /var/tmp/portafilter,
@@ -47,6 +67,24 @@ APT_DIR="${BASE}/pgvector-apt"
 INITDB_LOG="${BASE}/postgres-initdb.log"
 LOCK_FILE="${BASE}/postgres.lock"
 FIRST_PORT="${PORTAFILTER_PG_PORT:-55432}"
+ENV_VAR=PORTAFILTER_PGVECTOR_URL
+SYNCHRONOUS_COMMIT=off
+SHARED_BUFFERS=256MB
+
+# The crash-test server: same install, user, role and database; its own files and ports.
+use_crash_instance() {
+  PGDATA="${BASE}/pgdata-crash"
+  SOCK_DIR="${BASE}/run-crash"
+  LOG_FILE="${BASE}/postgres-crash.log"
+  INITDB_LOG="${BASE}/postgres-crash-initdb.log"
+  LOCK_FILE="${BASE}/postgres-crash.lock"
+  ENV_FILE="${ENV_DIR}/pgvector-crash.env"
+  ENV_VAR=PORTAFILTER_PGVECTOR_CRASH_URL
+  FIRST_PORT=55532
+  # an acknowledged commit must survive kill -9 of the server (see the top)
+  SYNCHRONOUS_COMMIT=on
+  SHARED_BUFFERS=64MB
+}
 
 export DEBIAN_FRONTEND=noninteractive
 APT_OPTS=(-y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0)
@@ -272,11 +310,11 @@ port = ${port}
 unix_socket_directories = '${SOCK_DIR}'
 unix_socket_permissions = 0700
 max_connections = 100
-shared_buffers = 256MB
+shared_buffers = ${SHARED_BUFFERS}
 maintenance_work_mem = 512MB
 dynamic_shared_memory_type = ${dsm}
 fsync = off
-synchronous_commit = off
+synchronous_commit = ${SYNCHRONOUS_COMMIT}
 full_page_writes = off
 max_wal_size = 2GB
 checkpoint_timeout = 30min
@@ -349,9 +387,14 @@ EOF
 }
 
 write_env_file() {
-  local line="PORTAFILTER_PGVECTOR_URL=jdbc:postgresql://127.0.0.1:${PORT}/${DB_NAME}?user=${DB_USER}&password=${DB_PASSWORD}"
+  local line="${ENV_VAR}=jdbc:postgresql://127.0.0.1:${PORT}/${DB_NAME}?user=${DB_USER}&password=${DB_PASSWORD}"
   mkdir -p "$ENV_DIR"
-  printf '%s\n' "$line" > "${ENV_FILE}.tmp.$$"
+  {
+    printf '%s\n' "$line"
+    if [[ "$ENV_VAR" == PORTAFILTER_PGVECTOR_CRASH_URL ]]; then
+      printf 'PORTAFILTER_PGVECTOR_CRASH_PID_FILE=%s\n' "$PGDATA/postmaster.pid"
+    fi
+  } > "${ENV_FILE}.tmp.$$"
   mv -f "${ENV_FILE}.tmp.$$" "$ENV_FILE"
   log "wrote ${ENV_FILE}"
   printf '%s\n' "$line"
@@ -375,6 +418,98 @@ take_lock() {
   fi
 }
 
+# ------------------------------------------------------ crash-test server ---
+
+# true when pid $1 is the postmaster of $PGDATA (its -D argument is exactly $PGDATA)
+is_our_postmaster() {
+  local -a argv
+  [[ -n "$1" && -r "/proc/$1/cmdline" ]] || return 1
+  mapfile -d '' -t argv < "/proc/$1/cmdline" 2>/dev/null || return 1
+  local i
+  for ((i = 0; i + 1 < ${#argv[@]}; i++)); do
+    [[ "${argv[i]}" == "-D" && "${argv[i + 1]}" == "$PGDATA" ]] && return 0
+  done
+  return 1
+}
+
+# A crash leaves postmaster.pid and the socket lock files behind; by the next
+# start their pid may belong to another process, which PostgreSQL would take
+# for a running server. Remove those whose pid is not our postmaster.
+clear_stale_files() {
+  local f pid
+  for f in "$PGDATA/postmaster.pid" "$SOCK_DIR"/.s.PGSQL.*.lock; do
+    [[ -f "$f" ]] || continue
+    pid="$(sed -n '1p' "$f" 2>/dev/null || true)"
+    if ! is_our_postmaster "$pid"; then
+      log "removing $f left by a crashed server (pid ${pid:-none} is not its postmaster)"
+      rm -f "$f" "${f%.lock}"
+    fi
+  done
+}
+
+# pids whose parent is $1 (from /proc: procps may be missing on a fresh machine)
+children_of() {
+  local stat rest
+  for stat in /proc/[0-9]*/stat; do
+    rest="$(sed 's/^.*) //' "$stat" 2>/dev/null)" || continue
+    # fields after the command: state ppid ...
+    [[ "$(cut -d' ' -f2 <<<"$rest")" == "$1" ]] && basename "$(dirname "$stat")"
+  done
+  return 0
+}
+
+# true while pid $1 runs (a zombie no longer does: it holds no port, memory or file)
+alive() {
+  local rest
+  rest="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n "$rest" && "${rest%% *}" != Z ]]
+}
+
+cmd_crash_kill() {
+  [[ $EUID -eq 0 ]] || die "run as root (the server runs as '$OS_USER')"
+  take_lock
+  local pm
+  pm="$(sed -n '1p' "$PGDATA/postmaster.pid" 2>/dev/null || true)"
+  if ! is_our_postmaster "$pm"; then
+    log "not running"
+    return
+  fi
+  # stopped, the postmaster forks no new backend between the listing of its children and the kill
+  kill -STOP "$pm"
+  local -a pids
+  mapfile -t pids < <(children_of "$pm")
+  pids+=("$pm")
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  local t0=$SECONDS p
+  for p in "${pids[@]}"; do
+    while alive "$p"; do
+      ((SECONDS - t0 < 30)) || die "pid $p still runs 30 s after kill -9"
+      sleep 0.1
+    done
+  done
+  log "killed (kill -9) postmaster $pm and its $((${#pids[@]} - 1)) children"
+}
+
+cmd_crash_restart() {
+  [[ $EUID -eq 0 ]] || die "run as root (the server runs as '$OS_USER')"
+  take_lock
+  [[ -f "$PGDATA/PG_VERSION" && -f "$PGDATA/portafilter.conf" ]] \
+    || die "no crash-test cluster in $PGDATA: run 'bash $0 crash-start' first"
+  SERVER_PHASE=1
+  local t0=$SECONDS
+  PORT="$(sed -n 's/^port = \([0-9]*\)$/\1/p' "$PGDATA/portafilter.conf")"
+  clear_stale_files
+  if is_running && is_healthy "$PORT"; then
+    log "already running on 127.0.0.1:${PORT}"
+    return
+  fi
+  ! port_in_use "$PORT" || die "port $PORT, the crash-test server's, is taken by another process"
+  log "starting PostgreSQL again on 127.0.0.1:${PORT} (crash recovery; log ${LOG_FILE})"
+  as_pg "$PG_BIN/pg_ctl" start -D "$PGDATA" -l "$LOG_FILE" -w -t 120 >/dev/null 2>&1 || die "pg_ctl start failed"
+  is_healthy "$PORT" || die "server started but does not accept connections on 127.0.0.1:${PORT}"
+  log "accepting connections after $((SECONDS - t0)) s"
+}
+
 # --------------------------------------------------------------- commands ---
 
 cmd_start() {
@@ -387,6 +522,9 @@ cmd_start() {
   prepare_base
   SERVER_PHASE=1
   init_cluster
+  if [[ "$PGDATA" == "${BASE}/pgdata-crash" ]]; then
+    clear_stale_files
+  fi
 
   PORT=""
   if is_running; then
@@ -445,8 +583,13 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  crash-start) use_crash_instance; cmd_start ;;
+  crash-kill) use_crash_instance; cmd_crash_kill ;;
+  crash-restart) use_crash_instance; cmd_crash_restart ;;
+  crash-stop) use_crash_instance; clear_stale_files; cmd_stop ;;
+  crash-status) use_crash_instance; clear_stale_files; cmd_status ;;
   *)
-    echo "usage: bash $0 start|stop|status" >&2
+    echo "usage: bash $0 start|stop|status|crash-start|crash-kill|crash-restart|crash-stop|crash-status" >&2
     exit 2
     ;;
 esac

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite with real backends: starts PostgreSQL + pgvector, OpenSearch + k-NN and a three-node OpenSearch
-# cluster of the same install (installing them on first use), runs every module's tests (the CLI's run its shipped jar), checks the jar's size and builds the README's
-# example against the installed artifacts, then prints how many contract tests ran on each backend.
+# The whole test suite with real backends: starts PostgreSQL + pgvector (and a second server of that install for the
+# crash tests, which kill -9 it), OpenSearch + k-NN and a three-node OpenSearch cluster of the same install (installing
+# them on first use), runs every module's tests (the CLI's run its shipped jar), checks the jar's size and builds the
+# README's example against the installed artifacts, then prints how many contract tests ran on each backend.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 bash scripts/java.sh
 bash scripts/postgres.sh start
+bash scripts/postgres.sh crash-start
 bash scripts/opensearch.sh start
 bash scripts/opensearch.sh cluster-start
 
