@@ -1,11 +1,9 @@
 package dev.portafilter.opensearch;
 
 import dev.portafilter.conformance.BackendLocator;
+import dev.portafilter.conformance.faults.BackendScript;
 import org.opensearch.client.opensearch.OpenSearchClient;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The three-node cluster that {@code scripts/opensearch.sh cluster-start} runs, found by
@@ -77,26 +74,8 @@ final class TestCluster {
     }
 
     private static void script(Duration limit, String... arguments) {
-        Path root = BackendLocator.repositoryRoot().orElseThrow(() -> new IllegalStateException("no repository root"));
-        String command = "scripts/opensearch.sh " + String.join(" ", arguments);
-        Path log = root.resolve("adapter-opensearch/target/cluster-" + String.join("-", arguments) + ".log");
-        List<String> argv = new ArrayList<>(List.of("bash", root.resolve("scripts/opensearch.sh").toString()));
-        argv.addAll(List.of(arguments));
-        try {
-            Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(command + " took over " + limit);
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(command + " failed: " + Files.readString(log, StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        Path log = BackendLocator.repositoryRoot().orElseThrow(() -> new IllegalStateException("no repository root"))
+                .resolve("adapter-opensearch/target/cluster-" + String.join("-", arguments) + ".log");
+        BackendScript.run("opensearch.sh", limit, log, arguments);
     }
 }
