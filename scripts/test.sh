@@ -13,7 +13,7 @@ bash scripts/postgres.sh crash-start
 bash scripts/opensearch.sh start
 bash scripts/opensearch.sh cluster-start
 
-rm -f ./*/target/conformance-summary.txt ./*/target/integration-summary.txt
+rm -f ./*/target/conformance-summary.txt ./*/target/integration-summary.txt ./*/target/fault-figures.txt
 status=0
 ./mvnw -B -ntp install "$@" || status=$?
 
@@ -53,6 +53,17 @@ for suite in langchain4j spring-ai; do
       [ "${CI:-}" = "true" ] && status=1
     fi
   done
+done
+echo
+echo "Fault figures per backend (docs/reliability.md):"
+cat ./*/target/fault-figures.txt 2>/dev/null | grep -v '^\[faults\] [^:]*:   ' || true
+# Each backend must have run its fault suite under load; with CI=true one that reported nothing fails the run.
+for backend in pgvector opensearch opensearch-cluster pinecone-local; do
+  if ! grep -qh "^\[faults\] $backend/[^:]*: acknowledged writes lost: 0; wrong-tenant rows: 0" \
+      ./*/target/fault-figures.txt 2>/dev/null; then
+    echo "no fault suite reported on $backend" >&2
+    [ "${CI:-}" = "true" ] && status=1
+  fi
 done
 # The real Pinecone cloud needs credentials and network access that CI does not have: say so next to its count.
 if [ -z "${PINECONE_API_KEY:-}" ] || [ -z "${PINECONE_INDEX_HOST:-}" ]; then
