@@ -447,22 +447,29 @@ clear_stale_files() {
   done
 }
 
-# pids whose parent is $1 (from /proc: procps may be missing on a fresh machine)
+# pids whose parent is $1. Read from /proc by bash alone, without a process per
+# entry: procps may be missing on a fresh machine, and while the postmaster is
+# stopped its backends still answer, so the listing must be quick on a busy one.
 children_of() {
-  local stat rest
+  local stat line pid state ppid
   for stat in /proc/[0-9]*/stat; do
-    rest="$(sed 's/^.*) //' "$stat" 2>/dev/null)" || continue
-    # fields after the command: state ppid ...
-    [[ "$(cut -d' ' -f2 <<<"$rest")" == "$1" ]] && basename "$(dirname "$stat")"
+    read -r line 2>/dev/null < "$stat" || continue
+    # after "pid (command) ": state ppid ...; the command may hold spaces and ')'
+    read -r state ppid _ <<<"${line##*) }"
+    if [[ "$ppid" == "$1" ]]; then
+      pid="${stat#/proc/}"
+      echo "${pid%/stat}"
+    fi
   done
   return 0
 }
 
 # true while pid $1 runs (a zombie no longer does: it holds no port, memory or file)
 alive() {
-  local rest
-  rest="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null)" || return 1
-  [[ -n "$rest" && "${rest%% *}" != Z ]]
+  local line state
+  read -r line 2>/dev/null < "/proc/$1/stat" || return 1
+  read -r state _ <<<"${line##*) }"
+  [[ "$state" != Z ]]
 }
 
 cmd_crash_kill() {

@@ -1,6 +1,8 @@
 package dev.portafilter.pgvector;
 
 import dev.portafilter.conformance.Poll;
+import dev.portafilter.conformance.faults.FaultReport;
+import dev.portafilter.conformance.faults.FaultWorkload;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.filter.Filter;
 import dev.portafilter.core.filter.Filters;
@@ -9,11 +11,14 @@ import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
+import dev.portafilter.core.store.VectorStore;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,17 +31,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * PostgreSQL killed ({@code kill -9} of the postmaster and every backend: a real crash) and started again, which
- * recovers from its WAL, under a store that keeps running: every write acknowledged before the crash is there after
- * it, every call during the outage fails typed and a failed write names its whole batch, the store answers again by
- * itself once the server does, and each failed call made again converges. On the crash-test server of
- * {@code scripts/postgres.sh crash-start}, never the shared one.
+ * PostgreSQL killed ({@code kill -9} of the postmaster and every backend at once: a real crash) and started again,
+ * which recovers from its WAL, under a store that keeps running, on the crash-test server of
+ * {@code scripts/postgres.sh crash-start} (never the shared one). Under load, four tenants through the
+ * {@link FaultWorkload}: every acknowledged write survives each crash, calls during the outage fail typed, the store
+ * answers again by itself, and the failed calls sent again converge. Directly, one call of each kind: what a failure
+ * names and how soon it comes.
  */
 class PgvectorCrashFaultTest {
+    private static final String TENANT_FIELD = "customer";
     private static final MetadataSchema SCHEMA = MetadataSchema.builder()
             .required("customer", FieldType.STRING).required("rev", FieldType.LONG).build();
     private static final int DIM = 8;
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(1);
+    private static final int KILLS = 2;
+    /** Operations each phase with a healthy server runs before the test moves on, counted over all workers. */
+    private static final int OPS_PER_PHASE = 80;
+    private static final Duration PHASE_LIMIT = Duration.ofSeconds(60);
     /** Far above the call timeout: a call that would hang fails the test instead. */
     private static final Duration NO_HANG = Duration.ofSeconds(20);
     /** Above every tenant's record count: a search returns all of a tenant's records, so a missing one shows. */
@@ -44,11 +55,10 @@ class PgvectorCrashFaultTest {
 
     private PgvectorTableLayout layout;
 
-    @BeforeEach
-    void createTable() {
+    private void createTable(MetadataSchema schema) {
         PgvectorCrashServer.execute("CREATE SCHEMA IF NOT EXISTS " + PgvectorTestServer.SCRATCH_SCHEMA);
         layout = PgvectorTableLayout.builder(PgvectorTestServer.SCRATCH_SCHEMA,
-                PgvectorTestServer.uniqueTableName("crash"), SCHEMA, DIM).build();
+                PgvectorTestServer.uniqueTableName("crash"), schema, DIM).build();
         PgvectorSchemaManager.createTable(PgvectorCrashServer.adminDataSource(), layout);
     }
 
@@ -60,8 +70,72 @@ class PgvectorCrashFaultTest {
         }
     }
 
+    /**
+     * Four tenants, two workers each, search, count, upsert, delete, deleteWhere and bulk load (through
+     * {@link PgvectorStore#bulkLoad}, records stamped with their tenant) while the server is killed twice: healthy,
+     * killed (until reads and writes have failed typed), restarted (until the store answers), recovered (where no
+     * call may fail). Then every failed write again and the account.
+     */
+    @Test
+    void killedTwiceUnderLoadLosesNoAcknowledgedWriteAndRecoversByItself() throws IOException {
+        createTable(FaultWorkload.schema(TENANT_FIELD));
+        try (PgvectorStore store = PgvectorStore.builder(layout).jdbcUrl(PgvectorCrashServer.jdbcUrl())
+                .callTimeout(CALL_TIMEOUT).bulkLoadTimeout(CALL_TIMEOUT).build()) {
+            FaultWorkload workload = FaultWorkload.builder("pgvector/kill-9", store, TENANT_FIELD).workersPerTenant(2)
+                    .bulkLoader(store::bulkLoad).build();
+            List<FaultWorkload.Phase> recovered = new ArrayList<>();
+            try {
+                workload.load();
+                workload.start();
+                assertThat(workload.awaitOperations(OPS_PER_PHASE, PHASE_LIMIT)).as("healthy operations").isTrue();
+                List<String> timings = new ArrayList<>();
+                for (int kill = 1; kill <= KILLS; kill++) {
+                    workload.phase("killed #" + kill);
+                    workload.fault("kill -9 of the postmaster and all its children");
+                    long killedAt = System.nanoTime();
+                    PgvectorCrashServer.kill();
+                    long killTook = System.nanoTime() - killedAt;
+                    assertThat(workload.await(PHASE_LIMIT, p -> p.readsFailed() > 0 && p.writesFailed() > 0))
+                            .as("reads and writes failed typed while the server was down").isTrue();
+
+                    workload.phase("restarted #" + kill);
+                    long restartAt = System.nanoTime();
+                    PgvectorCrashServer.restart();
+                    long restartTook = System.nanoTime() - restartAt;
+                    assertThat(Poll.until(PHASE_LIMIT, () -> answers(store)))
+                            .as("the store answers again, without being rebuilt").isTrue();
+                    timings.add(String.format("[pgvector-crash] kill #%d: kill -9 took %d ms; down %.1f s; restart "
+                                    + "with crash recovery %d ms; the same store answered %d ms after the restart began",
+                            kill, millis(killTook), (restartAt - killedAt) / 1e9, millis(restartTook),
+                            millis(System.nanoTime() - restartAt)));
+
+                    recovered.add(workload.phase("recovered #" + kill));
+                    assertThat(workload.awaitOperations(OPS_PER_PHASE, PHASE_LIMIT)).as("recovered operations").isTrue();
+                }
+                FaultReport report = workload.finish(PHASE_LIMIT).print();
+                timings.forEach(System.out::println);
+                Files.write(FaultReport.FIGURES_FILE, timings, StandardOpenOption.APPEND);
+                report.assertHeld();
+                assertThat(report.faults()).hasSize(KILLS);
+                assertThat(report.retried()).as("failed writes sent again").isPositive();
+                // every connection the crash broke is gone from the pool before the first call after recovery
+                assertThat(recovered).allSatisfy(p -> assertThat(p.readsFailed() + p.writesFailed())
+                        .as("calls failed in %s", p.name()).isZero());
+            } finally {
+                workload.abort();
+            }
+        }
+    }
+
+    /**
+     * One call of each kind while the server is down: each fails typed within the call timeout and a margin, and a
+     * failed upsert or bulk load names its whole batch (a transaction: written whole or not at all). Writes
+     * acknowledged before, including a first bulk load into the empty table (which rebuilds the HNSW index in its
+     * transaction), are there after the restart, and each failed call made twice more converges.
+     */
     @Test
     void aKilledServerFailsCallsTypedLosesNoAcknowledgedWriteAndARetryConverges() {
+        createTable(SCHEMA);
         try (PgvectorStore store = PgvectorStore.builder(layout).jdbcUrl(PgvectorCrashServer.jdbcUrl())
                 .callTimeout(CALL_TIMEOUT).build()) {
             // acknowledged before the crash; the first load into the empty table builds the HNSW index in its transaction
@@ -110,6 +184,10 @@ class PgvectorCrashFaultTest {
         }
     }
 
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
+    }
+
     /** The call throws a {@link StoreException} within the call timeout and its network grace, with a margin. */
     private static StoreException failsTyped(ThrowingCallable call) {
         long started = System.nanoTime();
@@ -143,7 +221,7 @@ class PgvectorCrashFaultTest {
         assertThat(store.count()).isEqualTo(acknowledged.size());
     }
 
-    private static boolean answers(PgvectorStore store) {
+    private static boolean answers(VectorStore store) {
         try {
             store.count();
             return true;
