@@ -29,6 +29,8 @@ final class Jdbc {
     static final Duration NETWORK_GRACE = Duration.ofSeconds(1);
     /** PostgreSQL's query_canceled, which statement_timeout raises. */
     private static final String QUERY_CANCELED = "57014";
+    /** SQLSTATE class 08, connection exception: pgjdbc's for a connection that broke or could not be opened. */
+    private static final String CONNECTION_EXCEPTION_CLASS = "08";
     /** pgjdbc applies the socket timeout at once and never runs anything on this executor. */
     private static final Executor DIRECT = Runnable::run;
 
@@ -86,7 +88,7 @@ final class Jdbc {
                     ps.executeQuery().close();
                 }
                 T result = work.run(c);
-                c.commit();
+                commit(c);
                 return result;
             } catch (SQLException | RuntimeException e) {
                 try {
@@ -101,6 +103,29 @@ final class Jdbc {
                     c.setAutoCommit(autoCommit);
                 }
             }
+        }
+    }
+
+    /**
+     * Commits; a connection lost while the commit was under way (the server or the network died) is a {@link
+     * CommitInDoubt}: the server may have committed before it could answer. An error the server reports is not: it
+     * rolled back.
+     */
+    private static void commit(Connection c) throws SQLException {
+        try {
+            c.commit();
+        } catch (SQLException e) {
+            if (e.getSQLState() == null || e.getSQLState().startsWith(CONNECTION_EXCEPTION_CLASS)) {
+                throw new CommitInDoubt(e);
+            }
+            throw e;
+        }
+    }
+
+    /** The connection broke during a commit, which may or may not have taken effect. */
+    static final class CommitInDoubt extends SQLException {
+        CommitInDoubt(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
         }
     }
 
@@ -152,36 +177,46 @@ final class Jdbc {
         return i;
     }
 
-    /**
-     * The typed exception for a failed call: {@link StoreTimeoutException} when the statement or the socket timed
-     * out or no pooled connection came free in time (with the pool's state, when it is HikariCP's), else
-     * {@link StoreException}.
-     *
-     * @param message what failed and what that means for the caller's records
-     * @param ids     the records that may not have been written
-     */
-    StoreException failure(String message, List<String> ids, SQLException e) {
-        return failure(message, callTimeout, ids, e);
+    /** {@link #failure(String, String, Duration, List, SQLException)} of a read: nothing to say about writes. */
+    StoreException failure(String failed, SQLException e) {
+        return failure(failed, null, callTimeout, List.of(), e);
     }
 
-    /** {@link #failure(String, List, SQLException)} of a transaction with its own timeout. */
-    StoreException failure(String message, Duration timeout, List<String> ids, SQLException e) {
+    /** {@link #failure(String, String, Duration, List, SQLException)} of a write within the call timeout. */
+    StoreException failure(String failed, String undone, List<String> ids, SQLException e) {
+        return failure(failed, undone, callTimeout, ids, e);
+    }
+
+    /**
+     * The typed exception for a failed transaction: {@code failed} says what failed (e.g. "pgvector upsert failed"),
+     * {@code undone} what a write that rolled back left undone (e.g. "nothing was written"; null for a read), said
+     * only when it rolled back for sure: not when the connection was lost during the commit or the server went silent.
+     * {@code ids} are the records that may not be written.
+     */
+    StoreException failure(String failed, String undone, Duration timeout, List<String> ids, SQLException e) {
+        String rolledBack = failed + (undone == null ? "" : ", " + undone);
         if (QUERY_CANCELED.equals(e.getSQLState())) {
-            return new StoreTimeoutException(message + ": the statement ran longer than the timeout of "
+            return new StoreTimeoutException(rolledBack + ": the statement ran longer than the timeout of "
                     + timeout + " and was cancelled (" + e.getMessage() + ")", timeout, ids, e);
         }
         if (e instanceof SQLTransientConnectionException) {
-            return new StoreTimeoutException(message + ": no connection came free in time (" + e.getMessage() + ")"
-                    + poolState(), timeout, ids, e);
+            // HikariCP's cause is the last attempt to connect: a server that is down says so there
+            String lastAttempt = e.getCause() == null ? "" : "; the last attempt to connect: " + e.getCause().getMessage();
+            return new StoreTimeoutException(rolledBack + ": no connection came free in time (" + e.getMessage() + ")"
+                    + lastAttempt + poolState(), timeout, ids, e);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SocketTimeoutException) {
-                return new StoreTimeoutException(message + ": PostgreSQL did not answer within " + timeout.plus(
+                return new StoreTimeoutException(failed + ": PostgreSQL did not answer within " + timeout.plus(
                         NETWORK_GRACE) + ", so the connection was dropped; a commit under way may or may not have "
                         + "taken effect (" + e.getMessage() + ")", timeout, ids, e);
             }
         }
-        return new StoreException(message + ": " + e.getMessage(), ids, e);
+        if (e instanceof CommitInDoubt && undone != null) {
+            return new StoreException(failed + ": the connection to PostgreSQL broke during the commit, which may or "
+                    + "may not have taken effect (" + e.getMessage() + ")", ids, e);
+        }
+        return new StoreException(rolledBack + ": " + e.getMessage(), ids, e);
     }
 
     /** The pool's state, for a HikariCP pool: whether it is exhausted, and by how many waiters. */

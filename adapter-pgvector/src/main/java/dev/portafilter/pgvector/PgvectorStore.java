@@ -199,7 +199,7 @@ public final class PgvectorStore implements VectorStore {
         try {
             return searcher.search(vector, where, request.topK());
         } catch (SQLException e) {
-            throw jdbc.failure("pgvector search failed", List.of(), e);
+            throw jdbc.failure("pgvector search failed", e);
         }
     }
 
@@ -234,7 +234,7 @@ public final class PgvectorStore implements VectorStore {
                             + ", so each such search reads every row; PgvectorSchemaManager.createDocumentIndex builds one")
                     : plan;
         } catch (SQLException e) {
-            throw jdbc.failure("pgvector explain failed", List.of(), e);
+            throw jdbc.failure("pgvector explain failed", e);
         }
     }
 
@@ -262,7 +262,7 @@ public final class PgvectorStore implements VectorStore {
                 }
             });
         } catch (SQLException e) {
-            throw jdbc.failure("pgvector count failed", List.of(), e);
+            throw jdbc.failure("pgvector count failed", e);
         }
     }
 
@@ -294,7 +294,7 @@ public final class PgvectorStore implements VectorStore {
                 }
             });
         } catch (SQLException e) {
-            throw jdbc.failure("pgvector delete failed, nothing was deleted", List.of(), e);
+            throw jdbc.failure("pgvector delete failed", "nothing was deleted", List.of(), e);
         }
     }
 
@@ -309,7 +309,7 @@ public final class PgvectorStore implements VectorStore {
                 }
             });
         } catch (SQLException e) {
-            throw jdbc.failure("pgvector deleteWhere failed, nothing was deleted", List.of(), e);
+            throw jdbc.failure("pgvector deleteWhere failed", "nothing was deleted", List.of(), e);
         }
     }
 

@@ -114,7 +114,7 @@ final class PgvectorWriter {
                 // refused a record of another tenant; the transaction rolled back
                 throw new WriteConflictException(ids(batch));
             }
-            throw jdbc.failure("pgvector upsert failed, nothing was written", ids(batch), e);
+            throw jdbc.failure("pgvector upsert failed", "nothing was written", ids(batch), e);
         }
     }
 
@@ -138,7 +138,8 @@ final class PgvectorWriter {
                 return null;
             });
         } catch (SQLException e) {
-            throw jdbc.failure("pgvector bulk load failed, nothing was written", bulkLoadTimeout, ids(batch), e);
+            throw jdbc.failure("pgvector bulk load failed", "nothing was written", bulkLoadTimeout, ids(batch),
+                    e);
         }
     }
 

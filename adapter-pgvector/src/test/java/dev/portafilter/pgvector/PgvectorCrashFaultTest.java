@@ -17,6 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -25,9 +29,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
@@ -78,8 +88,8 @@ class PgvectorCrashFaultTest {
     /**
      * Four tenants, two workers each, search, count, upsert, delete, deleteWhere and bulk load (through
      * {@link PgvectorStore#bulkLoad}, records stamped with their tenant) while the server is killed twice: healthy,
-     * killed (until reads and writes have failed typed), restarted (until the store answers), recovered (where no
-     * call may fail). Then every failed write again and the account. The server commits with
+     * killed (calls under way fail), down (until calls made to the dead server have failed typed), restarted (until
+     * the store answers), recovered (where no call may fail). Then every failed write again and the account. The server commits with
      * {@code synchronous_commit = on}; with {@code off}, this test finds acknowledged writes lost (14 and 31 in two
      * runs: commits acknowledged before their WAL left the server's memory).
      */
@@ -107,6 +117,8 @@ class PgvectorCrashFaultTest {
                     long killedAt = System.nanoTime();
                     PgvectorCrashServer.kill();
                     long killTook = System.nanoTime() - killedAt;
+                    // calls under way at the kill failed in the phase above; these start with the server gone
+                    workload.phase("down #" + kill);
                     assertThat(workload.await(PHASE_LIMIT, p -> p.readsFailed() > 0 && p.writesFailed() > 0
                             && p.readsFailed() + p.writesFailed() >= FAILED_WHILE_DOWN))
                             .as("reads and writes failed typed while the server was down").isTrue();
@@ -194,6 +206,54 @@ class PgvectorCrashFaultTest {
             deleted.forEach(acknowledged::remove);
             ids("a", 0, 10).forEach(acknowledged::remove);
             assertState(store, acknowledged);
+        }
+    }
+
+    /**
+     * The server killed while a commit is under way (a deferred constraint trigger holds the commit for seconds): the
+     * upsert fails typed, names its record, and says that the commit may or may not have taken effect, never that
+     * nothing was written. Sent again after the restart, it converges.
+     */
+    @Test
+    void aCrashDuringTheCommitLeavesItsOutcomeUnknownAndSaysSo() throws Exception {
+        createTable(SCHEMA);
+        String slowCommit = PgvectorTestServer.SCRATCH_SCHEMA + "." + PgvectorTestServer.uniqueTableName("slow_commit");
+        PgvectorCrashServer.execute("CREATE FUNCTION " + slowCommit + "() RETURNS trigger LANGUAGE plpgsql AS "
+                        + "$$ BEGIN PERFORM pg_sleep(5); RETURN NULL; END $$",
+                "CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT OR UPDATE ON " + layout.qualifiedTable()
+                        + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + slowCommit + "()");
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (PgvectorStore store = PgvectorStore.builder(layout).jdbcUrl(PgvectorCrashServer.jdbcUrl())
+                .callTimeout(Duration.ofSeconds(15)).build()) {
+            List<VectorRecord> batch = records("a", 0, 1, 0);
+            Future<?> upsert = caller.submit(() -> store.upsert(batch));
+            assertThat(Poll.until(NO_HANG, PgvectorCrashFaultTest::aCommitIsUnderWay)).as("the commit under way").isTrue();
+            PgvectorCrashServer.kill();
+
+            Throwable failure = assertThrows(ExecutionException.class, () -> upsert.get(20, TimeUnit.SECONDS)).getCause();
+            assertThat(failure).isInstanceOfSatisfying(StoreException.class,
+                            e -> assertThat(e.failedIds()).containsExactly("a-0"))
+                    .hasMessageContaining("broke during the commit, which may or may not have taken effect")
+                    .hasMessageNotContaining("nothing was written");
+
+            PgvectorCrashServer.restart();
+            PgvectorCrashServer.execute("DROP TRIGGER slow_commit ON " + layout.qualifiedTable(),
+                    "DROP FUNCTION " + slowCommit + "()");
+            assertThat(Poll.until(Duration.ofSeconds(30), () -> answers(store))).isTrue();
+            store.upsert(batch);
+            assertState(store, Map.of("a-0", 0L));
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
+    private static boolean aCommitIsUnderWay() {
+        try (Connection c = PgvectorCrashServer.adminDataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = "
+                     + "'COMMIT' AND datname = current_database()")) {
+            return r.next() && r.getLong(1) > 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
