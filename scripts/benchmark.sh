@@ -3,7 +3,7 @@
 # benchmarks module and what it needs, and runs the harness. It writes docs/benchmarks.md and docs/benchmarks/*.png
 # and prints the tables. Takes about 50 minutes at the default size on 2 cores; run it on an otherwise idle machine.
 #
-# Usage: bash scripts/benchmark.sh soak [-Dsoak.threads=16] [-Dsoak.tenants=4] [-Dsoak.operations=250]
+# Usage: bash scripts/benchmark.sh soak [-Dsoak.threads=16] [-Dsoak.tenants=4] [-Dsoak.operations=100]
 #   runs the soak instead (SoakMain: every backend under mixed concurrent reads and writes, docs/soak.md).
 #
 #        bash scripts/benchmark.sh [-Dn=100000] [-Dqueries=1000] [-Dseed=42] [-Dthroughput.seconds=3]

@@ -39,7 +39,7 @@ final class SoakBenchmark {
     record Config(int threadsPerTenant, int tenants, int operationsPerThread, int recordsPerThread, int dimension) {
         static Config fromSystemProperties() {
             return new Config(Integer.getInteger("soak.threads", 16), Integer.getInteger("soak.tenants", 4),
-                    Integer.getInteger("soak.operations", 250), Integer.getInteger("soak.records", 20),
+                    Integer.getInteger("soak.operations", 100), Integer.getInteger("soak.records", 20),
                     Integer.getInteger("soak.dimension", 128));
         }
 
