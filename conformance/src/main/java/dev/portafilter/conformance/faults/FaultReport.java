@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 public record FaultReport(String label, int tenants, int workers, List<String> faults, List<PhaseFigures> phases,
                           Map<String, Integer> failureTypes, long acknowledgedLost, long wrongTenantRows,
                           long shortAnswers, long deleteCountsShort, int retried, long finalRecords,
-                          List<String> violations, Duration elapsed, Map<FaultWorkload.Kind, Latency> latencies) {
+                          List<String> violations, Duration elapsed, Map<FaultWorkload.Kind, Latency> latencies,
+                          Latency overall) {
 
     /** Where {@link #print} appends its lines, relative to the module being tested; {@code scripts/test.sh} prints it. */
     public static final Path FIGURES_FILE = Path.of("target", "fault-figures.txt");
@@ -69,10 +70,15 @@ public record FaultReport(String label, int tenants, int workers, List<String> f
             out.add(p + String.format("  %-28s %6d operations, %5d reads and %5d writes failed typed", f.name(),
                     f.operations(), f.readsFailed(), f.writesFailed()));
         }
-        latencies.forEach((kind, l) -> out.add(p + String.format("  %-14s %6d operations, p50 %7.2f ms, p99 %8.2f ms, "
-                + "max %8.2f ms", kind, l.operations(), l.p50Millis(), l.p99Millis(), l.maxMillis())));
+        latencies.forEach((kind, l) -> out.add(p + "  " + latencyLine(kind.name(), l)));
+        out.add(p + "  " + latencyLine("all", overall));
         violations.stream().limit(20).forEach(v -> out.add(p + "violation: " + v));
         return out;
+    }
+
+    private static String latencyLine(String what, Latency l) {
+        return String.format("%-14s %6d operations, p50 %7.2f ms, p99 %8.2f ms, max %8.2f ms", what, l.operations(),
+                l.p50Millis(), l.p99Millis(), l.maxMillis());
     }
 
     /** Prints the figures and appends them to {@link #FIGURES_FILE}. */
@@ -100,13 +106,15 @@ public record FaultReport(String label, int tenants, int workers, List<String> f
 
     static Map<FaultWorkload.Kind, Latency> summarise(Map<FaultWorkload.Kind, List<Long>> nanos) {
         Map<FaultWorkload.Kind, Latency> out = new EnumMap<>(FaultWorkload.Kind.class);
-        nanos.forEach((kind, values) -> {
-            List<Long> sorted = new ArrayList<>(values);
-            Collections.sort(sorted);
-            out.put(kind, new Latency(sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99),
-                    sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1) / 1e6));
-        });
+        nanos.forEach((kind, values) -> out.put(kind, latency(values)));
         return out;
+    }
+
+    static Latency latency(List<Long> nanos) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        Collections.sort(sorted);
+        return new Latency(sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99),
+                sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1) / 1e6);
     }
 
     private static double percentile(List<Long> sorted, double q) {
