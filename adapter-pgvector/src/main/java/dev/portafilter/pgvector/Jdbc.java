@@ -191,7 +191,7 @@ final class Jdbc {
      * The typed exception for a failed transaction: {@code failed} says what failed (e.g. "pgvector upsert failed"),
      * {@code undone} what a write that rolled back left undone (e.g. "nothing was written"; null for a read), said
      * only when it rolled back for sure: not when the connection was lost during the commit or the server went silent.
-     * {@code ids} are the records that may not be written.
+     * {@code ids} are the records whose state the call leaves unknown (see {@link StoreException}).
      */
     StoreException failure(String failed, String undone, Duration timeout, List<String> ids, SQLException e) {
         String rolledBack = failed + (undone == null ? "" : ", " + undone);

@@ -294,7 +294,7 @@ public final class PgvectorStore implements VectorStore {
                 }
             });
         } catch (SQLException e) {
-            throw jdbc.failure("pgvector delete failed", "nothing was deleted", List.of(), e);
+            throw jdbc.failure("pgvector delete failed", "nothing was deleted", wanted, e);
         }
     }
 
