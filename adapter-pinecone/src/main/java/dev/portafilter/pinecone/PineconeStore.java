@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import dev.portafilter.core.internal.Durations;
 import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.StoreException;
+import dev.portafilter.core.StoreTimeoutException;
 import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
@@ -73,8 +74,9 @@ import java.util.function.Supplier;
  * <p><b>Writes are not atomic.</b> A batch is validated entirely first (schema, ids, numbers, metadata size) and then
  * sent in requests within Pinecone's limits (1,000 records, 2 MB), per namespace. If a request still fails after
  * the retries, the {@link StoreException} lists the ids of that request and of every later one as not written;
- * earlier requests stay written. The guard check (fetch, then write) is not atomic either: a concurrent writer can
- * change a record between the two.
+ * earlier requests stay written. When the look-up before the write fails (the fetch of a guarded upsert, as every
+ * tenant view's is, or of an unscoped one across namespaces), it lists the whole batch: nothing was sent. The guard
+ * check (fetch, then write) is not atomic either: a concurrent writer can change a record between the two.
  *
  * <p><b>Timeouts.</b> Each attempt of each call has the gRPC deadline {@link Builder#callTimeout} (default 10 s),
  * retried by the {@link RetryPolicy}; when the last attempt misses it the call throws
@@ -185,7 +187,7 @@ public final class PineconeStore implements VectorStore {
         }
         // Existing copies matter to a guard, and, across namespaces, to records that change tenant.
         Map<String, Map<String, Struct>> existing = guard.isPresent() || layout.spansNamespaces()
-                ? fetch(target.keySet(), readNamespaces()) : Map.of();
+                ? existingCopies(List.copyOf(target.keySet())) : Map.of();
         if (guard.isPresent()) {
             Set<String> conflicts = new LinkedHashSet<>();
             existing.forEach((namespace, found) -> found.forEach((id, metadata) -> {
@@ -410,6 +412,20 @@ public final class PineconeStore implements VectorStore {
         }
         out.add(current);
         return out;
+    }
+
+    /**
+     * The stored copies of a batch's records, before it is written; a failure names the whole batch in
+     * {@code failedIds()}: none of it was sent (a tenant view's upsert is guarded, so it always looks first).
+     */
+    private Map<String, Map<String, Struct>> existingCopies(List<String> ids) {
+        try {
+            return fetch(ids, readNamespaces());
+        } catch (StoreTimeoutException e) {
+            throw new StoreTimeoutException(e.getMessage() + "; nothing of the batch was written", e.timeout(), ids, e);
+        } catch (StoreException e) {
+            throw new StoreException(e.getMessage() + "; nothing of the batch was written", ids, e);
+        }
     }
 
     /** The stored metadata of those ids that exist, per namespace. */
