@@ -53,8 +53,9 @@ import java.util.function.Supplier;
  * merges their top-k; it costs one request per namespace, so serve tenants through their partitions.
  *
  * <p><b>Identity.</b> Unscoped, ids are unique across namespaces: an upsert first fetches its ids from every
- * namespace and, when a record moves to another tenant, deletes the old copy after writing the new one. A tenant
- * partition sees only its own namespace, so it cannot know that another tenant uses the same id: its write then
+ * namespace and, when a record moves to another tenant, deletes the old copy after writing the new one (when that
+ * delete fails, {@code failedIds()} names the moved records whose old copy may remain: repeating the upsert removes
+ * it). A tenant partition sees only its own namespace, so it cannot know that another tenant uses the same id: its write then
  * creates the tenant's own record and never touches the other (the unscoped store would show both).
  *
  * <p><b>Filters.</b> Search, count and deleteWhere filters are evaluated by Pinecone after
@@ -204,14 +205,21 @@ public final class PineconeStore implements VectorStore {
         existing.forEach((namespace, found) -> found.keySet().stream()
                 .filter(id -> !target.get(id).equals(namespace))
                 .forEach(id -> stale.computeIfAbsent(namespace, n -> new ArrayList<>()).add(id)));
-        stale.forEach((namespace, ids) -> {
+        // a record whose old copy may remain is under two tenants until the call is repeated: name it, and every
+        // record whose old copy was not deleted yet
+        List<String> moving = new ArrayList<>();
+        stale.values().forEach(moving::addAll);
+        int deleted = 0;
+        for (Map.Entry<String, List<String>> e : stale.entrySet()) {
             try {
-                deleteIds(namespace, ids);
-            } catch (StoreException e) {
-                throw new StoreException("the batch was written, but the previous copies of " + ids
-                        + " in namespace '" + namespace + "' (their former tenant) could not be deleted", e);
+                deleteIds(e.getKey(), e.getValue());
+            } catch (StoreException failure) {
+                throw naming(failure, "the batch was written, but the previous copies of " + e.getValue()
+                        + " in namespace '" + e.getKey() + "' (their former tenant) could not be deleted; repeat the "
+                        + "upsert of the records named", moving.subList(deleted, moving.size()));
             }
-        });
+            deleted += e.getValue().size();
+        }
     }
 
     @Override
@@ -421,11 +429,16 @@ public final class PineconeStore implements VectorStore {
     private Map<String, Map<String, Struct>> existingCopies(List<String> ids) {
         try {
             return fetch(ids, readNamespaces());
-        } catch (StoreTimeoutException e) {
-            throw new StoreTimeoutException(e.getMessage() + "; nothing of the batch was written", e.timeout(), ids, e);
         } catch (StoreException e) {
-            throw new StoreException(e.getMessage() + "; nothing of the batch was written", ids, e);
+            throw naming(e, "nothing of the batch was written", ids);
         }
+    }
+
+    /** The same failure (a timeout stays one), saying what it means for the call and naming these records. */
+    private static StoreException naming(StoreException e, String meaning, List<String> ids) {
+        String message = e.getMessage() + "; " + meaning;
+        return e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
+                : new StoreException(message, ids, e);
     }
 
     /** The stored metadata of those ids that exist, per namespace. */

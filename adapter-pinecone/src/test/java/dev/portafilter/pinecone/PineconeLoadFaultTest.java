@@ -6,6 +6,7 @@ import dev.portafilter.conformance.faults.FaultWorkload;
 import dev.portafilter.conformance.faults.FaultyProxy;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.metadata.Metadata;
+import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
 import dev.portafilter.localservers.pinecone.LocalPineconeServer;
@@ -207,6 +208,32 @@ class PineconeLoadFaultTest {
         assertThat(server.calls("upsert")).as("request 3 never sent").hasSize(2);
         assertThat(Poll.until(LIMIT, () -> upserts(once, next.subList(1_000, 2_500)))).as("the retry converges").isTrue();
         assertThat(server.contents().get(nextNamespace)).containsExactlyInAnyOrderElementsOf(nextIds);
+    }
+
+    /**
+     * Unscoped, a record moved to another tenant is written to its new namespace and then deleted from the old one.
+     * When that delete fails, the old copy remains under the former tenant: the failure names the record, and
+     * repeating its upsert removes the copy.
+     */
+    @Test
+    void aMovedRecordWhoseOldCopyRemainsIsNamedAndItsRetryConverges() {
+        PineconeStore store = store(FEW_SHORT);
+        List<VectorRecord> a = records("tenant-a", 2);
+        store.upsert(a);
+        VectorRecord moved = a.get(0).withMetadata(a.get(0).metadata().with(TENANT, new StringValue("tenant-b")));
+        String namespaceA = PineconeStore.tenantNamespace(PREFIX, "tenant-a");
+        String namespaceB = PineconeStore.tenantNamespace(PREFIX, "tenant-b");
+
+        server.failNext("delete", Status.Code.UNAVAILABLE, FEW_SHORT.maxAttempts());
+        assertThatThrownBy(() -> store.upsert(List.of(moved, a.get(1))))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.failedIds()).containsExactly(moved.id()))
+                .hasMessageContaining("former tenant");
+        assertThat(server.contents()).containsEntry(namespaceA, List.of(moved.id(), a.get(1).id()))
+                .containsEntry(namespaceB, List.of(moved.id()));
+
+        store.upsert(List.of(moved));
+        assertThat(server.contents()).containsEntry(namespaceA, List.of(a.get(1).id()))
+                .containsEntry(namespaceB, List.of(moved.id()));
     }
 
     /** Lets the workload run under this share of failing calls until some failed typed; records the fault. */
