@@ -4,6 +4,7 @@ import com.google.protobuf.Struct;
 import dev.portafilter.core.internal.Durations;
 import dev.portafilter.core.InvalidSchemaException;
 import dev.portafilter.core.StoreException;
+import dev.portafilter.core.StoreTimeoutException;
 import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.WriteConflictException;
 import dev.portafilter.core.filter.Filter;
@@ -52,8 +53,9 @@ import java.util.function.Supplier;
  * merges their top-k; it costs one request per namespace, so serve tenants through their partitions.
  *
  * <p><b>Identity.</b> Unscoped, ids are unique across namespaces: an upsert first fetches its ids from every
- * namespace and, when a record moves to another tenant, deletes the old copy after writing the new one. A tenant
- * partition sees only its own namespace, so it cannot know that another tenant uses the same id: its write then
+ * namespace and, when a record moves to another tenant, deletes the old copy after writing the new one (when that
+ * delete fails, {@code failedIds()} names the moved records whose old copy may remain: repeating the upsert removes
+ * it). A tenant partition sees only its own namespace, so it cannot know that another tenant uses the same id: its write then
  * creates the tenant's own record and never touches the other (the unscoped store would show both).
  *
  * <p><b>Filters.</b> Search, count and deleteWhere filters are evaluated by Pinecone after
@@ -73,8 +75,9 @@ import java.util.function.Supplier;
  * <p><b>Writes are not atomic.</b> A batch is validated entirely first (schema, ids, numbers, metadata size) and then
  * sent in requests within Pinecone's limits (1,000 records, 2 MB), per namespace. If a request still fails after
  * the retries, the {@link StoreException} lists the ids of that request and of every later one as not written;
- * earlier requests stay written. The guard check (fetch, then write) is not atomic either: a concurrent writer can
- * change a record between the two.
+ * earlier requests stay written. When the look-up before the write fails (the fetch of a guarded upsert, as every
+ * tenant view's is, or of an unscoped one across namespaces), it lists the whole batch: nothing was sent. The guard
+ * check (fetch, then write) is not atomic either: a concurrent writer can change a record between the two.
  *
  * <p><b>Timeouts.</b> Each attempt of each call has the gRPC deadline {@link Builder#callTimeout} (default 10 s),
  * retried by the {@link RetryPolicy}; when the last attempt misses it the call throws
@@ -185,7 +188,7 @@ public final class PineconeStore implements VectorStore {
         }
         // Existing copies matter to a guard, and, across namespaces, to records that change tenant.
         Map<String, Map<String, Struct>> existing = guard.isPresent() || layout.spansNamespaces()
-                ? fetch(target.keySet(), readNamespaces()) : Map.of();
+                ? existingCopies(List.copyOf(target.keySet())) : Map.of();
         if (guard.isPresent()) {
             Set<String> conflicts = new LinkedHashSet<>();
             existing.forEach((namespace, found) -> found.forEach((id, metadata) -> {
@@ -202,14 +205,21 @@ public final class PineconeStore implements VectorStore {
         existing.forEach((namespace, found) -> found.keySet().stream()
                 .filter(id -> !target.get(id).equals(namespace))
                 .forEach(id -> stale.computeIfAbsent(namespace, n -> new ArrayList<>()).add(id)));
-        stale.forEach((namespace, ids) -> {
+        // a record whose old copy may remain is under two tenants until the call is repeated: name it, and every
+        // record whose old copy was not deleted yet
+        List<String> moving = new ArrayList<>();
+        stale.values().forEach(moving::addAll);
+        int deleted = 0;
+        for (Map.Entry<String, List<String>> e : stale.entrySet()) {
             try {
-                deleteIds(namespace, ids);
-            } catch (StoreException e) {
-                throw new StoreException("the batch was written, but the previous copies of " + ids
-                        + " in namespace '" + namespace + "' (their former tenant) could not be deleted", e);
+                deleteIds(e.getKey(), e.getValue());
+            } catch (StoreException failure) {
+                throw naming(failure, "the batch was written, but the previous copies of " + e.getValue()
+                        + " in namespace '" + e.getKey() + "' (their former tenant) could not be deleted; repeat the "
+                        + "upsert of the records named", moving.subList(deleted, moving.size()));
             }
-        });
+            deleted += e.getValue().size();
+        }
     }
 
     @Override
@@ -410,6 +420,25 @@ public final class PineconeStore implements VectorStore {
         }
         out.add(current);
         return out;
+    }
+
+    /**
+     * The stored copies of a batch's records, before it is written; a failure names the whole batch in
+     * {@code failedIds()}: none of it was sent (a tenant view's upsert is guarded, so it always looks first).
+     */
+    private Map<String, Map<String, Struct>> existingCopies(List<String> ids) {
+        try {
+            return fetch(ids, readNamespaces());
+        } catch (StoreException e) {
+            throw naming(e, "nothing of the batch was written", ids);
+        }
+    }
+
+    /** The same failure (a timeout stays one), saying what it means for the call and naming these records. */
+    private static StoreException naming(StoreException e, String meaning, List<String> ids) {
+        String message = e.getMessage() + "; " + meaning;
+        return e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
+                : new StoreException(message, ids, e);
     }
 
     /** The stored metadata of those ids that exist, per namespace. */

@@ -5,7 +5,10 @@ import dev.portafilter.conformance.ScenarioDataset;
 import dev.portafilter.conformance.faults.FaultyProxy;
 import dev.portafilter.core.StoreException;
 import dev.portafilter.core.StoreTimeoutException;
+import dev.portafilter.core.filter.Filters;
+import dev.portafilter.core.metadata.StringValue;
 import dev.portafilter.core.store.SearchHit;
+import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.localservers.pinecone.LocalPineconeServer;
 import io.grpc.Status;
 import io.pinecone.clients.Index;
@@ -78,6 +81,24 @@ class PineconeFaultTest {
                 .isInstanceOf(StoreException.class).isNotInstanceOf(StoreTimeoutException.class)
                 .hasMessageContaining("UNAVAILABLE")
                 .satisfies(e -> assertThat(((StoreException) e).failedIds()).containsExactly("A-C001"));
+    }
+
+    /**
+     * A guarded upsert (every tenant view's is) first fetches the records' current copies; when that look-up fails,
+     * nothing was sent and the failure names the whole batch (it named none, so a caller took the batch as written).
+     */
+    @Test
+    void aGuardedUpsertWhoseLookUpFailsNamesTheWholeBatch() {
+        List<VectorRecord> batch = ScenarioDataset.records().subList(0, 3).stream()
+                .map(r -> r.withMetadata(r.metadata().with("focus", new StringValue("rewritten")))).toList();
+        server.clearCalls();
+        server.failNext("fetch", Status.Code.UNAVAILABLE, 2);
+        assertThatThrownBy(() -> store.upsert(batch, Filters.eq("customer", batch.get(0).metadata()
+                .get("customer").orElseThrow().toJava())))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.failedIds())
+                        .containsExactlyElementsOf(batch.stream().map(VectorRecord::id).toList()))
+                .hasMessageContaining("nothing of the batch was written");
+        assertThat(server.calls("upsert")).isEmpty();
     }
 
     /** The connection is reset a few bytes into each answer: the search fails, it never returns what got through. */

@@ -576,7 +576,8 @@ public final class FaultWorkload {
             Set<String> members = Set.copyOf(candidate.get().getValue());
             try {
                 long deleted = view.deleteWhere(Filters.and(own, Filters.eq(GROUP, group)));
-                if (deleted != members.size()) {
+                // more is no shortfall: the group may hold a record whose earlier delete failed (unknown, not a member)
+                if (deleted < members.size()) {
                     deleteCountsShort.incrementAndGet();
                 }
                 forget(members);

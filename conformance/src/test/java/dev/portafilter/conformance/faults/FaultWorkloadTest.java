@@ -1,7 +1,9 @@
 package dev.portafilter.conformance.faults;
 
 import dev.portafilter.core.StoreException;
+import dev.portafilter.core.UnsupportedCapabilityException;
 import dev.portafilter.core.filter.Filter;
+import dev.portafilter.core.store.Capability;
 import dev.portafilter.core.store.ForwardingVectorStore;
 import dev.portafilter.core.store.InMemoryVectorStore;
 import dev.portafilter.core.store.SearchHit;
@@ -11,7 +13,9 @@ import dev.portafilter.core.store.VectorStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,6 +50,29 @@ class FaultWorkloadTest {
         assertThat(report.finalRecords()).isEqualTo(store.count()).isPositive();
         assertThat(report.latencies()).containsKeys(FaultWorkload.Kind.values());
         assertThat(report.lines().get(1)).contains("acknowledged writes lost: 0; wrong-tenant rows: 0");
+    }
+
+    /** A store that cannot count a filter (Pinecone): the worker searches instead, and nothing is an untyped failure. */
+    @Test
+    void aStoreWithoutFilteredCountsIsReadBySearchesInstead() {
+        VectorStore noCount = new ForwardingVectorStore(memory()) {
+            @Override
+            public Set<Capability> capabilities() {
+                return EnumSet.of(Capability.DELETE_WHERE, Capability.WRITE);
+            }
+
+            @Override
+            public long count(Filter filter) {
+                throw new UnsupportedCapabilityException(backend(), Capability.COUNT, "not in this test");
+            }
+        };
+        FaultWorkload workload = workload(noCount);
+        workload.load();
+        workload.start();
+        FaultReport report = workload.finish(LIMIT).assertHeld();
+
+        assertThat(report.operations()).isEqualTo(4 * 2 * 80);
+        assertThat(report.finalRecords()).isPositive();
     }
 
     /** Every third upsert (the guarded one a tenant view makes) writes its batch and then fails naming all of it: unknown, retried, converged. */

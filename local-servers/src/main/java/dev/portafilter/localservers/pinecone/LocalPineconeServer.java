@@ -42,6 +42,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -57,12 +59,18 @@ import java.util.function.Supplier;
  * requests over the documented limits (1,000 records or 2 MB per upsert, 40 KB of metadata per record, 1,000 ids per
  * fetch or delete, top_k up to 10,000, 4 MB per query result, ids and namespaces ASCII up to 512 characters, no
  * filtered index statistics as on serverless) fail with INVALID_ARGUMENT. Writes are visible at once (Pinecone is
- * eventually consistent). It records every call, and can fail or delay the next calls of a method on request.
+ * eventually consistent). It records every call, and fails or delays calls on request: the next calls of a method
+ * ({@link #failNext}, {@link #delayNext}), the calls after the next few ({@link #failAfter}, {@link #delayAfter}: one
+ * request in the middle of a write the client splits into several), or a share of all calls under load
+ * ({@link #failRandomly}).
  */
 public final class LocalPineconeServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The page size of {@code list} when the request sets none. */
     private static final int DEFAULT_LIST_LIMIT = 100;
+    /** The methods of the service, as {@link Call#method()} names them and the fault methods take them. */
+    public static final Set<String> METHODS = Set.of("upsert", "query", "fetch", "delete", "list",
+            "describeIndexStats");
 
     /** One request the server received. */
     public record Call(String method, String namespace, Message request) {
@@ -71,10 +79,17 @@ public final class LocalPineconeServer implements AutoCloseable {
     private final int dimension;
     private final Map<String, Map<String, Vector>> namespaces = new TreeMap<>();
     private final List<Call> calls = Collections.synchronizedList(new ArrayList<>());
+    /** Faults for the next calls of each method, in order; an entry without code or delay lets its call through. */
     private final Map<String, List<Fault>> faults = new HashMap<>();
+    private RandomFaults randomFaults;
+    private long failuresInjected;
     private final Server server;
 
     private record Fault(Status.Code code, Duration delay) {
+        static final Fault PASS = new Fault(null, Duration.ZERO);
+    }
+
+    private record RandomFaults(Set<String> methods, Status.Code code, double probability, Random random) {
     }
 
     private LocalPineconeServer(int dimension, int port) {
@@ -109,16 +124,73 @@ public final class LocalPineconeServer implements AutoCloseable {
     }
 
     /** The next {@code times} calls of {@code method} fail with {@code code}. */
-    public synchronized void failNext(String method, Status.Code code, int times) {
-        for (int i = 0; i < times; i++) {
-            faults.computeIfAbsent(method, m -> new ArrayList<>()).add(new Fault(code, Duration.ZERO));
-        }
+    public void failNext(String method, Status.Code code, int times) {
+        failAfter(method, 0, code, times);
     }
 
     /** The next {@code times} calls of {@code method} answer only after {@code delay}. */
-    public synchronized void delayNext(String method, Duration delay, int times) {
-        for (int i = 0; i < times; i++) {
-            faults.computeIfAbsent(method, m -> new ArrayList<>()).add(new Fault(null, delay));
+    public void delayNext(String method, Duration delay, int times) {
+        delayAfter(method, 0, delay, times);
+    }
+
+    /**
+     * The next {@code succeeding} calls of {@code method} are answered, then the {@code times} after them fail with
+     * {@code code}: with {@code succeeding = 1}, the second request of a write the client sends in several.
+     */
+    public synchronized void failAfter(String method, int succeeding, Status.Code code, int times) {
+        if (code == Status.Code.OK) {
+            throw new IllegalArgumentException("a failure needs a code other than OK");
+        }
+        queue(method, succeeding, new Fault(code, Duration.ZERO), times);
+    }
+
+    /**
+     * The next {@code succeeding} calls of {@code method} are answered, then the {@code times} after them only after
+     * {@code delay} (and then carried out): time for a test to cut the connection while that request is in flight.
+     */
+    public synchronized void delayAfter(String method, int succeeding, Duration delay, int times) {
+        queue(method, succeeding, new Fault(null, delay), times);
+    }
+
+    /**
+     * From now on until {@link #clearFaults}, each call of one of these methods fails with {@code code} with this
+     * probability, drawn from a generator seeded with {@code seed}: the share is reproducible, which calls fail
+     * depends on the order concurrent calls arrive in. Faults queued for a method's next calls come first.
+     */
+    public synchronized void failRandomly(Set<String> methods, Status.Code code, double probability, long seed) {
+        methods.forEach(LocalPineconeServer::checkMethod);
+        if (methods.isEmpty() || code == Status.Code.OK || !(probability > 0 && probability <= 1)) {
+            throw new IllegalArgumentException("need some methods, a code other than OK and 0 < probability <= 1; got "
+                    + methods + ", " + code + ", " + probability);
+        }
+        randomFaults = new RandomFaults(Set.copyOf(methods), code, probability, new Random(seed));
+    }
+
+    /** Ends {@link #failRandomly} and drops the queued faults not used yet: every call is answered again. */
+    public synchronized void clearFaults() {
+        randomFaults = null;
+        faults.clear();
+    }
+
+    /** How many calls this server has failed on request so far, whichever way they were asked for. */
+    public synchronized long failuresInjected() {
+        return failuresInjected;
+    }
+
+    private void queue(String method, int succeeding, Fault fault, int times) {
+        checkMethod(method);
+        if (succeeding < 0 || times < 1) {
+            throw new IllegalArgumentException("need succeeding >= 0 and times >= 1, got " + succeeding + " and "
+                    + times);
+        }
+        List<Fault> pending = faults.computeIfAbsent(method, m -> new ArrayList<>());
+        pending.addAll(Collections.nCopies(succeeding, Fault.PASS));
+        pending.addAll(Collections.nCopies(times, fault));
+    }
+
+    private static void checkMethod(String method) {
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("no method '" + method + "'; the service has " + METHODS);
         }
     }
 
@@ -324,6 +396,13 @@ public final class LocalPineconeServer implements AutoCloseable {
         synchronized (this) {
             List<Fault> pending = faults.getOrDefault(method, List.of());
             fault = pending.isEmpty() ? null : pending.remove(0);
+            if (fault == null && randomFaults != null && randomFaults.methods().contains(method)
+                    && randomFaults.random().nextDouble() < randomFaults.probability()) {
+                fault = new Fault(randomFaults.code(), Duration.ZERO);
+            }
+            if (fault != null && fault.code() != null) {
+                failuresInjected++;
+            }
         }
         if (fault != null && !fault.delay().isZero()) {
             try {
