@@ -284,13 +284,18 @@ public final class PineconeStore implements VectorStore {
             return 0;
         }
         long total = 0;
-        for (Map.Entry<String, Map<String, Struct>> e : fetch(wanted, readNamespaces()).entrySet()) {
-            List<String> doomed = e.getValue().entrySet().stream()
-                    .filter(r -> filter.map(f -> f.test(codec.decode(r.getKey(), r.getValue()))).orElse(true))
-                    .map(Map.Entry::getKey)
-                    .toList();
-            deleteIds(e.getKey(), doomed);
-            total += doomed.size();
+        try {
+            for (Map.Entry<String, Map<String, Struct>> e : fetch(wanted, readNamespaces()).entrySet()) {
+                List<String> doomed = e.getValue().entrySet().stream()
+                        .filter(r -> filter.map(f -> f.test(codec.decode(r.getKey(), r.getValue()))).orElse(true))
+                        .map(Map.Entry::getKey)
+                        .toList();
+                deleteIds(e.getKey(), doomed);
+                total += doomed.size();
+            }
+        } catch (StoreException e) {
+            // deleting them again converges
+            throw naming(e, "the ids given may or may not be deleted", List.copyOf(wanted));
         }
         return total;
     }

@@ -101,6 +101,18 @@ class PineconeFaultTest {
         assertThat(server.calls("upsert")).isEmpty();
     }
 
+    /** The delete request fails after the look-up found the records: their deletion is unknown, and they are named. */
+    @Test
+    void aFailedDeleteNamesTheIdsItWasGivenAndDeletingAgainConverges() {
+        List<String> ids = List.of("A-C001", "A-C002", "no-such-id");
+        server.failNext("delete", Status.Code.UNAVAILABLE, 2);
+        assertThatThrownBy(() -> store.delete(ids))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.failedIds()).containsExactlyElementsOf(ids))
+                .hasMessageContaining("may or may not be deleted");
+        assertThat(store.delete(ids)).isEqualTo(2);
+        assertThat(store.search(QUERY, 100)).extracting(SearchHit::id).doesNotContain("A-C001", "A-C002");
+    }
+
     /** The connection is reset a few bytes into each answer: the search fails, it never returns what got through. */
     @Test
     void aStreamCutMidAnswerIsAnErrorNeverAShortList() {
