@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,7 @@ class OpenSearchProxyFaultTest {
     private static final Duration CALLS_DRAINED = Duration.ofSeconds(4);
     private static final Duration FAULT_LASTS = Duration.ofSeconds(5);
     private static final int OPS_PER_PHASE = 40;
+    private static final long[] CUT_AFTER_BYTES = {64, 700, 5_000};
 
     @Test
     void aFailingNetworkUnderLoadLosesNoAcknowledgedWriteAndTheStoreRecovers() throws Exception {
@@ -60,8 +62,15 @@ class OpenSearchProxyFaultTest {
                     }
                     workload.fault("every open connection reset every 200 ms, " + resets + " times");
 
-                    FaultWorkload.Phase cutAnswers = inject(workload, proxy, new FaultyProxy.Fault.CutAfter(200),
-                            "answers cut", "each connection reset after 200 bytes of answers");
+                    // a connection's answers counted together: the cut falls in headers, mid-body or in a later answer
+                    FaultWorkload.Phase cutAnswers = workload.phase("answers cut");
+                    int limits = 0;
+                    for (long end = System.nanoTime() + FAULT_LASTS.toNanos(); System.nanoTime() < end; limits++) {
+                        proxy.fault(new FaultyProxy.Fault.CutAfter(CUT_AFTER_BYTES[limits % CUT_AFTER_BYTES.length]));
+                        TimeUnit.MILLISECONDS.sleep(500);
+                    }
+                    workload.fault("each connection reset after " + Arrays.toString(CUT_AFTER_BYTES) + " bytes of "
+                            + "answers, the limit changed every 500 ms, for " + FAULT_LASTS.toSeconds() + " s");
                     FaultWorkload.Phase blackHole = inject(workload, proxy, new FaultyProxy.Fault.Drop(),
                             "black hole", "every byte swallowed, connections kept open");
                     FaultWorkload.Phase slow = inject(workload, proxy,
