@@ -79,6 +79,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -378,8 +379,10 @@ public final class OpenSearchStore implements VectorStore {
      * {@link StoreException} (a {@link StoreTimeoutException} when a request ran out of time) whose
      * {@link StoreException#failedIds()} names exactly the records that may not have been loaded: ids that exist
      * with other content, failed items, and the records of a request that failed as a whole or was never sent (the
-     * load stops sending at the first such failure). The records loaded stay loaded, and are refreshed unless a
-     * request failed as a whole. Use {@link #upsert} to replace records.
+     * load stops sending at the first such failure). When a request failed as a whole, or the final refresh failed,
+     * nothing of the call was refreshed: then it names every record, since no search (nor delete) sees them until a
+     * later refresh; the records loaded stay loaded, and a retry accepts them as identical and refreshes. Use
+     * {@link #upsert} to replace records.
      */
     public void bulkLoad(List<VectorRecord> records) {
         List<VectorRecord> batch = Vectors.validateBatch(records, this);
@@ -400,16 +403,22 @@ public final class OpenSearchStore implements VectorStore {
             }
         }
         sendCreates(creates, load);
+        boolean refreshed = false;
         if (load.broken == null) {
             try {
                 bulkClient.indices().refresh(r -> r.index(layout.indexName()));
-                acceptIdentical(load);
+                refreshed = true;
             } catch (IOException | RuntimeException e) {
                 load.broken = e;
-                load.existing.forEach(r -> load.failed.add(r.id()));
             }
+        }
+        if (refreshed) {
+            acceptIdentical(load);
         } else {
-            load.existing.forEach(r -> load.failed.add(r.id()));
+            // loaded or not, no search sees these records until a later refresh, nor a delete (_delete_by_query
+            // finds only refreshed documents): all are named, and a retry finds the loaded ones identical and refreshes
+            Set<String> named = new HashSet<>(load.failed);
+            creates.stream().map(VectorRecord::id).filter(named::add).forEach(load.failed::add);
         }
         List<String> notLoaded = new ArrayList<>(load.refused);
         notLoaded.addAll(load.failed);
@@ -819,6 +828,7 @@ public final class OpenSearchStore implements VectorStore {
      * Sends the operations in batches; stops at the first batch with a failed item and names every id not written.
      * A call of several batches asks no refresh of each batch but refreshes once after the last one (and after a
      * failed item, so that what was written is visible): one refresh per call instead of a wait for one per batch.
+     * When that refresh does not happen (a batch failed as a whole) or fails, the call names all its records.
      */
     private void bulk(List<BulkOperation> operations, List<String> ids) {
         boolean refreshAtEnd = operations.size() > batchSize && refresh != Refresh.False;
@@ -831,8 +841,10 @@ public final class OpenSearchStore implements VectorStore {
             try {
                 response = client.bulk(b -> b.operations(chunk).refresh(perBatch));
             } catch (IOException | RuntimeException e) {
+                // the earlier batches await the refresh at the end, which will not come: they are named too
                 throw failure("bulk write to " + layout.indexName() + " failed; the records of this call from this "
-                        + "batch on may not have been written", ids.subList(from, ids.size()), e);
+                        + "batch on may not have been written" + (refreshAtEnd && from > 0 ? ", and the earlier "
+                        + "ones were not refreshed" : ""), refreshAtEnd ? ids : ids.subList(from, ids.size()), e);
             }
             if (response.errors()) {
                 List<String> failed = new ArrayList<>();
@@ -846,22 +858,37 @@ public final class OpenSearchStore implements VectorStore {
                     }
                 }
                 failed.addAll(unsent);
-                StoreException notWritten = new StoreException("bulk write to " + layout.indexName() + ": "
-                        + failed.size() + " records were not written " + reasons + (unsent.isEmpty() ? "" : ", and "
-                        + unsent.size() + " of them were not sent"), failed, null);
+                String message = "bulk write to " + layout.indexName() + ": " + failed.size() + " records were not "
+                        + "written " + reasons + (unsent.isEmpty() ? "" : ", and " + unsent.size() + " of them were "
+                        + "not sent");
                 if (refreshAtEnd) {
                     try {
                         refreshIndex();
                     } catch (StoreException e) {
-                        notWritten.addSuppressed(e);
+                        throw notRefreshed(message, ids, e);
                     }
                 }
-                throw notWritten;
+                throw new StoreException(message, failed, null);
             }
         }
         if (refreshAtEnd) {
-            refreshIndex();
+            try {
+                refreshIndex();
+            } catch (StoreException e) {
+                throw notRefreshed("bulk write to " + layout.indexName(), ids, e);
+            }
         }
+    }
+
+    /**
+     * The failure of a write whose final refresh failed: what it wrote is not visible to a search until a later
+     * refresh, nor to a delete ({@code _delete_by_query} finds only refreshed documents), so it names every record
+     * of the call; writing them again converges and refreshes. A timeout stays a timeout.
+     */
+    private static StoreException notRefreshed(String what, List<String> ids, StoreException e) {
+        String message = what + ": not refreshed, the records written are not visible yet: " + e.getMessage();
+        return e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
+                : new StoreException(message, ids, e);
     }
 
     private void refreshIndex() {

@@ -89,6 +89,45 @@ class OpenSearchFaultTest {
         }
     }
 
+    /**
+     * A write whose documents are written but whose refresh is refused: an alias whose write index takes the
+     * documents and whose other index is closed, so that a refresh of the alias fails. No search, nor a delete
+     * ({@code _delete_by_query}), sees those documents until a later refresh, so the call names every record.
+     */
+    @Test
+    void aWriteThatWasNotRefreshedNamesEveryRecord() throws IOException {
+        String alias = TestServer.scratchIndex("unrefreshed");
+        OpenSearchClient client = TestServer.client();
+        try (OpenSearchStore written = TestServer.storeByUrl(layout(alias + "-a")).build();
+             OpenSearchStore closed = TestServer.storeByUrl(layout(alias + "-b")).build()) {
+            written.createIndex();
+            closed.createIndex();
+            try {
+                client.indices().updateAliases(u -> u
+                        .actions(x -> x.add(add -> add.index(written.layout().indexName()).alias(alias).isWriteIndex(true)))
+                        .actions(x -> x.add(add -> add.index(closed.layout().indexName()).alias(alias))));
+                client.indices().close(c -> c.index(closed.layout().indexName()));
+                // one record per batch: an upsert of two refreshes once, at the end
+                try (OpenSearchStore store = TestServer.storeByUrl(layout(alias)).batchSize(1).build()) {
+                    assertThatThrownBy(() -> store.bulkLoad(records("l", 2)))
+                            .isInstanceOfSatisfying(StoreException.class,
+                                    e -> assertThat(e.failedIds()).containsExactlyInAnyOrder("l0", "l1"))
+                            .hasMessageContaining("closed");
+                    assertThatThrownBy(() -> store.upsert(records("u", 2)))
+                            .isInstanceOfSatisfying(StoreException.class,
+                                    e -> assertThat(e.failedIds()).containsExactly("u0", "u1"))
+                            .hasMessageContaining("not refreshed");
+                }
+                // written all the same: what the call named may or may not be written, and here it is
+                client.indices().refresh(r -> r.index(written.layout().indexName()));
+                assertThat(written.count()).isEqualTo(4);
+            } finally {
+                written.deleteIndex();
+                closed.deleteIndex();
+            }
+        }
+    }
+
     /** A server that stops answering: every call fails with the typed timeout, soon after the call timeout. */
     @Test
     void aStalledOrDroppedConnectionTimesOutTyped() {

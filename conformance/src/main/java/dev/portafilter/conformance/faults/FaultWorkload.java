@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,16 +44,18 @@ import java.util.function.Predicate;
  * deleted, nothing of another tenant. All calls go through a {@link TenantScope} view, except the optional bulk load,
  * which takes records already stamped with their tenant.
  *
- * <p>A worker cycles through eight operations: a search of its own records (k above their number, so a short answer
+ * <p>A worker cycles through nine operations: a search of its own records (k above their number, so a short answer
  * shows), an upsert (two records rewritten at their next revision and one new), a count of its own records (a
  * search again where the store has no filtered count), a
  * delete of one record, a top-10 search of the whole tenant, a bulk load of two new records (an upsert when the store
- * has no bulk load), a {@code deleteWhere} of one group (the records one write created), and another upsert.
+ * has no bulk load), a {@code deleteWhere} of one group (the records one write created), another upsert, and the
+ * failed writes sent again (nothing when none failed).
  *
  * <p>A call that fails must fail typed ({@link StoreException}); the records a failed write names in
  * {@code failedIds()} (and the ids a failed delete was given) are the only ones whose state becomes unknown: reads skip
- * them, and {@link #finish} sends each failed call again, which must succeed and converge, before it compares the
- * store with the acknowledged state. Operations are counted in the {@link #phase} they started in.
+ * them until a retry succeeds. A worker sends its failed calls again once per cycle, so that a long fault does not
+ * leave it with nothing known to check once the backend answers again, and {@link #finish} sends those still failed
+ * again, which must succeed and converge, before it compares the store with the acknowledged state. Operations are counted in the {@link #phase} they started in.
  */
 public final class FaultWorkload {
     /** The metadata field naming the worker that owns a record. */
@@ -120,9 +123,24 @@ public final class FaultWorkload {
         return new Builder(label, store, tenantField);
     }
 
-    /** Writes each worker's first records (through its tenant's view); call before {@link #start} and any fault. */
+    /**
+     * Writes each worker's first records (through its tenant's view), the workers at once: a store that waits for a
+     * refresh per write (OpenSearch) takes a second per batch. Call before {@link #start} and any fault.
+     */
     public void load() {
-        workers.forEach(Worker::load);
+        ExecutorService loaders = Executors.newFixedThreadPool(workers.size());
+        try {
+            for (Future<?> f : workers.stream().<Future<?>>map(w -> loaders.submit(w::load)).toList()) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(label + ": interrupted while loading", e);
+        } finally {
+            loaders.shutdownNow();
+        }
     }
 
     /** Starts one thread per worker; each runs until {@link #finish}, or for its fixed number of operations. */
@@ -198,7 +216,8 @@ public final class FaultWorkload {
         stop(limit);
         int retried = 0;
         for (Worker w : workers) {
-            retried += w.retryFailed();
+            w.retryFailed();
+            retried += w.retried;
         }
         long records = 0;
         for (Worker w : workers) {
@@ -232,7 +251,7 @@ public final class FaultWorkload {
     /** The operations a worker runs, read or write. */
     public enum Kind {
         SEARCH_OWN(true), UPSERT(false), COUNT(true), DELETE(false), SEARCH_TENANT(true), BULK_LOAD(false),
-        DELETE_WHERE(false);
+        DELETE_WHERE(false), RETRY_FAILED(false);
 
         private final boolean read;
 
@@ -246,7 +265,7 @@ public final class FaultWorkload {
     }
 
     private static final Kind[] CYCLE = {Kind.SEARCH_OWN, Kind.UPSERT, Kind.COUNT, Kind.DELETE, Kind.SEARCH_TENANT,
-            Kind.BULK_LOAD, Kind.DELETE_WHERE, Kind.UPSERT};
+            Kind.BULK_LOAD, Kind.DELETE_WHERE, Kind.UPSERT, Kind.RETRY_FAILED};
 
     /** What happened in one phase, counted while it runs. */
     public static final class Phase {
@@ -363,6 +382,8 @@ public final class FaultWorkload {
         private final Map<Kind, List<Long>> latencies = new java.util.EnumMap<>(Kind.class);
         private int nextId;
         private long nextGroup;
+        /** Records and ids of failed calls sent again successfully. */
+        private int retried;
 
         Worker(String tenant, String writer, VectorStore view, int initialRecords) {
             this.tenant = tenant;
@@ -405,6 +426,7 @@ public final class FaultWorkload {
                         case SEARCH_TENANT -> searchTenant(op);
                         case BULK_LOAD -> bulkLoad();
                         case DELETE_WHERE -> deleteWhere();
+                        case RETRY_FAILED -> retryFailed();
                     }
                 } catch (StoreException e) {
                     (kind.read() ? p.readsFailed : p.writesFailed).incrementAndGet();
@@ -588,30 +610,35 @@ public final class FaultWorkload {
             }
         }
 
-        /** Sends every failed call again: each must now succeed. Returns how many records it covered. */
-        int retryFailed() {
-            int retried = uncertainCount();
+        /**
+         * Sends every failed call again, the same records and ids; what succeeds is known again. A call that fails
+         * again throws and leaves its records unknown (in {@link #finish}, where the backend has recovered, that
+         * fails the test).
+         */
+        void retryFailed() {
             if (!failedUpserts.isEmpty()) {
                 List<VectorRecord> again = List.copyOf(failedUpserts.values());
                 view.upsert(again);
                 failedUpserts.clear();
                 acknowledge(again);
+                retried += again.size();
             }
             if (!failedBulkLoads.isEmpty()) {
                 List<VectorRecord> again = List.copyOf(failedBulkLoads.values());
                 bulkLoader.orElseThrow().accept(again);
                 failedBulkLoads.clear();
                 acknowledge(again);
+                retried += again.size();
             }
             if (!failedDeletes.isEmpty()) {
                 view.delete(List.copyOf(failedDeletes));
+                retried += failedDeletes.size();
                 failedDeletes.clear();
             }
             for (Long group : List.copyOf(failedGroupDeletes.keySet())) {
                 view.deleteWhere(Filters.and(own, Filters.eq(GROUP, group)));
-                failedGroupDeletes.remove(group);
+                retried += failedGroupDeletes.remove(group).size();
             }
-            return retried;
         }
 
         /**
