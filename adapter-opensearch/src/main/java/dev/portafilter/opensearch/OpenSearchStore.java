@@ -21,6 +21,7 @@ import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.core.internal.Failures;
 import dev.portafilter.core.internal.Vectors;
 import jakarta.json.stream.JsonParser;
 import org.apache.hc.client5.http.auth.AuthScope;
@@ -80,6 +81,7 @@ import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -739,7 +741,12 @@ public final class OpenSearchStore implements VectorStore {
         }
         List<Query> clauses = new ArrayList<>(List.of(Query.of(q -> q.ids(i -> i.values(List.copyOf(ids))))));
         query.ifPresent(clauses::add);
-        return deleteByQuery(Query.of(q -> q.bool(b -> b.filter(clauses))));
+        try {
+            return deleteByQuery(Query.of(q -> q.bool(b -> b.filter(clauses))));
+        } catch (StoreException e) {
+            // deleting them again converges
+            throw Failures.naming(e, "the ids given may or may not be deleted", List.copyOf(new LinkedHashSet<>(ids)));
+        }
     }
 
     @Override
@@ -773,10 +780,8 @@ public final class OpenSearchStore implements VectorStore {
         try {
             return existing(batch, guard);
         } catch (StoreException e) {
-            List<String> ids = batch.stream().map(VectorRecord::id).toList();
-            String message = "write to " + layout.indexName() + " not sent: " + e.getMessage();
-            throw e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
-                    : new StoreException(message, ids, e);
+            throw Failures.naming(e, "the write to " + layout.indexName() + " was not sent",
+                    batch.stream().map(VectorRecord::id).toList());
         }
     }
 

@@ -16,6 +16,7 @@ import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.SearchRequest;
 import dev.portafilter.core.store.VectorRecord;
 import dev.portafilter.core.store.VectorStore;
+import dev.portafilter.core.internal.Failures;
 import dev.portafilter.core.internal.Vectors;
 import io.pinecone.clients.Index;
 import io.pinecone.proto.DescribeIndexStatsResponse;
@@ -214,7 +215,7 @@ public final class PineconeStore implements VectorStore {
             try {
                 deleteIds(e.getKey(), e.getValue());
             } catch (StoreException failure) {
-                throw naming(failure, "the batch was written, but the previous copies of " + e.getValue()
+                throw Failures.naming(failure, "the batch was written, but the previous copies of " + e.getValue()
                         + " in namespace '" + e.getKey() + "' (their former tenant) could not be deleted; repeat the "
                         + "upsert of the records named", moving.subList(deleted, moving.size()));
             }
@@ -295,7 +296,7 @@ public final class PineconeStore implements VectorStore {
             }
         } catch (StoreException e) {
             // deleting them again converges
-            throw naming(e, "the ids given may or may not be deleted", List.copyOf(wanted));
+            throw Failures.naming(e, "the ids given may or may not be deleted", List.copyOf(wanted));
         }
         return total;
     }
@@ -435,15 +436,8 @@ public final class PineconeStore implements VectorStore {
         try {
             return fetch(ids, readNamespaces());
         } catch (StoreException e) {
-            throw naming(e, "nothing of the batch was written", ids);
+            throw Failures.naming(e, "nothing of the batch was written", ids);
         }
-    }
-
-    /** The same failure (a timeout stays one), saying what it means for the call and naming these records. */
-    private static StoreException naming(StoreException e, String meaning, List<String> ids) {
-        String message = e.getMessage() + "; " + meaning;
-        return e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
-                : new StoreException(message, ids, e);
     }
 
     /** The stored metadata of those ids that exist, per namespace. */

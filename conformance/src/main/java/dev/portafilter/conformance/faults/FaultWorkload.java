@@ -52,8 +52,8 @@ import java.util.function.Predicate;
  * failed writes sent again (nothing when none failed).
  *
  * <p>A call that fails must fail typed ({@link StoreException}); the records a failed write names in
- * {@code failedIds()} (and the ids a failed delete was given) are the only ones whose state becomes unknown: reads skip
- * them until a retry succeeds. A worker sends its failed calls again once per cycle, so that a long fault does not
+ * {@code failedIds()} (a failed delete must name the ids it was given) are the only ones whose state becomes
+ * unknown: reads skip them until a retry succeeds. A worker sends its failed calls again once per cycle, so that a long fault does not
  * leave it with nothing known to check once the backend answers again, and {@link #finish} sends those still failed
  * again, which must succeed and converge, before it compares the store with the acknowledged state. Operations are counted in the {@link #phase} they started in.
  */
@@ -407,9 +407,13 @@ public final class FaultWorkload {
         }
 
         void run() {
+            int step = 0;
             for (int op = 0; !stop && (operationsPerWorker == 0 || op < operationsPerWorker); op++) {
                 Phase p = current;
-                Kind kind = CYCLE[op % CYCLE.length];
+                Kind kind = CYCLE[step++ % CYCLE.length];
+                if (kind == Kind.RETRY_FAILED && uncertainCount() == 0) {
+                    kind = CYCLE[step++ % CYCLE.length]; // nothing to send again: not an operation
+                }
                 long t0 = System.nanoTime();
                 try {
                     switch (kind) {
@@ -580,6 +584,9 @@ public final class FaultWorkload {
                 }
                 forget(ids);
             } catch (StoreException e) {
+                if (!e.failedIds().containsAll(ids)) {
+                    violations.add(writer + ": a failed delete of " + ids + " named " + e.failedIds() + " in failedIds()");
+                }
                 failedDeletes.addAll(ids);
                 forget(ids);
                 throw e;
