@@ -66,6 +66,8 @@ public final class FaultWorkload {
     public static final String GROUP = "group";
     /** k of the search of a worker's own records: above their number, so a missing record shows. */
     private static final int ALL = 1_000;
+    /** Below {@link #ALL} by more than a write's new records. */
+    private static final int MAX_RECORDS_PER_WORKER = 500;
     private static final int TENANT_TOP_K = 10;
 
     private final String label;
@@ -330,6 +332,10 @@ public final class FaultWorkload {
 
         /** Records each worker writes in {@link #load}, in groups of five. */
         public Builder recordsPerWorker(int records) {
+            if (records > MAX_RECORDS_PER_WORKER / 2) {
+                throw new IllegalArgumentException("recordsPerWorker must be at most " + MAX_RECORDS_PER_WORKER / 2
+                        + ", is " + records);
+            }
             this.recordsPerWorker = positive(records, "recordsPerWorker");
             return this;
         }
@@ -414,6 +420,9 @@ public final class FaultWorkload {
                 if (kind == Kind.RETRY_FAILED && uncertainCount() == 0) {
                     kind = CYCLE[step++ % CYCLE.length]; // nothing to send again: not an operation
                 }
+                if (kind == Kind.BULK_LOAD && !roomForNew()) {
+                    kind = Kind.DELETE; // a long fault piled up records: make room
+                }
                 long t0 = System.nanoTime();
                 try {
                     switch (kind) {
@@ -450,6 +459,14 @@ public final class FaultWorkload {
         private boolean uncertain(String id) {
             return failedUpserts.containsKey(id) || failedBulkLoads.containsKey(id) || failedDeletes.contains(id)
                     || failedGroupDeletes.values().stream().anyMatch(g -> g.contains(id));
+        }
+
+        /**
+         * Whether the worker may create records: it keeps at most {@link #MAX_RECORDS_PER_WORKER} (written or unknown),
+         * so that a search of its own records with k = {@value #ALL} returns every one of them.
+         */
+        private boolean roomForNew() {
+            return present.size() + uncertainCount() < MAX_RECORDS_PER_WORKER;
         }
 
         private int uncertainCount() {
@@ -529,7 +546,12 @@ public final class FaultWorkload {
                 VectorRecord old = present.get(id);
                 batch.add(record(id, rev(old) + 1, longOf(old.metadata(), GROUP), false));
             }
-            batch.add(record(newId(), 0, nextGroup++, false));
+            if (roomForNew()) {
+                batch.add(record(newId(), 0, nextGroup++, false));
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
             try {
                 view.upsert(batch);
                 acknowledge(batch);
