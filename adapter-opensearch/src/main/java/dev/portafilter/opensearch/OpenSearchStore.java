@@ -26,9 +26,14 @@ import dev.portafilter.core.internal.Vectors;
 import jakarta.json.stream.JsonParser;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
+import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.pool.PoolStats;
 import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.json.JsonpDeserializer;
 import org.opensearch.client.json.JsonpMapper;
@@ -89,6 +94,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link VectorStore} on OpenSearch with the k-NN plugin, through the official {@code opensearch-java} client.
@@ -154,12 +160,21 @@ import java.util.concurrent.ExecutionException;
  * long plus one second (the server's own answer comes first), and at most {@link Builder#connectTimeout} (default
  * 5 s) for a connection. A request that runs out of time throws {@link StoreTimeoutException}. A client passed to
  * {@link Builder#client} keeps its own transport timeouts; the search timeout still applies.
+ *
+ * <p><b>Connections.</b> The store opened from urls keeps up to {@link Builder#maxConnections} connections per node
+ * (default {@value #DEFAULT_MAX_CONNECTIONS}; the client library's own default is 10). A write waits for the next
+ * refresh on its connection (up to a second), so with fewer connections than calling threads the reads queue behind
+ * the writes. A request waits for a free connection until the call timeout has passed and the pool next changes (a
+ * connection freed or asked for; each in use ends at its own response timeout), then throws
+ * {@link StoreTimeoutException} stating the pool; never the client library's three minutes.
  */
 public final class OpenSearchStore implements VectorStore {
     /** Default {@link Builder#callTimeout}: long enough for a bulk batch of 500 records on a busy node. */
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@link Builder#connectTimeout}. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Default {@link Builder#maxConnections}, per node. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 32;
     /** Default {@link Builder#bulkLoadTimeout}, as pgvector's: room for large requests and a final refresh on a busy node. */
     public static final Duration DEFAULT_BULK_LOAD_TIMEOUT = Duration.ofMinutes(30);
     /** Default {@link Builder#bulkLoadBytes}: well under {@code http.max_content_length} (100 MB). */
@@ -190,6 +205,9 @@ public final class OpenSearchStore implements VectorStore {
 
     private final OpenSearchClient client;
     private final OpenSearchTransport ownedTransport;
+    /** The connections of {@link #ownedTransport}, named in a timeout waiting for one; null with a client given. */
+    private final PoolingAsyncClientConnectionManager connectionPool;
+    private final int maxConnections;
     private final OpenSearchIndexLayout layout;
     private final OpenSearchFilterTranslator translator;
     private final DocumentCodec codec;
@@ -207,10 +225,12 @@ public final class OpenSearchStore implements VectorStore {
     /** Set on a tenant partition of a layout routed by tenant: every read and delete goes to that shard only. */
     private final String routing;
 
-    private OpenSearchStore(Builder b, OpenSearchClient client, OpenSearchTransport ownedTransport, ObjectMapper json,
-                            MappedFields fields) {
+    private OpenSearchStore(Builder b, OpenSearchClient client, OpenSearchTransport ownedTransport,
+                            PoolingAsyncClientConnectionManager connectionPool, ObjectMapper json, MappedFields fields) {
         this.client = client;
         this.ownedTransport = ownedTransport;
+        this.connectionPool = connectionPool;
+        this.maxConnections = b.maxConnections;
         this.layout = b.layout;
         this.translator = new OpenSearchFilterTranslator(b.layout, fields, new JacksonJsonpMapper(json));
         this.codec = new DocumentCodec(b.layout, fields, json);
@@ -234,6 +254,8 @@ public final class OpenSearchStore implements VectorStore {
     private OpenSearchStore(OpenSearchStore base, String routing) {
         this.client = base.client;
         this.ownedTransport = null;
+        this.connectionPool = base.connectionPool;
+        this.maxConnections = base.maxConnections;
         this.layout = base.layout;
         this.translator = base.translator;
         this.codec = base.codec;
@@ -975,6 +997,13 @@ public final class OpenSearchStore implements VectorStore {
     /** The same for a request whose connection waited {@code timeout} (a bulk load's). */
     private StoreException failure(String message, Duration timeout, List<String> notWritten, Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            // the pool's deadline for a free connection passed (HttpClient notices it when the pool next changes)
+            if (t instanceof TimeoutException && connectionPool != null) {
+                PoolStats pool = connectionPool.getTotalStats();
+                return new StoreTimeoutException(message + " (no connection came free within the call timeout of "
+                        + callTimeout + ": " + pool.getLeased() + " in use, " + pool.getPending() + " waiting, "
+                        + pool.getAvailable() + " idle, at most " + maxConnections + " per node)", timeout, notWritten, e);
+            }
             // the response and connect timeouts of HttpClient 5 are both interrupted I/O
             if (t instanceof InterruptedIOException) {
                 return new StoreTimeoutException(message + " (no answer within the call timeout of " + timeout
@@ -1032,6 +1061,7 @@ public final class OpenSearchStore implements VectorStore {
         private Duration estimateCacheTtl = Duration.ofSeconds(10);
         private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private Duration bulkLoadTimeout = DEFAULT_BULK_LOAD_TIMEOUT;
         private int bulkLoadBytes = DEFAULT_BULK_LOAD_BYTES;
         private int bulkLoadRequests = DEFAULT_BULK_LOAD_REQUESTS;
@@ -1172,6 +1202,18 @@ public final class OpenSearchStore implements VectorStore {
         }
 
         /**
+         * How many connections the store opened from urls keeps to each node (default
+         * {@value OpenSearchStore#DEFAULT_MAX_CONNECTIONS}). A request waits at most the {@link #callTimeout} for one.
+         */
+        public Builder maxConnections(int perNode) {
+            if (perNode < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, is " + perNode);
+            }
+            this.maxConnections = perNode;
+            return this;
+        }
+
+        /**
          * The {@link #callTimeout} of the requests of {@link OpenSearchStore#bulkLoad} (default 30 min, as pgvector's):
          * how long the connection the store opens waits for one of its bulk requests or its final refresh.
          */
@@ -1211,15 +1253,22 @@ public final class OpenSearchStore implements VectorStore {
                 if (urls != null || username != null) {
                     throw new IllegalStateException("give either a client or a url (with credentials), not both");
                 }
-                return new OpenSearchStore(this, client, null, json, fields(client));
+                return new OpenSearchStore(this, client, null, null, json, fields(client));
             }
             if (urls == null) {
                 throw new IllegalStateException("a url or a client is required");
             }
-            OpenSearchTransport transport = transport(json);
+            // the store's own pool: the client library's holds 10 connections per node, and waits 3 minutes for one
+            PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                    .setMaxConnPerRoute(maxConnections).setMaxConnTotal(maxConnections * urls.size())
+                    .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.of(connectTimeout))
+                            .build())
+                    .setTlsStrategy(ClientTlsStrategyBuilder.create().useSystemProperties().build())
+                    .build();
+            OpenSearchTransport transport = transport(json, pool);
             OpenSearchClient owned = new OpenSearchClient(transport);
             try {
-                return new OpenSearchStore(this, owned, transport, json, fields(owned));
+                return new OpenSearchStore(this, owned, transport, pool, json, fields(owned));
             } catch (RuntimeException e) {
                 try {
                     transport.close();
@@ -1249,7 +1298,7 @@ public final class OpenSearchStore implements VectorStore {
             return each.isEmpty() ? MappedFields.planned(layout) : each.get(0);
         }
 
-        private OpenSearchTransport transport(ObjectMapper json) {
+        private OpenSearchTransport transport(ObjectMapper json, PoolingAsyncClientConnectionManager pool) {
             HttpHost[] hosts = new HttpHost[urls.size()];
             URI uri = null;
             for (int i = 0; i < hosts.length; i++) {
@@ -1266,8 +1315,8 @@ public final class OpenSearchStore implements VectorStore {
             }
             ApacheHttpClient5TransportBuilder transport = ApacheHttpClient5TransportBuilder.builder(hosts)
                     .setMapper(new JacksonJsonpMapper(json))
-                    .setConnectionConfigCallback(c -> c.setConnectTimeout(Timeout.of(connectTimeout)))
-                    .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.of(callTimeout.plus(RESPONSE_GRACE))));
+                    .setRequestConfigCallback(r -> r.setResponseTimeout(Timeout.of(callTimeout.plus(RESPONSE_GRACE)))
+                            .setConnectionRequestTimeout(Timeout.of(callTimeout)));
             if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
                 transport.setPathPrefix(uri.getPath());
             }
@@ -1277,7 +1326,10 @@ public final class OpenSearchStore implements VectorStore {
                     credentials.setCredentials(new AuthScope(host), new UsernamePasswordCredentials(username,
                             password.toCharArray()));
                 }
-                transport.setHttpClientConfigCallback(http -> http.setDefaultCredentialsProvider(credentials));
+                transport.setHttpClientConfigCallback(http -> http.setConnectionManager(pool)
+                        .setDefaultCredentialsProvider(credentials));
+            } else {
+                transport.setHttpClientConfigCallback(http -> http.setConnectionManager(pool));
             }
             return transport.build();
         }

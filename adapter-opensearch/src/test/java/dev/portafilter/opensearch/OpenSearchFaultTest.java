@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -164,6 +165,47 @@ class OpenSearchFaultTest {
 
                     proxy.fault(FaultyProxy.NONE);
                     assertThat(store.count()).as("healed: the store answers again").isGreaterThanOrEqualTo(3);
+                }
+            } finally {
+                direct.deleteIndex();
+            }
+        }
+    }
+
+    /**
+     * One connection, held by a count the stalled link keeps waiting: a second call waits for a free connection past
+     * the call timeout only until the pool next changes, then fails typed, stating the pool; it never queues for the
+     * client library's three minutes.
+     */
+    @Test
+    void anExhaustedConnectionPoolIsATypedTimeoutThatStatesThePool() throws Exception {
+        OpenSearchIndexLayout layout = layout(TestServer.scratchIndex("pool"));
+        URI server = URI.create(TestServer.url());
+        try (OpenSearchStore direct = TestServer.storeByUrl(layout).build();
+             FaultyProxy proxy = FaultyProxy.to(server.getHost(), server.getPort())) {
+            direct.createIndex();
+            try {
+                direct.upsert(records("a", 3));
+                OpenSearchStore.Builder viaProxy = TestServer.storeByUrl(layout).callTimeout(Duration.ofMillis(500))
+                        .maxConnections(1);
+                viaProxy.url(server.getScheme() + "://" + proxy.host() + ":" + proxy.port());
+                try (OpenSearchStore store = viaProxy.build()) {
+                    assertThat(store.count()).isEqualTo(3);
+                    proxy.fault(new FaultyProxy.Fault.Delay(Duration.ofSeconds(5)));
+                    CompletableFuture<Long> holder = CompletableFuture.supplyAsync(store::count);
+                    Thread.sleep(100);
+                    long started = System.nanoTime();
+                    assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(store::count)
+                            .isInstanceOfSatisfying(StoreTimeoutException.class,
+                                    e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(500)))
+                            .hasMessageContaining("no connection came free").hasMessageContaining("at most 1 per node"));
+                    // the pool notices the passed deadline when the held connection comes free, at its 1.5 s
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not the client library's 3 minutes")
+                            .isLessThan(Duration.ofSeconds(4));
+                    assertThatThrownBy(holder::join).hasCauseInstanceOf(StoreTimeoutException.class);
+
+                    proxy.fault(FaultyProxy.NONE);
+                    assertThat(store.count()).as("healed: the store answers again").isEqualTo(3);
                 }
             } finally {
                 direct.deleteIndex();

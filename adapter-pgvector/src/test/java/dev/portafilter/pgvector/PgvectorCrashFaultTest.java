@@ -11,7 +11,6 @@ import dev.portafilter.core.metadata.Metadata;
 import dev.portafilter.core.metadata.MetadataSchema;
 import dev.portafilter.core.store.SearchHit;
 import dev.portafilter.core.store.VectorRecord;
-import dev.portafilter.core.store.VectorStore;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,7 +126,7 @@ class PgvectorCrashFaultTest {
                     long restartAt = System.nanoTime();
                     PgvectorCrashServer.restart();
                     long restartTook = System.nanoTime() - restartAt;
-                    assertThat(Poll.until(PHASE_LIMIT, () -> answers(store)))
+                    assertThat(Poll.until(PHASE_LIMIT, () -> FaultWorkload.answers(store)))
                             .as("the store answers again, without being rebuilt").isTrue();
                     timings.add(String.format("[pgvector-crash] kill #%d: kill -9 took %d ms; down %.1f s; restart "
                                     + "with crash recovery %d ms; the same store answered %d ms after the restart began",
@@ -190,7 +189,7 @@ class PgvectorCrashFaultTest {
 
             PgvectorCrashServer.restart();
             // the same store: its pool drops the connections the crash broke and opens new ones
-            assertThat(Poll.until(Duration.ofSeconds(30), () -> answers(store)))
+            assertThat(Poll.until(Duration.ofSeconds(30), () -> FaultWorkload.answers(store)))
                     .as("the store answers again within 30 s of the restart, without being rebuilt").isTrue();
             assertState(store, acknowledged);
 
@@ -239,7 +238,7 @@ class PgvectorCrashFaultTest {
             PgvectorCrashServer.restart();
             PgvectorCrashServer.execute("DROP TRIGGER slow_commit ON " + layout.qualifiedTable(),
                     "DROP FUNCTION " + slowCommit + "()");
-            assertThat(Poll.until(Duration.ofSeconds(30), () -> answers(store))).isTrue();
+            assertThat(Poll.until(Duration.ofSeconds(30), () -> FaultWorkload.answers(store))).isTrue();
             store.upsert(batch);
             assertState(store, Map.of("a-0", 0L));
         } finally {
@@ -292,15 +291,6 @@ class PgvectorCrashFaultTest {
             assertThat(store.count(Filters.eq("customer", tenant))).isEqualTo(expected.size());
         }
         assertThat(store.count()).isEqualTo(acknowledged.size());
-    }
-
-    private static boolean answers(VectorStore store) {
-        try {
-            store.count();
-            return true;
-        } catch (StoreException stillReconnecting) {
-            return false;
-        }
     }
 
     private interface Write {

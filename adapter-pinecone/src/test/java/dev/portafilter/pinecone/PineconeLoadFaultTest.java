@@ -116,7 +116,7 @@ class PineconeLoadFaultTest {
 
             // the channel waits out gRPC's reconnect backoff before it connects again; until then calls fail typed
             workload.phase("recovering");
-            assertThat(Poll.until(LIMIT, () -> answers(store))).as("the store answers again").isTrue();
+            assertThat(Poll.until(LIMIT, () -> FaultWorkload.answers(store))).as("the store answers again").isTrue();
             workload.phase("healed");
             assertThat(workload.awaitOperations(120, LIMIT)).as("healed operations").isTrue();
 
@@ -251,15 +251,6 @@ class PineconeLoadFaultTest {
 
     private static int failed(FaultWorkload.Phase p) {
         return p.readsFailed() + p.writesFailed();
-    }
-
-    private static boolean answers(VectorStore store) {
-        try {
-            store.count();
-            return true;
-        } catch (StoreException stillReconnecting) {
-            return false;
-        }
     }
 
     private static boolean upserts(VectorStore store, List<VectorRecord> records) {

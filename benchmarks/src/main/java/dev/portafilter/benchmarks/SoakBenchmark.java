@@ -29,19 +29,26 @@ import java.util.function.Consumer;
  * their {@code TenantScope} views ({@link FaultWorkload}'s cycle: searches of a thread's own records and of the whole
  * tenant, counts, upserts, bulk loads, deletes, {@code deleteWhere}), every store with its defaults, no fault
  * injected. Every read is checked: no row of another tenant, no acknowledged record missing, no deleted one back.
- * Reports throughput, latency percentiles per operation, typed errors and the invariants.
+ * Reports throughput, latency percentiles per operation, typed errors and the invariants. OpenSearch runs a second
+ * time with the 10 connections per node of opensearch-java's default pool, the store's before it kept its own.
  */
 final class SoakBenchmark {
     static final String TENANT = "customer";
     private static final MetadataSchema SCHEMA = FaultWorkload.schema(TENANT);
     private static final String PG_SCHEMA = "bench_soak";
+    /** opensearch-java's connections per node, before the store kept its own pool. */
+    private static final int CLIENT_DEFAULT_CONNECTIONS = 10;
 
-    /** Threads per tenant, tenants, operations per thread, records each thread writes first, vector dimension. */
-    record Config(int threadsPerTenant, int tenants, int operationsPerThread, int recordsPerThread, int dimension) {
+    /**
+     * Threads per tenant, tenants, operations per thread, records each thread writes first, vector dimension, and
+     * whether OpenSearch also runs with the client library's 10 connections per node, for comparison.
+     */
+    record Config(int threadsPerTenant, int tenants, int operationsPerThread, int recordsPerThread, int dimension,
+                  boolean compareOpenSearchConnections) {
         static Config fromSystemProperties() {
             return new Config(Integer.getInteger("soak.threads", 16), Integer.getInteger("soak.tenants", 4),
                     Integer.getInteger("soak.operations", 100), Integer.getInteger("soak.records", 20),
-                    Integer.getInteger("soak.dimension", 128));
+                    Integer.getInteger("soak.dimension", 128), true);
         }
 
         int threads() {
@@ -57,7 +64,10 @@ final class SoakBenchmark {
         List<FaultReport> reports = new ArrayList<>();
         reports.add(soak(config, "memory", new InMemoryVectorStore(SCHEMA, config.dimension()), null));
         reports.add(pgvector(config, pgUrl));
-        reports.add(openSearch(config, openSearchUrl));
+        reports.add(openSearch(config, openSearchUrl, "opensearch", OpenSearchStore.DEFAULT_MAX_CONNECTIONS));
+        if (config.compareOpenSearchConnections()) {
+            reports.add(openSearch(config, openSearchUrl, "opensearch-10-connections", CLIENT_DEFAULT_CONNECTIONS));
+        }
         reports.add(pinecone(config));
         return reports;
     }
@@ -77,13 +87,13 @@ final class SoakBenchmark {
         }
     }
 
-    private static FaultReport openSearch(Config config, String url) {
+    private static FaultReport openSearch(Config config, String url, String name, int connections) {
         OpenSearchIndexLayout layout = OpenSearchIndexLayout.builder("bench-soak", SCHEMA, config.dimension()).build();
-        try (OpenSearchStore store = OpenSearchStore.builder(layout).url(url).build()) {
+        try (OpenSearchStore store = OpenSearchStore.builder(layout).url(url).maxConnections(connections).build()) {
             store.deleteIndex();
             store.createIndex();
             try {
-                return soak(config, "opensearch", store, store::bulkLoad);
+                return soak(config, name, store, store::bulkLoad);
             } finally {
                 store.deleteIndex();
             }

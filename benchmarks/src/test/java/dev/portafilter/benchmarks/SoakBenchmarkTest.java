@@ -20,7 +20,7 @@ class SoakBenchmarkTest {
                 .orElseThrow(() -> BackendLocator.unavailable("pgvector", "run bash scripts/postgres.sh start"));
         String os = BackendLocator.find(BenchmarkMain.OPENSEARCH_URL, "opensearch.env")
                 .orElseThrow(() -> BackendLocator.unavailable("opensearch", "run bash scripts/opensearch.sh start"));
-        SoakBenchmark.Config config = new SoakBenchmark.Config(16, 4, 16, 8, 16);
+        SoakBenchmark.Config config = new SoakBenchmark.Config(16, 4, 16, 8, 16, false);
 
         List<FaultReport> reports = SoakBenchmark.run(config, pg, os);
         reports.forEach(FaultReport::print);

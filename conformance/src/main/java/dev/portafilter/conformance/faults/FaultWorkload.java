@@ -125,6 +125,16 @@ public final class FaultWorkload {
         return new Builder(label, store, tenantField);
     }
 
+    /** Whether the store answers a {@code count()} now: for waiting until a backend that failed is back. */
+    public static boolean answers(VectorStore store) {
+        try {
+            store.count();
+            return true;
+        } catch (StoreException stillFailing) {
+            return false;
+        }
+    }
+
     /**
      * Writes each worker's first records (through its tenant's view), the workers at once: a store that waits for a
      * refresh per write (OpenSearch) takes a second per batch. Call before {@link #start} and any fault.
