@@ -265,6 +265,9 @@ path.logs: $LOG_DIR
 network.host: 127.0.0.1
 # a small or nearly full disk must not turn indices read-only / unassigned
 cluster.routing.allocation.disk.threshold_enabled: false
+# the node's clock exact, not updated every 200 ms: a search's timeout is measured against it, and the fault test
+# proves that a search cut short at its timeout (timed_out) is reported as partial
+thread_pool.estimated_time_interval: 0
 EOF
   # Own jvm.options: heap comes from OPENSEARCH_JAVA_OPTS; gc log, heap dumps and
   # error files go under $LOG_DIR instead of the install dir.

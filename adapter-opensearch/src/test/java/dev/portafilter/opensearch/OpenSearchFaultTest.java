@@ -17,6 +17,9 @@ import org.opensearch.client.opensearch._types.Refresh;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -168,6 +171,41 @@ class OpenSearchFaultTest {
                 }
             } finally {
                 direct.deleteIndex();
+            }
+        }
+    }
+
+    /**
+     * The server stops collecting at the search body's {@code timeout} and answers 200 with what it found so far and
+     * {@code timed_out: true}: the store throws, saying so, and never returns that as the answer. The node runs with
+     * {@code thread_pool.estimated_time_interval: 0} (scripts/opensearch.sh), so that it measures a 1 ms timeout
+     * exactly; with its default clock, updated every 200 ms, a search must run far longer to be cut short.
+     */
+    @Test
+    void aSearchTheServerCutShortAtItsTimeoutIsAPartialResult() throws Exception {
+        HttpResponse<String> settings = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        TestServer.url() + "/_nodes/settings?filter_path=nodes.*.settings.thread_pool")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(settings.body()).as("the node's clock setting; restart it with scripts/opensearch.sh stop && start")
+                .contains("\"estimated_time_interval\":\"0\"");
+        OpenSearchIndexLayout layout = layout(TestServer.scratchIndex("timed-out"));
+        try (OpenSearchStore store = TestServer.storeByUrl(layout).build()) {
+            store.createIndex();
+            try {
+                store.bulkLoad(IntStream.range(0, 20_000).mapToObj(i -> new VectorRecord("r" + i,
+                        new float[]{1, i % 97, i % 13, 1}, null, Metadata.of("customer", "CustomerA"))).toList());
+                try (OpenSearchStore hurried = TestServer.storeByUrl(layout).callTimeout(Duration.ofMillis(1))
+                        .searchMode(OpenSearchStore.SearchMode.EXACT).build()) {
+                    assertThatThrownBy(() -> hurried.search(new float[]{1, 5, 5, 1}, 10))
+                            .isInstanceOfSatisfying(PartialResultException.class, e -> {
+                                assertThat(e.timedOut()).isTrue();
+                                assertThat(e.failedShards()).isZero();
+                            })
+                            .hasMessageContaining("timed out");
+                }
+                assertThat(store.search(new float[]{1, 5, 5, 1}, 10)).as("with the default timeout").hasSize(10);
+            } finally {
+                store.deleteIndex();
             }
         }
     }
