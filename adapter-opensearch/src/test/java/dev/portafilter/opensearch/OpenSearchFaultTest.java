@@ -136,15 +136,11 @@ class OpenSearchFaultTest {
     @Test
     void aStalledOrDroppedConnectionTimesOutTyped() {
         OpenSearchIndexLayout layout = layout(TestServer.scratchIndex("stall"));
-        URI server = URI.create(TestServer.url());
-        try (OpenSearchStore direct = TestServer.storeByUrl(layout).build();
-             FaultyProxy proxy = FaultyProxy.to(server.getHost(), server.getPort())) {
+        try (OpenSearchStore direct = TestServer.storeByUrl(layout).build(); FaultyProxy proxy = proxyToServer()) {
             direct.createIndex();
             try {
                 direct.upsert(records("a", 3));
-                OpenSearchStore.Builder viaProxy = TestServer.storeByUrl(layout).callTimeout(Duration.ofMillis(500));
-                viaProxy.url(server.getScheme() + "://" + proxy.host() + ":" + proxy.port());
-                try (OpenSearchStore store = viaProxy.build()) {
+                try (OpenSearchStore store = viaProxy(layout, proxy).build()) {
                     assertThat(store.search(new float[]{1, 0, 0, 0}, 5)).hasSize(3);
 
                     proxy.fault(new FaultyProxy.Fault.Delay(Duration.ofSeconds(5)));
@@ -218,16 +214,11 @@ class OpenSearchFaultTest {
     @Test
     void anExhaustedConnectionPoolIsATypedTimeoutThatStatesThePool() throws Exception {
         OpenSearchIndexLayout layout = layout(TestServer.scratchIndex("pool"));
-        URI server = URI.create(TestServer.url());
-        try (OpenSearchStore direct = TestServer.storeByUrl(layout).build();
-             FaultyProxy proxy = FaultyProxy.to(server.getHost(), server.getPort())) {
+        try (OpenSearchStore direct = TestServer.storeByUrl(layout).build(); FaultyProxy proxy = proxyToServer()) {
             direct.createIndex();
             try {
                 direct.upsert(records("a", 3));
-                OpenSearchStore.Builder viaProxy = TestServer.storeByUrl(layout).callTimeout(Duration.ofMillis(500))
-                        .maxConnections(1);
-                viaProxy.url(server.getScheme() + "://" + proxy.host() + ":" + proxy.port());
-                try (OpenSearchStore store = viaProxy.build()) {
+                try (OpenSearchStore store = viaProxy(layout, proxy).maxConnections(1).build()) {
                     assertThat(store.count()).isEqualTo(3);
                     proxy.fault(new FaultyProxy.Fault.Delay(Duration.ofSeconds(5)));
                     CompletableFuture<Long> holder = CompletableFuture.supplyAsync(store::count);
@@ -249,6 +240,17 @@ class OpenSearchFaultTest {
                 direct.deleteIndex();
             }
         }
+    }
+
+    private static FaultyProxy proxyToServer() {
+        URI server = URI.create(TestServer.url());
+        return FaultyProxy.to(server.getHost(), server.getPort());
+    }
+
+    /** A store on the test server through the proxy, with a call timeout of 500 ms. */
+    private static OpenSearchStore.Builder viaProxy(OpenSearchIndexLayout layout, FaultyProxy proxy) {
+        return TestServer.storeByUrl(layout).callTimeout(Duration.ofMillis(500))
+                .url(URI.create(TestServer.url()).getScheme() + "://" + proxy.host() + ":" + proxy.port());
     }
 
     private static OpenSearchIndexLayout layout(String index) {

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -36,6 +35,7 @@ class PineconeFaultTest {
     private static final Duration NO_HANG = Duration.ofSeconds(20);
     private static final float[] QUERY = ScenarioDataset.vectorFor("A-C001", DIM);
 
+    private LocalServerBehindProxy local;
     private LocalPineconeServer server;
     private FaultyProxy proxy;
     private Index index;
@@ -43,11 +43,10 @@ class PineconeFaultTest {
 
     @BeforeEach
     void start() {
-        server = LocalPineconeServer.start(DIM);
-        URI direct = URI.create(server.host());
-        proxy = FaultyProxy.to(direct.getHost(), direct.getPort());
-        index = PineconeIndexes.open("local-test-key", "http://" + proxy.host() + ":" + proxy.port(),
-                Duration.ofMinutes(1));
+        local = LocalServerBehindProxy.start(DIM, Duration.ofMinutes(1));
+        server = local.server();
+        proxy = local.proxy();
+        index = local.index();
         store = PineconeStore.builder(index, ScenarioDataset.SCHEMA, DIM)
                 .retryPolicy(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5)))
                 .callTimeout(TIMEOUT)
@@ -57,9 +56,7 @@ class PineconeFaultTest {
 
     @AfterEach
     void stop() {
-        index.close();
-        proxy.close();
-        server.close();
+        local.close();
     }
 
     @Test

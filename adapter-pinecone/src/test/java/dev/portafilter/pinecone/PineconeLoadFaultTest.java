@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,24 +48,22 @@ class PineconeLoadFaultTest {
     private static final RetryPolicy FEW_SHORT = new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5));
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
+    private LocalServerBehindProxy local;
     private LocalPineconeServer server;
     private FaultyProxy proxy;
     private Index index;
 
     @BeforeEach
     void start() {
-        server = LocalPineconeServer.start(DIM);
-        URI direct = URI.create(server.host());
-        proxy = FaultyProxy.to(direct.getHost(), direct.getPort());
-        index = PineconeIndexes.open("local-test-key", "http://" + proxy.host() + ":" + proxy.port(),
-                Duration.ofSeconds(10));
+        local = LocalServerBehindProxy.start(DIM, Duration.ofSeconds(10));
+        server = local.server();
+        proxy = local.proxy();
+        index = local.index();
     }
 
     @AfterEach
     void stop() {
-        index.close();
-        proxy.close();
-        server.close();
+        local.close();
     }
 
     /** How the store maps tenants to the index: the suffix of the workload's label. */
