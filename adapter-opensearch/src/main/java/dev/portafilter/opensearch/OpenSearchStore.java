@@ -910,12 +910,10 @@ public final class OpenSearchStore implements VectorStore {
     /**
      * The failure of a write whose final refresh failed: what it wrote is not visible to a search until a later
      * refresh, nor to a delete ({@code _delete_by_query} finds only refreshed documents), so it names every record
-     * of the call; writing them again converges and refreshes. A timeout stays a timeout.
+     * of the call; writing them again converges and refreshes.
      */
     private static StoreException notRefreshed(String what, List<String> ids, StoreException e) {
-        String message = what + ": not refreshed, the records written are not visible yet: " + e.getMessage();
-        return e instanceof StoreTimeoutException t ? new StoreTimeoutException(message, t.timeout(), ids, e)
-                : new StoreException(message, ids, e);
+        return Failures.naming(e, what + " not refreshed: the records written are not visible yet", ids);
     }
 
     private void refreshIndex() {
@@ -1203,7 +1201,8 @@ public final class OpenSearchStore implements VectorStore {
 
         /**
          * How many connections the store opened from urls keeps to each node (default
-         * {@value OpenSearchStore#DEFAULT_MAX_CONNECTIONS}). A request waits at most the {@link #callTimeout} for one.
+         * {@value OpenSearchStore#DEFAULT_MAX_CONNECTIONS}). A request waits for one until the {@link #callTimeout} has
+         * passed (see the class's "Connections").
          */
         public Builder maxConnections(int perNode) {
             if (perNode < 1) {
