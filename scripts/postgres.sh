@@ -23,7 +23,6 @@
 #   crash-start    like start, for that server; writes
 #                  <repo-root>/.backends/pgvector-crash.env with
 #                    PORTAFILTER_PGVECTOR_CRASH_URL=jdbc:postgresql://127.0.0.1:<port>/portafilter?user=...
-#                    PORTAFILTER_PGVECTOR_CRASH_PID_FILE=/var/tmp/portafilter/pgdata-crash/postmaster.pid
 #   crash-kill     a real crash: kill -9 of the postmaster and all its
 #                  children at once; returns once every one is gone.
 #   crash-restart  starts it again on the same port (PostgreSQL replays its WAL:
@@ -389,12 +388,7 @@ EOF
 write_env_file() {
   local line="${ENV_VAR}=jdbc:postgresql://127.0.0.1:${PORT}/${DB_NAME}?user=${DB_USER}&password=${DB_PASSWORD}"
   mkdir -p "$ENV_DIR"
-  {
-    printf '%s\n' "$line"
-    if [[ "$ENV_VAR" == PORTAFILTER_PGVECTOR_CRASH_URL ]]; then
-      printf 'PORTAFILTER_PGVECTOR_CRASH_PID_FILE=%s\n' "$PGDATA/postmaster.pid"
-    fi
-  } > "${ENV_FILE}.tmp.$$"
+  printf '%s\n' "$line" > "${ENV_FILE}.tmp.$$"
   mv -f "${ENV_FILE}.tmp.$$" "$ENV_FILE"
   log "wrote ${ENV_FILE}"
   printf '%s\n' "$line"
@@ -432,7 +426,7 @@ is_our_postmaster() {
   return 1
 }
 
-# A crash leaves postmaster.pid and the socket lock files behind; by the next
+# A crash (of the server or the machine) leaves postmaster.pid and the socket lock files behind; by the next
 # start their pid may belong to another process, which PostgreSQL would take
 # for a running server. Remove those whose pid is not our postmaster.
 clear_stale_files() {
@@ -529,9 +523,7 @@ cmd_start() {
   prepare_base
   SERVER_PHASE=1
   init_cluster
-  if [[ "$PGDATA" == "${BASE}/pgdata-crash" ]]; then
-    clear_stale_files
-  fi
+  clear_stale_files
 
   PORT=""
   if is_running; then

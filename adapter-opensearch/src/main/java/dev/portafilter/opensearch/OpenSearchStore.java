@@ -205,7 +205,7 @@ public final class OpenSearchStore implements VectorStore {
 
     private final OpenSearchClient client;
     private final OpenSearchTransport ownedTransport;
-    /** The connections of {@link #ownedTransport}, named in a timeout waiting for one; null with a client given. */
+    /** The connections of {@link #ownedTransport}, stated in a timeout waiting for one; null with a client given. */
     private final PoolingAsyncClientConnectionManager connectionPool;
     private final int maxConnections;
     private final OpenSearchIndexLayout layout;
@@ -995,12 +995,12 @@ public final class OpenSearchStore implements VectorStore {
     /** The same for a request whose connection waited {@code timeout} (a bulk load's). */
     private StoreException failure(String message, Duration timeout, List<String> notWritten, Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            // the pool's deadline for a free connection passed (HttpClient notices it when the pool next changes)
-            if (t instanceof TimeoutException && connectionPool != null) {
-                PoolStats pool = connectionPool.getTotalStats();
-                return new StoreTimeoutException(message + " (no connection came free within the call timeout of "
-                        + callTimeout + ": " + pool.getLeased() + " in use, " + pool.getPending() + " waiting, "
-                        + pool.getAvailable() + " idle, at most " + maxConnections + " per node)", timeout, notWritten, e);
+            // the pool's deadline for a free connection passed (HttpClient notices it when the pool next changes);
+            // the pool's state is known when it is the store's own
+            if (t instanceof TimeoutException) {
+                return new StoreTimeoutException(message + " (no connection came free within the "
+                        + (connectionPool == null ? "client's own limit" : "call timeout of " + callTimeout + ": "
+                        + poolState()) + ")", timeout, notWritten, e);
             }
             // the response and connect timeouts of HttpClient 5 are both interrupted I/O
             if (t instanceof InterruptedIOException) {
@@ -1009,6 +1009,12 @@ public final class OpenSearchStore implements VectorStore {
             }
         }
         return new StoreException(message, notWritten, e);
+    }
+
+    private String poolState() {
+        PoolStats pool = connectionPool.getTotalStats();
+        return pool.getLeased() + " in use, " + pool.getPending() + " waiting, " + pool.getAvailable() + " idle, at most "
+                + maxConnections + " per node";
     }
 
     /** The search body's {@code timeout}: the server stops collecting then and reports {@code timed_out}. */
@@ -1206,7 +1212,7 @@ public final class OpenSearchStore implements VectorStore {
          */
         public Builder maxConnections(int perNode) {
             if (perNode < 1) {
-                throw new IllegalArgumentException("maxConnections must be at least 1, is " + perNode);
+                throw new IllegalArgumentException("maxConnections must be positive, was " + perNode);
             }
             this.maxConnections = perNode;
             return this;

@@ -16,6 +16,8 @@ import dev.portafilter.core.tenant.TenantScope;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,6 +27,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -235,15 +239,15 @@ public final class FaultWorkload {
         for (Worker w : workers) {
             records += w.verifyFinal();
         }
-        Map<String, Integer> failures = new java.util.TreeMap<>();
+        Map<String, Integer> failures = new TreeMap<>();
         failureTypes.forEach((k, v) -> failures.put(k, v.get()));
-        Map<Kind, List<Long>> latencies = new java.util.EnumMap<>(Kind.class);
+        Map<Kind, List<Long>> latencies = new EnumMap<>(Kind.class);
         List<Long> all = new ArrayList<>();
         for (Worker w : workers) {
             w.latencies.forEach((k, v) -> latencies.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
             w.latencies.values().forEach(all::addAll);
         }
-        Set<String> tenants = new java.util.TreeSet<>();
+        Set<String> tenants = new TreeSet<>();
         workers.forEach(w -> tenants.add(w.tenant));
         return new FaultReport(label, tenants.size(), workers.size(), List.copyOf(faults),
                 phases.values().stream().map(Phase::snapshot).toList(), failures, acknowledgedLost.get(),
@@ -395,7 +399,7 @@ public final class FaultWorkload {
         /** Ids a failed delete may or may not have deleted, and groups a failed deleteWhere may have. */
         private final Set<String> failedDeletes = new HashSet<>();
         private final Map<Long, Set<String>> failedGroupDeletes = new LinkedHashMap<>();
-        private final Map<Kind, List<Long>> latencies = new java.util.EnumMap<>(Kind.class);
+        private final Map<Kind, List<Long>> latencies = new EnumMap<>(Kind.class);
         private int nextId;
         private long nextGroup;
         /** Records and ids of failed calls sent again successfully. */
@@ -636,7 +640,7 @@ public final class FaultWorkload {
             long group = candidate.get().getKey();
             Set<String> members = Set.copyOf(candidate.get().getValue());
             try {
-                long deleted = view.deleteWhere(Filters.and(own, Filters.eq(GROUP, group)));
+                long deleted = view.deleteWhere(groupFilter(group));
                 // more is no shortfall: the group may hold a record whose earlier delete failed (unknown, not a member)
                 if (deleted < members.size()) {
                     deleteCountsShort.incrementAndGet();
@@ -675,7 +679,7 @@ public final class FaultWorkload {
                 failedDeletes.clear();
             }
             for (Long group : List.copyOf(failedGroupDeletes.keySet())) {
-                view.deleteWhere(Filters.and(own, Filters.eq(GROUP, group)));
+                view.deleteWhere(groupFilter(group));
                 retried += failedGroupDeletes.remove(group).size();
             }
         }
@@ -691,11 +695,18 @@ public final class FaultWorkload {
                 found.put(hit.id(), longOf(hit, REV));
             }
             compare(found, found.size());
-            long counted = counts ? view.count(own) : present.size();
-            if (counted != present.size()) {
-                violations.add(writer + ": count " + counted + " after recovery, acknowledged " + present.size());
+            if (counts) {
+                long counted = view.count(own);
+                if (counted != present.size()) {
+                    violations.add(writer + ": count " + counted + " after recovery, acknowledged " + present.size());
+                }
             }
             return found.size();
+        }
+
+        /** This worker's records created by one write. */
+        private Filter groupFilter(long group) {
+            return Filters.and(own, Filters.eq(GROUP, group));
         }
 
         /** Up to n acknowledged records whose state is known. */
@@ -718,7 +729,7 @@ public final class FaultWorkload {
             }
         }
 
-        private void forget(java.util.Collection<String> ids) {
+        private void forget(Collection<String> ids) {
             for (String id : ids) {
                 VectorRecord r = present.remove(id);
                 if (r != null) {
